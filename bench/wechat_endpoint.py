@@ -1,0 +1,76 @@
+"""Requests per second and latency of a safe-mode text push to /wechat under gunicorn,
+side by side with a gunicorn "hello world" Flask route on the same machine and worker count.
+
+    .venv/bin/python bench/wechat_endpoint.py [--requests 4000] [--clients 16] [--workers 2]
+
+Targets (issue 2): ratio wxapp/hello at least 0.5; p99 under 50 ms at 16 clients.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.loadgen import Request, gunicorn, run_load  # noqa: E402
+from wxapp.config import (DEV_WECHAT_APP_ID, DEV_WECHAT_ENCODING_AES_KEY,  # noqa: E402
+                          DEV_WECHAT_TOKEN)
+from wxapp.wechat import pushes  # noqa: E402
+
+
+def build_pushes(total: int, first_msg_id: int) -> list[Request]:
+    """Distinct MsgIds: a repeated one would be answered from the dedupe cache."""
+    out = []
+    for i in range(total):
+        xml = pushes.text_xml("gh_bench", f"o_bench_{i % 500}", "菜单", first_msg_id + i)
+        query, body = pushes.build_push(xml, DEV_WECHAT_TOKEN, "safe",
+                                        encoding_aes_key=DEV_WECHAT_ENCODING_AES_KEY,
+                                        appid=DEV_WECHAT_APP_ID)
+        qs = "&".join(f"{k}={v}" for k, v in query.items())
+        out.append(Request("POST", f"/wechat?{qs}", body, {"Content-Type": "text/xml"}))
+    return out
+
+
+def split(items: list, parts: int):
+    return lambda index: iter(items[index::parts])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=4000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3"),
+               "WECHAT_API_BASE_URL": "http://127.0.0.1:9/"}
+        if os.environ.get("REDIS_URL"):
+            env["REDIS_URL"] = os.environ["REDIS_URL"]
+        import subprocess
+
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+                       check=True, env={**os.environ, **env}, capture_output=True)
+
+        hello_requests = [Request("POST", "/hello")] * args.requests
+        with gunicorn("bench.hello_app:app", 18081, args.workers):
+            run_load(18081, split(hello_requests[:200], args.clients), args.clients)  # warm-up
+            hello = run_load(18081, split(hello_requests, args.clients), args.clients)
+
+        warm, measured = build_pushes(200, 1_000_000), build_pushes(args.requests, 2_000_000)
+        with gunicorn("wsgi:app", 18082, args.workers, env=env):
+            run_load(18082, split(warm, args.clients), args.clients)
+            wx = run_load(18082, split(measured, args.clients), args.clients)
+
+    print(f"workers={args.workers} clients={args.clients} redis={'real' if 'REDIS_URL' in env else 'in-process'}")
+    print(f"hello world : {hello.summary()}")
+    print(f"/wechat safe: {wx.summary()}")
+    print(f"ratio (wechat/hello req/s): {wx.rps / hello.rps:.2f}  (target >= 0.5)")
+    print(f"p99 /wechat: {wx.percentile(99):.2f} ms  (target < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""Login with a wx.login code, and logout."""
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+
+from miniprogram_api.schemas import LoginRequestSchema, TokenSchema
+from wxapp.services import auth
+from wxapp.web.auth import resident_required
+
+blp = Blueprint("auth", __name__, url_prefix="/auth", description="Resident login")
+
+
+@blp.post("/login")
+@blp.arguments(LoginRequestSchema)
+@blp.response(200, TokenSchema)
+def login(body):
+    token, expires_in = auth.login_with_code(body["code"])
+    return {"token": token, "expires_in": expires_in}
+
+
+@blp.post("/logout")
+@blp.response(204)
+@resident_required
+def logout():
+    auth.logout(g.resident_session_id)

@@ -1,0 +1,190 @@
+"""The toolbox every test uses: an app on SQLite or PostgreSQL (``DATABASE_URL``), a real or
+in-process Redis (``REDIS_URL``), the WeChat simulator on a loopback port, and a guard that
+fails any attempt to reach a real host."""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from wxapp.config import Settings, normalise_database_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+# -- no real outbound traffic ------------------------------------------------------------------
+_real_connect = socket.socket.connect
+
+
+def _loopback_only_connect(self, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
+        if not (host.startswith("127.") or host in ("::1", "localhost")):
+            raise AssertionError(f"test tried to reach {host!r}: only loopback is allowed")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def forbid_outbound_traffic():
+    socket.socket.connect = _loopback_only_connect
+    yield
+    socket.socket.connect = _real_connect
+
+
+# -- database ----------------------------------------------------------------------------------
+def _create_postgres_database(base_url: str) -> tuple[str, callable]:
+    """A throwaway database per test run, so parallel runs on one server do not collide."""
+    url = sa.make_url(normalise_database_url(base_url))
+    name = f"wxapp_test_{secrets.token_hex(4)}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    configured = os.environ.get("DATABASE_URL")
+    if configured and not configured.startswith("sqlite"):
+        url, drop = _create_postgres_database(configured)
+        yield url
+        drop()
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{tmp}/test.sqlite3"
+
+
+# -- WeChat simulator --------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def wechat_sim():
+    from wxapp.config import (DEV_MINIPROGRAM_APP_ID, DEV_MINIPROGRAM_APP_SECRET,
+                              DEV_WECHAT_APP_ID, DEV_WECHAT_APP_SECRET)
+    from wxapp.wechat.simulator import create_simulator_app, serve_in_thread
+
+    sim_app = create_simulator_app(apps={DEV_WECHAT_APP_ID: DEV_WECHAT_APP_SECRET,
+                                         DEV_MINIPROGRAM_APP_ID: DEV_MINIPROGRAM_APP_SECRET})
+    server = serve_in_thread(sim_app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sim(wechat_sim):
+    """The simulator, reset for this test; ``sim.call(method, path, json=...)`` talks to it."""
+    import requests
+
+    class Sim:
+        base_url = wechat_sim.base_url
+
+        def call(self, method, path, **kwargs):
+            response = requests.request(method, self.base_url + path.lstrip("/"), timeout=5,
+                                        **kwargs)
+            response.raise_for_status()
+            return response.json()
+
+        def login_code(self, user, appid=None):
+            body = {"user": user}
+            if appid:
+                body["appid"] = appid
+            return self.call("POST", "/sim/wx-login", json=body)
+
+        def outbox(self, **filters):
+            return self.call("GET", "/sim/outbox", params=filters)
+
+    requests.post(wechat_sim.base_url + "sim/reset", timeout=5)
+    return Sim()
+
+
+# -- the app -----------------------------------------------------------------------------------
+def _test_redis_url() -> str | None:
+    """The suite flushes its Redis database between tests: never let that be database 0."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return None
+    import redis
+
+    db_index = redis.connection.parse_url(url).get("db", 0)
+    if int(db_index or 0) == 0:
+        url = url.rstrip("/").rsplit("/", 1)[0] + "/15" if url.count("/") > 2 else url + "/15"
+    return url
+
+
+@pytest.fixture(scope="session")
+def base_settings(database_url, wechat_sim) -> Settings:
+    return replace(
+        Settings(),
+        database_url=normalise_database_url(database_url),
+        redis_url=_test_redis_url(),
+        wechat_api_base_url=wechat_sim.base_url,
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated(base_settings):
+    """Tests run the migrations, not create_all: the schema they see is production's."""
+    from flask_migrate import upgrade
+
+    from wxapp import create_app
+
+    app = create_app(base_settings)
+    with app.app_context():
+        upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    return True
+
+
+def make_app(settings: Settings):
+    from wxapp import create_app
+
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def app(migrated, base_settings):
+    app = make_app(base_settings)
+    yield app
+    _clean(app)
+
+
+def _clean(app):
+    from wxapp.extensions import db, get_redis
+
+    with app.app_context():
+        db.session.remove()
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+        get_redis().flushdb()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app

@@ -1,0 +1,23 @@
+"""Small steps that tests take again and again."""
+from __future__ import annotations
+
+
+def login(client, sim, user: str = "alice") -> dict:
+    """Log in through the mini-program flow; returns the Authorization header."""
+    code = sim.login_code(user)["code"]
+    response = client.post("/api/v1/auth/login", json={"code": code})
+    assert response.status_code == 200, response.get_json()
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def error_code(response) -> str:
+    return response.get_json()["error"]["code"]
+
+
+def drain_jobs() -> None:
+    """Run queued background jobs now (with an in-process Redis they already ran inline)."""
+    from wxapp.extensions import redis_is_real
+    from wxapp.jobs import run_worker
+
+    if redis_is_real():
+        run_worker(burst=True)

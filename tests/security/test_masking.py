@@ -1,0 +1,20 @@
+from wxapp.security.masking import mask_id_number, mask_name, mask_phone, mask_text
+
+
+def test_id_number_keeps_only_first_and_last_four():
+    assert mask_id_number("32010219930415123X") == "3201********123X"
+
+
+def test_phone_keeps_prefix_and_last_four():
+    assert mask_phone("13812345678") == "138****5678"
+
+
+def test_name_keeps_the_surname_only():
+    assert mask_name("张三") == "张*"
+    assert mask_name("欧阳娜娜") == "欧***"
+    assert mask_name("李") == "*"
+
+
+def test_empty_values_mask_to_empty_and_notes_never_show():
+    assert mask_id_number(None) == "" and mask_phone("") == "" and mask_name(None) == ""
+    assert mask_text("孕期有出血史") == "（已填写）"

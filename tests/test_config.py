@@ -1,0 +1,64 @@
+import base64
+import os
+from dataclasses import replace
+
+import pytest
+
+from wxapp import create_app
+from wxapp.config import ConfigurationError, Settings
+
+
+def _real_production_settings() -> Settings:
+    key = base64.b64encode(os.urandom(32)).decode()
+    return replace(
+        Settings(), env="production",
+        database_url="postgresql+psycopg://wxapp@db.internal/wxapp",
+        redis_url="redis://cache.internal:6379/0",
+        secret_key="s" * 40, data_encryption_key=key, blind_index_key="b" * 40,
+        wechat_token="prod-token", wechat_encoding_aes_key="x" * 43,
+        wechat_app_id="wx1234567890abcdef", wechat_app_secret="0" * 32,
+        miniprogram_app_id="wxfedcba0987654321", miniprogram_app_secret="1" * 32,
+    )
+
+
+def test_production_refuses_development_secrets_and_names_each_missing_setting():
+    settings = replace(Settings(), env="production")
+    with pytest.raises(ConfigurationError) as err:
+        create_app(settings)
+    message = str(err.value)
+    for name in ("SECRET_KEY", "DATA_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "WECHAT_TOKEN",
+                 "WECHAT_APP_SECRET", "MINIPROGRAM_APP_SECRET", "DATABASE_URL", "REDIS_URL"):
+        assert name in message
+
+
+def test_production_refuses_sqlite_even_with_real_secrets():
+    settings = replace(_real_production_settings(), database_url="sqlite:///x.db")
+    assert settings.problems_for_production() == [
+        "DATABASE_URL must point at PostgreSQL, not SQLite"]
+
+
+def test_production_refuses_missing_redis():
+    settings = replace(_real_production_settings(), redis_url=None)
+    assert any("REDIS_URL" in p for p in settings.problems_for_production())
+
+
+def test_production_with_every_setting_real_has_no_objection():
+    assert _real_production_settings().problems_for_production() == []
+
+
+def test_environment_is_read(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@h/d")
+    monkeypatch.setenv("WECHAT_API_BASE_URL", "http://127.0.0.1:8090")
+    monkeypatch.setenv("WXAPP_ENV", "development")
+    settings = Settings.from_env()
+    assert settings.database_url == "postgresql+psycopg://u@h/d"
+    assert settings.wechat_api_base_url == "http://127.0.0.1:8090/"
+
+
+def test_development_defaults_use_sqlite_under_instance(monkeypatch):
+    for name in ("DATABASE_URL", "REDIS_URL", "WXAPP_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings.from_env()
+    assert settings.database_url.startswith("sqlite:///") and "instance" in settings.database_url
+    assert settings.redis_url is None
+    assert settings.wechat_api_base_url == "https://api.weixin.qq.com/"

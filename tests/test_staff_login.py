@@ -1,0 +1,69 @@
+"""Staff sign-in for the console and the staff API."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import error_code
+from wxapp.extensions import db
+from wxapp.models import StaffUser
+from wxapp.services.seeding import DEMO_STAFF_PASSWORD, seed_demo
+from wxapp.web.transactions import commit
+
+
+@pytest.fixture
+def demo_staff(app_ctx):
+    seed_demo()
+    commit()
+
+
+def _login(client, username, password=DEMO_STAFF_PASSWORD):
+    return client.post("/api/v1/staff/auth/login",
+                       json={"username": username, "password": password})
+
+
+def test_staff_signs_in_and_sees_their_scope(client, demo_staff):
+    token = _login(client, "demo-village").get_json()["token"]
+    me = client.get("/api/v1/staff/auth/me", headers={"Authorization": f"Bearer {token}"})
+    body = me.get_json()
+    assert body["role"] == "village_worker" and body["village_id"] is not None
+    assert "password" not in me.get_data(as_text=True)
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(client, demo_staff):
+    wrong = _login(client, "demo-admin", "nope")
+    unknown = _login(client, "nobody", "nope")
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.get_json() == unknown.get_json()
+    assert error_code(wrong) == "staff.bad_credentials"
+
+
+def test_five_failures_lock_the_account_for_a_while(client, demo_staff):
+    for _ in range(5):
+        _login(client, "demo-reviewer", "guess")
+    locked = _login(client, "demo-reviewer")
+    assert locked.status_code == 429 and error_code(locked) == "staff.login_locked"
+
+
+def test_disabled_staff_token_stops_working(client, demo_staff):
+    token = _login(client, "demo-clinic").get_json()["token"]
+    staff = db.session.query(StaffUser).filter_by(username="demo-clinic").one()
+    staff.active = False
+    db.session.commit()
+    me = client.get("/api/v1/staff/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401 and error_code(me) == "auth.token_revoked"
+
+
+def test_resident_token_is_not_a_staff_token(client, sim, demo_staff):
+    from tests.helpers import login
+
+    resident_headers = login(client, sim, "resident-trying-staff")
+    response = client.get("/api/v1/staff/auth/me", headers=resident_headers)
+    assert response.status_code == 401
+
+
+def test_seeding_demo_twice_changes_nothing(app_ctx):
+    first = seed_demo()
+    commit()
+    second = seed_demo()
+    commit()
+    assert first["staff"] == 4 and second == {"townships": 0, "villages": 0, "staff": 0}

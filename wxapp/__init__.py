@@ -1,0 +1,97 @@
+"""wxapp: the township's family-planning and maternal-health service on WeChat."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from wxapp.config import INSTANCE_DIR, Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    settings.check_can_start()
+
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    configure(app, settings)
+    register_extensions(app)
+    register_security(app, settings)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, settings: Settings) -> None:
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if settings.database_url.startswith("sqlite:///"):
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        WXAPP=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        JSON_AS_ASCII=False,
+        API_TITLE="wxapp mini-program API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        # The browsable UI is for developers; production serves the JSON only.
+        OPENAPI_SWAGGER_UI_PATH=None if settings.is_production else "docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+    )
+    app.json.ensure_ascii = False
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_smorest import Api
+
+    from wxapp.extensions import db, init_redis, migrate
+
+    import wxapp.models  # noqa: F401  (every table known to Alembic and the ORM)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     render_as_batch=True)
+    init_redis(app)
+    # One Api per app (not a module global) so that tests can run two apps side by side.
+    app.extensions["wxapp_api"] = Api(app)
+
+
+def register_security(app: Flask, settings: Settings) -> None:
+    from wxapp.security.blind_index import configure_blind_index_key
+    from wxapp.security.encryption import Keyring, configure_keyring
+
+    configure_keyring(Keyring.from_settings(settings.data_encryption_key,
+                                            settings.data_encryption_old_keys))
+    configure_blind_index_key(settings.blind_index_key)
+
+
+def register_blueprints(app: Flask) -> None:
+    from miniprogram_api import register_miniprogram_api
+    from wxapp.handlers.endpoint import bp as wechat_bp
+    from wxapp.health import bp as health_bp
+    from wxapp.staff_api import register_staff_api
+
+    app.register_blueprint(wechat_bp)
+    app.register_blueprint(health_bp)
+    register_miniprogram_api(app)
+    register_staff_api(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from wxapp.web.errors import register_error_handlers as register
+    from wxapp.web.transactions import register_request_transaction
+
+    register(app)
+    register_request_transaction(app)
+
+
+def register_commands(app: Flask) -> None:
+    from wxapp.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,75 @@
+"""``flask --app wsgi …`` commands: seed, wx chat, jobs worker."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from wxapp.web.transactions import commit
+
+wx_cli = AppGroup("wx", help="Talk to the service as WeChat would.")
+jobs_cli = AppGroup("jobs", help="Background jobs.")
+keys_cli = AppGroup("keys", help="Data encryption keys.")
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also add a demo township, staff accounts and more.")
+def seed_command(demo: bool) -> None:
+    """Load the default data (safe to run again)."""
+    from wxapp.services import seeding
+
+    counts = seeding.seed_default()
+    if demo:
+        if current_app.config["WXAPP"].is_production:
+            raise click.UsageError("demo data is for development machines only")
+        counts.update(seeding.seed_demo())
+    commit()
+    click.echo("seeded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    if demo:
+        click.echo(f"demo staff password: {seeding.DEMO_STAFF_PASSWORD} "
+                   "(users demo-admin, demo-reviewer, demo-village, demo-clinic)")
+
+
+@wx_cli.command("chat")
+@click.option("--url", default="http://127.0.0.1:5000/wechat", show_default=True,
+              help="The service's /wechat callback URL.")
+@click.option("--user", default="terminal-user", show_default=True,
+              help="Who is chatting (becomes the sender openid).")
+@click.option("--safe-mode", is_flag=True, help="Encrypt pushes (WeChat's safe mode).")
+@click.option("--compatible-mode", is_flag=True, help="WeChat's compatible mode.")
+def chat_command(url: str, user: str, safe_mode: bool, compatible_mode: bool) -> None:
+    """Chat with the official account from this terminal."""
+    from wxapp.wechat.chat import run_chat
+
+    s = current_app.config["WXAPP"]
+    mode = "safe" if safe_mode else "compatible" if compatible_mode else "plaintext"
+    run_chat(url, s.wechat_token, s.wechat_encoding_aes_key, s.wechat_app_id,
+             openid=f"o_terminal_{user}", mode=mode)
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run background jobs."""
+    from wxapp.extensions import redis_is_real
+    from wxapp.jobs import run_worker
+
+    if not redis_is_real():
+        raise click.UsageError("REDIS_URL is not set: jobs already run inline in the web process")
+    run_worker(burst=burst)
+
+
+@keys_cli.command("rotate")
+def rotate_command() -> None:
+    """Re-encrypt personal data with DATA_ENCRYPTION_KEY (old keys in DATA_ENCRYPTION_OLD_KEYS)."""
+    from wxapp.services.key_rotation import rotate_all
+
+    for column, count in rotate_all().items():
+        click.echo(f"{column}: {count} re-encrypted")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(wx_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(keys_cli)

@@ -1,0 +1,127 @@
+"""The official account's callback URL: verify, decrypt, deduplicate, route, reply.
+
+WeChat only wants a reply within 5 seconds; anything but 200 makes it retry, so a handler's
+failure is logged and answered politely rather than raised.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from flask import Blueprint, Response, current_app, request
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import TextReply
+
+from wxapp.extensions import get_redis
+from wxapp.handlers.dedupe import PushDeduplicator, push_key
+from wxapp.handlers.push_security import (
+    RejectedPush, check_fresh, check_signature, field, parse_safe_xml,
+)
+from wxapp.handlers.routes import handler_for
+from wxapp.services.chat_texts import apology_text
+from wxapp.web.transactions import commit, rollback
+
+log = logging.getLogger(__name__)
+bp = Blueprint("wechat", __name__)
+
+
+def _settings():
+    return current_app.config["WXAPP"]
+
+
+def _plain(text: str, status: int = 200) -> Response:
+    return Response(text, status=status, mimetype="text/plain")
+
+
+@bp.errorhandler(RejectedPush)
+def _rejected(err: RejectedPush):
+    log.info("rejected a push: %s", err.reason)
+    return _plain("", err.status)
+
+
+@bp.get("/wechat")
+def verify_url():
+    """WeChat's one-time URL check when the callback is configured."""
+    args = request.args
+    check_signature(_settings().wechat_token, args.get("signature"), args.get("timestamp"),
+                    args.get("nonce"))
+    return _plain(args.get("echostr", ""))
+
+
+def _read_body() -> bytes:
+    limit = _settings().wechat_max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise RejectedPush(400, "push too large")
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise RejectedPush(400, "push too large")
+    return body
+
+
+def _crypto() -> WeChatCrypto:
+    s = _settings()
+    return WeChatCrypto(s.wechat_token, s.wechat_encoding_aes_key, s.wechat_app_id)
+
+
+@bp.post("/wechat")
+def receive_push():
+    s = _settings()
+    args = request.args
+    body = _read_body()
+    check_signature(s.wechat_token, args.get("signature"), args.get("timestamp"),
+                    args.get("nonce"))
+    check_fresh(args.get("timestamp"), s.wechat_timestamp_window_seconds)
+    root = parse_safe_xml(body)
+    encrypted = args.get("encrypt_type", "raw").lower() == "aes"
+    if encrypted:
+        inner = _decrypt(root, args)
+        parse_safe_xml(inner.encode("utf-8"))
+        message = parse_message(inner)
+    else:
+        message = parse_message(body.decode("utf-8"))
+
+    dedupe = PushDeduplicator(get_redis())
+    key = push_key(message)
+    if dedupe.claim(key):
+        reply_xml = _handle(message)
+        dedupe.remember(key, reply_xml)
+    else:
+        reply_xml = dedupe.earlier_reply(key)
+    if not reply_xml:
+        return _plain("success")
+    if encrypted:
+        reply_xml = _crypto().encrypt_message(reply_xml, secrets.token_hex(8),
+                                              str(int(time.time())))
+    return Response(reply_xml, mimetype="application/xml")
+
+
+def _decrypt(root, args) -> str:
+    encrypt = field(root, "Encrypt")
+    if not encrypt:
+        raise RejectedPush(400, "encrypt_type=aes without Encrypt")
+    check_signature(_settings().wechat_token, args.get("msg_signature"), args.get("timestamp"),
+                    args.get("nonce"), encrypt)
+    try:
+        return _crypto().decrypt_message({"Encrypt": encrypt}, args.get("msg_signature"),
+                                         args.get("timestamp"), args.get("nonce"))
+    except (InvalidSignatureException, InvalidAppIdException):
+        raise RejectedPush(403, "ciphertext does not belong to this account")
+    except Exception:
+        raise RejectedPush(400, "undecryptable ciphertext")
+
+
+def _handle(message) -> str:
+    """The plaintext reply XML for a push ("" for none); commits the handler's work."""
+    try:
+        text = handler_for(message)(message)
+        commit()
+    except Exception:
+        rollback()
+        log.exception("handler failed for a %s push", message.type)
+        text = apology_text()
+    if not text:
+        return ""
+    return TextReply(message=message, content=text).render()

@@ -1,0 +1,37 @@
+"""What WeChat lets us send: one-time subscribe-message grants, per resident and template."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wxapp.extensions import db
+from wxapp.models.base import utcnow
+
+
+class SubscribeGrant(db.Model):
+    __tablename__ = "subscribe_grants"
+    __table_args__ = (UniqueConstraint("resident_id", "template_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    template_id: Mapped[str] = mapped_column(String(64))
+    # Each "accept" in wx.requestSubscribeMessage allows exactly one send.
+    remaining: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+
+class OutboundMessage(db.Model):
+    """A record of every message we tried to send, for staff and for retries (no content)."""
+    __tablename__ = "outbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))  # subscribe / customer_service / template
+    template_id: Mapped[str | None] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # sent / no_grant / failed
+    errcode: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

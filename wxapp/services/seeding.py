@@ -1,0 +1,56 @@
+"""Default and demo data. Every step looks up before it inserts, so seeding twice changes
+nothing."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from wxapp.extensions import db
+from wxapp.models import StaffUser, Township, Village
+from wxapp.services.passwords import hash_password
+
+DEMO_FILE = Path(__file__).resolve().parent.parent / "seed_data" / "demo.yaml"
+# Development only: create_app refuses production without real secrets, and the demo
+# command refuses production outright.
+DEMO_STAFF_PASSWORD = "demo-pass-123"
+
+
+def seed_default() -> dict[str, int]:
+    """Data every deployment needs. Capabilities add their defaults here as they land."""
+    counts: dict[str, int] = {}
+    return counts
+
+
+def seed_demo() -> dict[str, int]:
+    data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    added = {"townships": 0, "villages": 0, "staff": 0}
+    t = data["township"]
+    township = db.session.scalars(select(Township).filter_by(code=t["code"])).first()
+    if township is None:
+        township = Township(code=t["code"], name=t["name"])
+        db.session.add(township)
+        added["townships"] += 1
+        db.session.flush()
+    villages = {}
+    for v in t["villages"]:
+        village = db.session.scalars(select(Village).filter_by(code=v["code"])).first()
+        if village is None:
+            village = Village(code=v["code"], name=v["name"], township_id=township.id)
+            db.session.add(village)
+            added["villages"] += 1
+        villages[v["name"]] = village
+    db.session.flush()
+    for s in data["staff"]:
+        if db.session.scalars(select(StaffUser).filter_by(username=s["username"])).first():
+            continue
+        village = villages.get(s.get("village")) if s.get("village") else None
+        db.session.add(StaffUser(
+            username=s["username"], display_name=s["display_name"], role=s["role"],
+            township_id=township.id, village_id=village.id if village else None,
+            password_hash=hash_password(DEMO_STAFF_PASSWORD),
+        ))
+        added["staff"] += 1
+    db.session.flush()
+    return added

@@ -1,0 +1,12 @@
+"""The staff JSON API under /api/v1/staff/, used by the console."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_staff_api(app: Flask) -> None:
+    from wxapp.staff_api.auth import blp as auth_blp
+
+    api = app.extensions["wxapp_api"]
+    for blueprint in (auth_blp,):
+        api.register_blueprint(blueprint, url_prefix=f"/api/v1/staff{blueprint.url_prefix or ''}")

@@ -1,0 +1,49 @@
+"""Staff sign-in and sign-out."""
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from miniprogram_api.schemas import StrictSchema, TokenSchema
+from wxapp.services import staff_auth
+from wxapp.web.auth import staff_required
+
+blp = Blueprint("staff_auth", __name__, url_prefix="/auth", description="Staff sign-in")
+
+
+class StaffLoginSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256),
+                             load_only=True)
+
+
+class StaffMeSchema(StrictSchema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    township_id = fields.Integer()
+    village_id = fields.Integer(allow_none=True)
+
+
+@blp.post("/login")
+@blp.arguments(StaffLoginSchema)
+@blp.response(200, TokenSchema)
+def login(body):
+    token, expires_in = staff_auth.login(body["username"], body["password"])
+    return {"token": token, "expires_in": expires_in}
+
+
+@blp.post("/logout")
+@blp.response(204)
+@staff_required()
+def logout():
+    staff_auth.logout(g.staff_session_id)
+
+
+@blp.get("/me")
+@blp.response(200, StaffMeSchema)
+@staff_required()
+def me():
+    return g.staff

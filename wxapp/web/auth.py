@@ -1,0 +1,43 @@
+"""Bearer authentication for the JSON APIs."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, request
+
+from wxapp.errors import Forbidden
+from wxapp.services.auth import resident_from_token
+from wxapp.services.staff_auth import staff_from_token
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def resident_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        g.resident, g.resident_session_id = resident_from_token(bearer_token())
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(*roles: str):
+    """Signed-in staff, optionally of one of ``roles``."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            g.staff, g.staff_session_id = staff_from_token(bearer_token())
+            if roles and g.staff.role not in roles:
+                raise Forbidden("auth.role_forbidden", "您的账号没有此项权限。")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,89 @@
+"""Rendering errors as ``{"error": {"code", "message"}}`` and never a stack trace."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from wxapp.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: ("request.bad", "请求格式有误。"),
+    401: ("auth.required", "请先登录。"),
+    403: ("auth.forbidden", "没有权限进行此操作。"),
+    404: ("resource.not_found", "没有找到相关内容。"),
+    405: ("request.method_not_allowed", "不支持该操作。"),
+    409: ("request.conflict", "操作冲突，请刷新后重试。"),
+    413: ("request.too_large", "提交的内容太大。"),
+    415: ("request.unsupported_type", "不支持的内容格式。"),
+    422: ("request.validation_failed", "填写的信息有误，请按提示修改。"),
+    429: ("request.rate_limited", "操作太频繁，请稍后再试。"),
+}
+
+# marshmallow's messages, in the words a resident reads.
+_FIELD_MESSAGES = {
+    "Missing data for required field.": "此项为必填。",
+    "Field may not be null.": "此项不能为空。",
+    "Not a valid string.": "请填写文字。",
+    "Not a valid integer.": "请填写整数。",
+    "Not a valid number.": "请填写数字。",
+    "Not a valid boolean.": "请选择是或否。",
+    "Not a valid date.": "日期格式不正确。",
+    "Not a valid datetime.": "时间格式不正确。",
+    "Unknown field.": "不认识的字段。",
+    "Invalid input type.": "格式不正确。",
+    "Not a valid list.": "应为列表。",
+}
+
+
+def _translate(messages):
+    if isinstance(messages, dict):
+        return {key: _translate(value) for key, value in messages.items()}
+    if isinstance(messages, list):
+        return [_translate(m) for m in messages]
+    if isinstance(messages, str):
+        if messages.startswith("Length must be"):
+            return "长度不符合要求。"
+        if messages.startswith("Must be one of"):
+            return "请从给定选项中选择。"
+        return _FIELD_MESSAGES.get(messages, messages)
+    return messages
+
+
+def error_body(code: str, message: str, details=None):
+    body = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError):
+        return jsonify({"error": err.to_dict()}), err.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        code, message = _HTTP_CODES.get(err.code or 500, ("request.error", "请求无法处理。"))
+        details = None
+        # webargs (flask-smorest) puts the schema's messages here.
+        data = getattr(err, "data", None) or {}
+        if data.get("messages"):
+            details = _translate(data["messages"])
+            # One location (json / query) is the common case: flatten it.
+            if isinstance(details, dict) and len(details) == 1:
+                details = next(iter(details.values()))
+        response = jsonify(error_body(code, message, details))
+        response.status_code = err.code or 500
+        for header, value in (getattr(err, "headers", None) or {}).items() if isinstance(
+                getattr(err, "headers", None), dict) else []:
+            response.headers[header] = value
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        log.exception("unhandled error")
+        return jsonify(error_body("server.error", "系统繁忙，请稍后再试。")), 500

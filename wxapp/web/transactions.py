@@ -1,0 +1,42 @@
+"""One commit per request (or job); side effects only after that commit succeeded."""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask import Flask
+
+from wxapp.extensions import db
+
+_PENDING = "wxapp_after_commit"
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction has committed; drop it on rollback."""
+    db.session.info.setdefault(_PENDING, []).append(callback)
+
+
+def commit() -> None:
+    pending = db.session.info.pop(_PENDING, [])
+    db.session.commit()
+    for callback in pending:
+        callback()
+
+
+def rollback() -> None:
+    db.session.info.pop(_PENDING, None)
+    db.session.rollback()
+
+
+def register_request_transaction(app: Flask) -> None:
+    @app.after_request
+    def _commit_successful_requests(response):
+        if response.status_code < 400:
+            commit()
+        else:
+            rollback()
+        return response
+
+    @app.teardown_request
+    def _rollback_on_exception(exc):
+        if exc is not None:
+            rollback()
