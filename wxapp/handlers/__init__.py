@@ -1,0 +1,1 @@
+"""The official account's callback: verification, decryption, dedupe, routing."""

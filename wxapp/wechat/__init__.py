@@ -1,0 +1,1 @@
+"""Everything WeChat: outbound clients, shared tokens, the local simulator, push builder."""
