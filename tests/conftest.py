@@ -188,3 +188,17 @@ def client(app):
 def app_ctx(app):
     with app.app_context():
         yield app
+
+
+@pytest.fixture(params=["plaintext", "compatible", "safe"])
+def any_mode_wechat(client, request):
+    from tests.wechat_server import WeChatServer
+
+    return WeChatServer(client, request.param)
+
+
+@pytest.fixture
+def wechat(client):
+    from tests.wechat_server import WeChatServer
+
+    return WeChatServer(client, "safe")

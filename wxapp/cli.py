@@ -10,6 +10,47 @@ from wxapp.web.transactions import commit
 wx_cli = AppGroup("wx", help="Talk to the service as WeChat would.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 keys_cli = AppGroup("keys", help="Data encryption keys.")
+faq_cli = AppGroup("faq", help="The FAQ knowledge base.")
+
+
+@faq_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json",
+              show_default=True)
+def faq_export_command(fmt: str) -> None:
+    """Print every entry (JSON list of objects, or YAML in the shipped file's shape)."""
+    import json
+
+    import yaml
+
+    from wxapp.services import faq_admin
+
+    entries = faq_admin.export_entries()
+    if fmt == "json":
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+    else:
+        click.echo(yaml.safe_dump({"version": 1, "categories": faq_admin.known_categories(),
+                                   "entries": entries}, allow_unicode=True, sort_keys=False))
+
+
+@faq_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def faq_import_command(path: str) -> None:
+    """Validate and load a JSON or YAML file; a bad file changes nothing."""
+    from pathlib import Path
+
+    from wxapp.faq.knowledge_base import KnowledgeBaseError, load_knowledge_base
+    from wxapp.services import faq_admin
+
+    try:
+        kb = load_knowledge_base(Path(path).read_text(encoding="utf-8"))
+    except KnowledgeBaseError as exc:
+        raise click.ClickException("nothing imported: " + "; ".join(exc.problems))
+    raw = [{"code": e.code, "category": e.category, "question": e.question,
+            "similar_questions": list(e.similar_questions), "keywords": list(e.keywords),
+            "answer": e.answer, "enabled": e.enabled} for e in kb.entries]
+    counts = faq_admin.import_entries(raw, categories=kb.categories or None)
+    commit()
+    click.echo("imported: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
 @click.command("seed")
@@ -73,3 +114,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(wx_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(faq_cli)

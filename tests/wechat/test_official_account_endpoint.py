@@ -5,7 +5,7 @@ import time
 
 from sqlalchemy import func, select
 
-from tests.wechat.conftest import ACCOUNT, WeChatServer, next_msg_id
+from tests.wechat_server import ACCOUNT, WeChatServer, next_msg_id
 from wxapp.config import DEV_WECHAT_TOKEN
 from wxapp.extensions import db
 from wxapp.models import Resident

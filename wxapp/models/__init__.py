@@ -1,5 +1,6 @@
 """Every model module is imported here so that Alembic sees the whole schema."""
 from wxapp.models.audit import AuditLog
+from wxapp.models.faq import Handover, KnowledgeEntry, QuestionLog
 from wxapp.models.idempotency import IdempotencyRecord
 from wxapp.models.profiles import ResidentProfile
 from wxapp.models.regions import Township, Village
@@ -8,7 +9,7 @@ from wxapp.models.staff import STAFF_ROLES, StaffUser
 from wxapp.models.wechat import OutboundMessage, SubscribeGrant
 
 __all__ = [
-    "AuditLog", "IdempotencyRecord", "OutboundMessage", "Resident", "ResidentProfile",
+    "AuditLog", "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "ResidentProfile",
     "STAFF_ROLES", "StaffUser",
     "SubscribeGrant", "Township", "Village",
 ]

@@ -1,39 +1,101 @@
 """What the official account answers to a resident's text (typed or spoken).
 
-Service keywords route to actions before anything else: a resident who sends "进度" wants
-their own applications, not an article about progress tracking.
+Order matters: a pending hand-over takes the message as it is; then a number picks one of the
+suggestions just offered; then 有用/没用 rates the last answer; then service keywords route to
+actions (a resident who sends "进度" wants their own applications, not an article); only then
+does the FAQ bot match the text.
 """
 from __future__ import annotations
 
 import re
 
+from wxapp.services import chat_state, faq_bot, handovers, residents
 from wxapp.services import chat_texts as texts
 
+CHANNEL = "official_account"
 _SPACE = re.compile(r"[\s，。！？!?,.~～、]+")
+_DIGITS = str.maketrans("１２３４５６７８９０", "1234567890")
 
 SERVICE_KEYWORDS = {
-    "菜单": "menu", "帮助": "menu", "help": "menu", "?": "menu", "？": "menu",
-    "进度": "progress", "查进度": "progress", "查询进度": "progress",
+    "菜单": "menu", "帮助": "menu", "help": "menu", "?": "menu", "？": "menu", "你能做什么": "menu",
+    "进度": "progress", "查进度": "progress", "查询进度": "progress", "申请进度": "progress",
     "预约": "booking", "孕检预约": "booking",
     "领取": "pickup", "领取码": "pickup",
-    "人工": "human", "转人工": "human", "人工客服": "human",
+    "人工": "human", "转人工": "human", "人工客服": "human", "人工服务": "human",
     "联系": "contact", "电话": "contact", "联系方式": "contact",
 }
+FEEDBACK = {"有用": True, "有帮助": True, "没用": False, "没有用": False, "没帮助": False}
+CANCEL = {"取消", "算了", "退出"}
+
+
+def compact(text: str) -> str:
+    return _SPACE.sub("", text).lower().translate(_DIGITS)
 
 
 def service_action(text: str) -> str | None:
-    return SERVICE_KEYWORDS.get(_SPACE.sub("", text).lower())
+    return SERVICE_KEYWORDS.get(compact(text))
 
 
 def reply_to_text(openid: str, text: str) -> str:
+    text = (text or "").strip()
+    key = compact(text)
+    state = chat_state.load(openid)
+
+    if state.get("awaiting_handover"):
+        chat_state.save(openid, {})
+        if key in CANCEL:
+            return "已取消留言。还有其他问题随时问我。"
+        resident = residents.resident_for_official_account(openid)
+        handovers.leave_message(resident, CHANNEL, text)
+        return texts.handover_received_text()
+
+    suggestions = state.get("suggestions") or []
+    if key.isdigit() and suggestions:
+        choice = int(key)
+        if 1 <= choice <= len(suggestions):
+            code = suggestions[choice - 1]
+            answer = faq_bot.answer_for_code(code)
+            if answer:
+                faq_bot.count_hit(code)
+                log = faq_bot.log_question(CHANNEL, suggestions_label(code), "answered", code, 1.0)
+                chat_state.save(openid, {"last_log_id": log.id})
+                return answer + texts.answer_feedback_hint()
+
+    if key in FEEDBACK and state.get("last_log_id"):
+        faq_bot.record_feedback(state["last_log_id"], FEEDBACK[key])
+        chat_state.save(openid, {})
+        return texts.feedback_thanks_text(FEEDBACK[key])
+
     action = service_action(text)
-    if action in ("contact", "human"):
+    if action:
+        return _service_reply(openid, action)
+
+    answer = faq_bot.ask(text, CHANNEL)
+    if answer.outcome == "answered":
+        chat_state.save(openid, {"last_log_id": answer.log_id})
+        return answer.answer + texts.answer_feedback_hint()
+    if answer.outcome == "suggested":
+        chat_state.save(openid, {"suggestions": [s["code"] for s in answer.suggestions]})
+        return answer.answer
+    chat_state.save(openid, {})
+    return answer.answer
+
+
+def suggestions_label(code: str) -> str:
+    return f"[选择建议] {code}"
+
+
+def _service_reply(openid: str, action: str) -> str:
+    if action == "human":
+        chat_state.save(openid, {"awaiting_handover": True})
+        return texts.handover_prompt_text()
+    chat_state.save(openid, {})
+    if action == "contact":
         return texts.contact_text()
     if action == "progress":
-        return "查看申请进度：请打开小程序“我的申请”。"
+        return "查看申请进度：请打开小程序“我的申请”。线上生育登记开通后，在这里回复“进度”即可查看。"
     if action == "booking":
-        return "预约免费孕前优生健康检查：请打开小程序“孕检预约”。"
+        return "预约免费孕前优生健康检查：请打开小程序“孕检预约”，选择医院、日期和时段。"
     if action == "pickup":
-        return "领取免费避孕药具：请打开小程序“免费药具”，选择附近的发放点获取领取码。"
-    # Until the FAQ bot answers questions, every other text gets the menu.
+        return "领取免费避孕药具：请打开小程序“免费药具”，选择附近有货的发放点获取领取码。"
     return texts.menu_text()

@@ -44,3 +44,37 @@ def contact_text() -> str:
 def apology_text() -> str:
     return f"抱歉，系统开小差了，请稍后再试。着急的话可以拨打{_settings().office_phone}。"
 
+
+
+def suggestions_text(suggestions: list[dict]) -> str:
+    lines = ["您是不是想问："]
+    lines += [f"{i}. {s['question']}" for i, s in enumerate(suggestions, start=1)]
+    lines.append("请回复数字查看答案；都不是的话，可以换个说法再问，或回复“人工”留言。")
+    return "\n".join(lines)
+
+
+def cannot_answer_text() -> str:
+    return (
+        "抱歉，这个问题我还答不上来，已经记下来交给工作人员完善。\n"
+        f"您可以回复“人工”给工作人员留言，着急的话请拨打{_settings().office_phone}"
+        f"（{_settings().office_hours}）。\n\n" + menu_text()
+    )
+
+
+def feedback_thanks_text(useful: bool) -> str:
+    if useful:
+        return "谢谢您的反馈！还有其他问题随时问我。"
+    return "抱歉没能帮上忙。您可以换个说法再问，或回复“人工”给工作人员留言。"
+
+
+def handover_prompt_text() -> str:
+    return (f"好的，请直接发送您想咨询的问题，工作人员会在办公时间（{_settings().office_hours}）"
+            "回复您。回复“取消”可以退出留言。")
+
+
+def handover_received_text() -> str:
+    return "留言已收到，工作人员回复后会通过公众号消息通知您。"
+
+
+def answer_feedback_hint() -> str:
+    return "\n\n这条回答有帮助吗？回复“有用”或“没用”。"

@@ -19,8 +19,9 @@ DEMO_STAFF_PASSWORD = "demo-pass-123"
 
 def seed_default() -> dict[str, int]:
     """Data every deployment needs. Capabilities add their defaults here as they land."""
-    counts: dict[str, int] = {}
-    return counts
+    from wxapp.services import faq_admin
+
+    return {"faq_entries_added": faq_admin.load_default_knowledge_base()}
 
 
 def seed_demo() -> dict[str, int]:

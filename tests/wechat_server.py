@@ -1,9 +1,8 @@
+"""Playing WeChat's servers against the test client (pushes built with wechatpy)."""
 from __future__ import annotations
 
 import itertools
 import time
-
-import pytest
 
 from wxapp.config import DEV_WECHAT_APP_ID, DEV_WECHAT_ENCODING_AES_KEY, DEV_WECHAT_TOKEN
 from wxapp.wechat import pushes
@@ -38,16 +37,6 @@ class WeChatServer:
         response, query = self.push(pushes.text_xml(ACCOUNT, openid, text, msg_id))
         assert response.status_code == 200, response.data
         return self.reply(response, query)
-
-
-@pytest.fixture(params=["plaintext", "compatible", "safe"])
-def any_mode_wechat(client, request):
-    return WeChatServer(client, request.param)
-
-
-@pytest.fixture
-def wechat(client):
-    return WeChatServer(client, "safe")
 
 
 def next_msg_id() -> int:

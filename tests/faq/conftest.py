@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import pytest
+
+from wxapp.services.seeding import seed_default, seed_demo
+from wxapp.web.transactions import commit
+
+
+@pytest.fixture
+def knowledge_base(app_ctx):
+    """The shipped knowledge base, seeded as `flask seed` does."""
+    seed_default()
+    commit()
+
+
+@pytest.fixture
+def staff_headers(client, app_ctx):
+    from wxapp.services.seeding import DEMO_STAFF_PASSWORD
+
+    seed_demo()
+    commit()
+
+    def headers_for(username="demo-admin"):
+        token = client.post("/api/v1/staff/auth/login", json={
+            "username": username, "password": DEMO_STAFF_PASSWORD}).get_json()["token"]
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers_for

@@ -1,0 +1,119 @@
+"""The mini-program's FAQ and staff's editor."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from tests.helpers import error_code
+from wxapp.extensions import db
+from wxapp.models import AuditLog, KnowledgeEntry
+
+
+def test_ask_returns_the_documented_shape(client, knowledge_base):
+    body = client.post("/api/v1/faq/ask", json={"question": "孕前检查要钱吗"}).get_json()
+    assert set(body) == {"matched", "code", "answer", "suggestions"}
+    assert body["matched"] is True and body["code"] == "precheck.free"
+    assert "{" not in body["answer"]
+
+
+def test_ask_out_of_scope_is_not_matched(client, knowledge_base):
+    body = client.post("/api/v1/faq/ask", json={"question": "怎么申请房贷"}).get_json()
+    assert body["matched"] is False and body["code"] is None
+
+
+def test_ask_rejects_empty_and_oversized_questions(client, knowledge_base):
+    assert error_code(client.post("/api/v1/faq/ask", json={"question": ""})) == \
+        "request.validation_failed"
+    assert client.post("/api/v1/faq/ask", json={"question": "长" * 501}).status_code == 422
+
+
+def test_entries_can_be_listed_by_category(client, knowledge_base):
+    entries = client.get("/api/v1/faq/entries?category=folic").get_json()
+    assert {e["code"] for e in entries} >= {"folic.what", "folic.get"}
+    assert all(e["category"] == "folic" for e in entries)
+
+
+def test_editing_an_entry_changes_answers_without_a_restart(client, knowledge_base,
+                                                            staff_headers):
+    headers = staff_headers()
+    ask = lambda: client.post("/api/v1/faq/ask", json={"question": "叶酸去哪领"}).get_json()
+    assert ask()["code"] == "folic.get"
+    patched = client.patch("/api/v1/staff/faq/entries/folic.get", headers=headers,
+                           json={"answer": "叶酸请到{office_name}新址领取。"})
+    assert patched.status_code == 200
+    assert "新址" in ask()["answer"]
+    client.post("/api/v1/staff/faq/entries/folic.get/disable", headers=headers)
+    assert ask()["code"] != "folic.get"
+
+
+def test_new_entry_is_matched_at_once_and_a_retry_creates_it_once(client, knowledge_base,
+                                                                  staff_headers):
+    headers = dict(staff_headers(), **{"Idempotency-Key": "new-entry-0001"})
+    entry = {"code": "service.parking", "category": "service", "question": "办事大厅哪里停车",
+             "similar_questions": ["停车场在哪", "开车去停哪里"], "keywords": ["停车"],
+             "answer": "便民服务中心门口有免费停车位。"}
+    first = client.post("/api/v1/staff/faq/entries", headers=headers, json=entry)
+    second = client.post("/api/v1/staff/faq/entries", headers=headers, json=entry)
+    assert first.status_code == second.status_code == 201
+    assert db.session.scalars(select(KnowledgeEntry).filter_by(code="service.parking")).one()
+    assert client.post("/api/v1/faq/ask", json={"question": "停车场在哪里"}).get_json()["code"] \
+        == "service.parking"
+
+
+def test_invalid_entry_names_the_field_and_saves_nothing(client, knowledge_base, staff_headers):
+    response = client.post("/api/v1/staff/faq/entries", headers=staff_headers(), json={
+        "code": "service.bad", "category": "service", "question": "问题",
+        "answer": "请拨打{office_fax}"})
+    assert response.status_code == 422 and "office_fax" in response.get_json()["error"]["message"]
+    assert db.session.scalars(select(KnowledgeEntry).filter_by(code="service.bad")).first() is None
+
+
+def test_village_worker_may_read_but_not_edit(client, knowledge_base, staff_headers):
+    headers = staff_headers("demo-village")
+    assert client.get("/api/v1/staff/faq/entries", headers=headers).status_code == 200
+    response = client.patch("/api/v1/staff/faq/entries/folic.get", headers=headers,
+                            json={"answer": "x"})
+    assert response.status_code == 403
+
+
+def test_residents_cannot_use_the_admin_api(client, knowledge_base, sim):
+    from tests.helpers import login
+
+    response = client.get("/api/v1/staff/faq/entries", headers=login(client, sim, "nosy"))
+    assert response.status_code == 401
+
+
+def test_unanswered_questions_are_grouped_and_one_step_adds_them(client, knowledge_base,
+                                                                 staff_headers):
+    for text in ("社区团购叶酸靠谱吗", "社区团购的叶酸靠谱吗", "医保卡怎么激活"):
+        client.post("/api/v1/faq/ask", json={"question": text})
+    headers = staff_headers()
+    groups = client.get("/api/v1/staff/faq/unanswered", headers=headers).get_json()
+    by_text = {g["representative"]: g for g in groups}
+    assert any(g["count"] == 2 for g in groups), groups
+    group = next(g for g in groups if g["count"] == 2)
+    attached = client.post("/api/v1/staff/faq/unanswered/attach", headers=headers,
+                           json={"log_ids": group["log_ids"], "code": "folic.get"})
+    assert attached.status_code == 200
+    assert group["representative"] in attached.get_json()["similar_questions"] or \
+        any(t in attached.get_json()["similar_questions"] for t in group["examples"])
+    remaining = client.get("/api/v1/staff/faq/unanswered", headers=headers).get_json()
+    assert all(g["representative"] not in group["examples"] for g in remaining)
+    assert "医保卡怎么激活" in by_text
+    assert db.session.scalars(select(AuditLog).filter_by(action="faq.attach_question")).one()
+
+
+def test_hit_counts_follow_answers(client, knowledge_base, staff_headers):
+    for _ in range(3):
+        client.post("/api/v1/faq/ask", json={"question": "叶酸一天吃多少"})
+    entry = client.get("/api/v1/staff/faq/entries/folic.what", headers=staff_headers()).get_json()
+    assert entry["hit_count"] == 3
+
+
+def test_export_then_import_round_trips(client, knowledge_base, staff_headers):
+    headers = staff_headers()
+    exported = client.get("/api/v1/staff/faq/export", headers=headers).get_json()
+    result = client.post("/api/v1/staff/faq/import", headers=headers, json=exported).get_json()
+    assert result == {"added": 0, "updated": 0, "unchanged": len(exported)}
+    json.dumps(exported, ensure_ascii=False)

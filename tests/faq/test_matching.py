@@ -1,0 +1,90 @@
+"""The matcher on the shipped knowledge base, without Flask: representative and adversarial
+questions, and the quality bar on our own paraphrase set."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bench.faq_quality import evaluate
+from wxapp.faq.knowledge_base import load_knowledge_base
+from wxapp.faq.matcher import FaqMatcher
+
+ROOT = Path(__file__).resolve().parents[2]
+KB_PATH = ROOT / "wxapp/faq/data/knowledge_base.yaml"
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return FaqMatcher.build(load_knowledge_base(KB_PATH).entries)
+
+
+def _answered(matcher, text):
+    result = matcher.match(text)
+    return result.best.code if result.outcome == "answered" else None
+
+
+def test_every_topic_code_in_faq_topics_is_in_the_shipped_knowledge_base():
+    topics = (ROOT.parent / "shared" / "faq-topics.md")
+    if not topics.exists():
+        pytest.skip("shared/faq-topics.md is not beside the checkout")
+    required = set(re.findall(r"^\| ([a-z-]+\.[a-z-]+) \|", topics.read_text(encoding="utf-8"),
+                              re.M))
+    shipped = {entry.code for entry in load_knowledge_base(KB_PATH).entries}
+    assert required and required <= shipped, sorted(required - shipped)
+
+
+def test_every_entry_has_five_similar_questions_and_a_short_answer():
+    for entry in load_knowledge_base(KB_PATH).entries:
+        assert len(entry.similar_questions) >= 5, entry.code
+        assert len(re.sub(r"\{[a-z_]+\}", "", entry.answer)) <= 320, entry.code
+
+
+@pytest.mark.parametrize("text,code", [
+    ("准生证怎么办", "birth-reg.online"),
+    ("孕检要空腹吗", "precheck.prepare"),
+    ("避孕套哪里领", "supplies.where"),
+    ("叶酸", "folic.what"),          # one word
+    ("孕检", "precheck.what"),
+    ("你好", "service.menu"),
+])
+def test_representative_questions(matcher, text, code):
+    assert _answered(matcher, text) == code
+
+
+@pytest.mark.parametrize("text,code", [
+    ("孕前检查要空付吗", "precheck.prepare"),       # typo
+    ("生育登计要多久", "birth-reg.time"),           # typo
+    ("ＴＴ在哪领", "supplies.where"),                # full-width slang
+    ("套套哪里有免费的😂😂", "supplies.where"),       # slang and emoji
+    ("请问一下二胎还要办准生证吗？？", "birth-reg.what"),
+])
+def test_adversarial_wording(matcher, text, code):
+    assert _answered(matcher, text) == code
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😂😂😂", "？？？", "。"])
+def test_empty_or_symbol_only_messages_are_not_answered(matcher, text):
+    assert matcher.match(text).outcome == "not_answered"
+
+
+def test_very_long_message_is_handled(matcher):
+    story = "我跟你说我们家情况比较复杂，" * 150 + "就是想问一下孕检要空腹吗"
+    assert _answered(matcher, story) == "precheck.prepare"
+
+
+@pytest.mark.parametrize("text", ["明天天气怎么样", "信用卡怎么还", "驾照怎么换", "讲个笑话",
+                                  "房贷利率多少"])
+def test_out_of_scope_is_never_answered_confidently(matcher, text):
+    assert matcher.match(text).outcome != "answered"
+
+
+def test_quality_bar_on_our_paraphrase_set(matcher):
+    data = yaml.safe_load((ROOT / "tests/faq/data/paraphrases.yaml").read_text(encoding="utf-8"))
+    assert len(data["paraphrases"]) >= 150 and len(data["out_of_scope"]) >= 30
+    report = evaluate(matcher, data)
+    assert report["top3"] >= 0.90, report["misses"]
+    assert report["top1"] >= 0.75, report["misses"]
+    assert report["rejection"] >= 0.85, report["wrongly_answered"]

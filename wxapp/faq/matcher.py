@@ -1,0 +1,118 @@
+"""From a resident's question to an answer, a few suggestions, or an honest "I don't know".
+
+Confidence is the cosine similarity of the question to the best-matching phrasing of an
+entry, lowered when the runner-up entry is almost as close (the question is ambiguous) and
+when much of the question is not covered by the entry (it asks something else too).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from wxapp.faq.entries import FaqEntry
+from wxapp.faq.index import FeatureIndex
+from wxapp.faq.normalize import basic
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def strip_placeholders(answer: str) -> str:
+    return _PLACEHOLDER.sub(" ", answer)
+
+SIMILARITY_SHARE = 0.3
+ANSWER_THRESHOLD = 0.33
+SUGGEST_THRESHOLD = 0.2
+MAX_QUERY_CHARS = 60
+_CLAUSE_END = re.compile(r"[，。！？；,.!?;\n]+")
+
+
+def focus(text: str) -> list[str]:
+    """Long messages are mostly the story; the question is nearly always the last clauses.
+    Returns the readings worth matching: the last clause, the last two, the last ~60 chars."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return [text]
+    clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
+    readings = [clauses[-1][-MAX_QUERY_CHARS:]] if clauses else []
+    if len(clauses) >= 2:
+        readings.append(("，".join(clauses[-2:]))[-MAX_QUERY_CHARS:])
+    readings.append(text[-MAX_QUERY_CHARS:])
+    return readings
+
+
+@dataclass(frozen=True)
+class Candidate:
+    code: str
+    question: str
+    confidence: float
+
+
+@dataclass
+class MatchResult:
+    outcome: str  # answered / suggested / not_answered
+    confidence: float
+    best: Candidate | None
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+class FaqMatcher:
+    def __init__(self, entries: list[FaqEntry], index: FeatureIndex,
+                 answer_threshold: float, suggest_threshold: float):
+        self.entries = entries
+        self.index = index
+        self.answer_threshold = answer_threshold
+        self.suggest_threshold = suggest_threshold
+        self.exact: dict[str, int] = {}
+
+    @classmethod
+    def build(cls, entries: Iterable[FaqEntry], answer_threshold: float = ANSWER_THRESHOLD,
+              suggest_threshold: float = SUGGEST_THRESHOLD) -> "FaqMatcher":
+        entries = [e for e in entries if e.enabled]
+        phrasings = []
+        exact: dict[str, int] = {}
+        for number, entry in enumerate(entries):
+            for text in entry.texts():
+                phrasings.append((number, text))
+                exact.setdefault(basic(text).replace(" ", ""), number)
+        index = FeatureIndex(phrasings, [strip_placeholders(e.answer) for e in entries])
+        matcher = cls(entries, index, answer_threshold, suggest_threshold)
+        matcher.exact = exact
+        return matcher
+
+    def ranked(self, text: str) -> list[tuple[int, float]]:
+        scored = [(e.entry, SIMILARITY_SHARE * e.similarity + (1 - SIMILARITY_SHARE) * e.coverage)
+                  for e in self.index.evidence(text)]
+        return sorted(scored, key=lambda item: -item[1])
+
+    def match(self, text: str, limit: int = 3) -> MatchResult:
+        results = [self._match_one(reading, limit) for reading in focus(text or "")]
+        return max(results, key=lambda result: result.confidence)
+
+    def _match_one(self, text: str, limit: int) -> MatchResult:
+        plain = basic(text).replace(" ", "")
+        if not plain:
+            return MatchResult("not_answered", 0.0, None, [])
+        if plain in self.exact:
+            # Word for word one of the entry's phrasings (also "你好", which is all filler).
+            entry = self.entries[self.exact[plain]]
+            best = Candidate(entry.code, entry.question, 1.0)
+            return MatchResult("answered", 1.0, best, [best])
+        ranked = self.ranked(text)
+        if not ranked:
+            return MatchResult("not_answered", 0.0, None, [])
+        top_score = ranked[0][1]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        margin = top_score - runner_up
+        confidence = top_score if margin >= 0.08 else top_score * (0.85 + margin)
+        confidence = max(0.0, min(1.0, confidence))
+        candidates = [Candidate(self.entries[i].code, self.entries[i].question, round(s, 4))
+                      for i, s in ranked[:limit] if s >= self.suggest_threshold * 0.8]
+        best = candidates[0] if candidates else None
+        if best is not None and confidence >= self.answer_threshold:
+            return MatchResult("answered", confidence, best, candidates)
+        if best is not None and top_score >= self.suggest_threshold:
+            return MatchResult("suggested", confidence, best, candidates)
+        return MatchResult("not_answered", confidence, None, candidates)
+
+    def entry(self, code: str) -> FaqEntry | None:
+        return next((e for e in self.entries if e.code == code), None)

@@ -1,0 +1,69 @@
+"""Chinese segmentation with jieba and this field's dictionary.
+
+jieba's dictionary takes a while to load, so one tokenizer is built per process, lazily, and
+shared; ``warm_up`` lets a worker pay that cost at start instead of on the first question.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+from wxapp.faq.normalize import DATA, canonical, synonym_table
+
+jieba.setLogLevel(logging.WARNING)
+_lock = threading.Lock()
+_tokenizer: jieba.Tokenizer | None = None
+
+
+def _build() -> jieba.Tokenizer:
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(DATA / "dictionary.txt"))
+    for _variant, term in synonym_table():
+        for word in term.split():
+            tokenizer.add_word(word, freq=50000)
+    tokenizer.initialize()
+    return tokenizer
+
+
+def get_tokenizer() -> jieba.Tokenizer:
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                _tokenizer = _build()
+    return _tokenizer
+
+
+def warm_up() -> None:
+    get_tokenizer().lcut("生育登记")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    lines = Path(DATA / "stopwords.txt").read_text(encoding="utf-8").split()
+    return frozenset(line.strip() for line in lines if line.strip())
+
+
+def words(text: str) -> list[str]:
+    """Content words of ``text`` after synonyms, without fillers."""
+    stop = stopwords()
+    out = []
+    for chunk in canonical(text).split():
+        for word in get_tokenizer().lcut(chunk, HMM=True):
+            word = word.strip()
+            if word and word not in stop:
+                out.append(word)
+    return out
+
+
+def char_bigrams(tokens: list[str]) -> list[str]:
+    """Bigrams within and across adjacent content words: they survive typos and unseen
+    compounds that segmentation splits differently."""
+    joined = "".join(tokens)
+    if len(joined) == 1:
+        return [joined]
+    return [joined[i:i + 2] for i in range(len(joined) - 1)]

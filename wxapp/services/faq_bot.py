@@ -1,0 +1,93 @@
+"""The FAQ bot: match a question, answer / suggest / admit it cannot, and log the outcome.
+
+Transports call ``ask`` (mini-program) or go through ``wxapp.services.chat`` (official account),
+which adds chat state: numbered suggestions and feedback on the last answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import update
+
+from wxapp.extensions import db
+from wxapp.faq.knowledge_base import fill_placeholders
+from wxapp.models.faq import KnowledgeEntry, QuestionLog
+from wxapp.services import chat_texts
+from wxapp.services.faq_index import get_index
+
+MAX_LOGGED_CHARS = 500
+
+
+@dataclass
+class BotAnswer:
+    outcome: str  # answered / suggested / not_answered
+    code: str | None
+    answer: str
+    confidence: float
+    suggestions: list[dict] = field(default_factory=list)
+    log_id: int | None = None
+
+
+def placeholder_values() -> dict[str, str]:
+    settings = current_app.config["WXAPP"]
+    values = settings.reply_placeholders()
+    values.update(current_app.config.get("WXAPP_FAQ_PLACEHOLDERS", {}))
+    return values
+
+
+def answer_for_code(code: str) -> str | None:
+    entry = get_index().entries.get(code)
+    if entry is None:
+        return None
+    return fill_placeholders(entry.answer, placeholder_values())
+
+
+def count_hit(code: str) -> None:
+    db.session.execute(update(KnowledgeEntry).where(KnowledgeEntry.code == code)
+                       .values(hit_count=KnowledgeEntry.hit_count + 1))
+
+
+def log_question(channel: str, text: str, outcome: str, code: str | None,
+                 confidence: float) -> QuestionLog:
+    entry = QuestionLog(channel=channel, text=text[:MAX_LOGGED_CHARS], outcome=outcome,
+                        matched_code=code, confidence=round(confidence, 4))
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def ask(text: str, channel: str) -> BotAnswer:
+    text = (text or "").strip()
+    result = get_index().matcher.match(text, limit=3)
+    suggestions = [{"code": c.code, "question": c.question} for c in result.candidates]
+    if result.outcome == "answered":
+        code = result.best.code
+        answer = BotAnswer("answered", code, answer_for_code(code), result.confidence,
+                           suggestions[1:])
+        count_hit(code)
+    elif result.outcome == "suggested":
+        answer = BotAnswer("suggested", None, chat_texts.suggestions_text(suggestions),
+                           result.confidence, suggestions)
+    else:
+        answer = BotAnswer("not_answered", None, chat_texts.cannot_answer_text(),
+                           result.confidence, [])
+    if text:
+        answer.log_id = log_question(channel, text, answer.outcome, answer.code,
+                                     result.confidence).id
+    return answer
+
+
+def record_feedback(log_id: int, useful: bool) -> bool:
+    result = db.session.execute(
+        update(QuestionLog).where(QuestionLog.id == log_id)
+        .values(feedback="useful" if useful else "not_useful"))
+    return result.rowcount == 1
+
+
+def public_entries(category: str | None = None) -> list[dict]:
+    index = get_index()
+    values = placeholder_values()
+    return [{"code": e.code, "category": e.category, "question": e.question,
+             "answer": fill_placeholders(e.answer, values)}
+            for e in index.entries.values() if not category or e.category == category]

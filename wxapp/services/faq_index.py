@@ -1,0 +1,61 @@
+"""The FAQ matcher each worker serves from, rebuilt when staff change an entry.
+
+Changes bump a version number in Redis after their commit; every worker compares its own
+matcher's version with Redis before answering (one GET), so an edit reaches every worker
+on its next question without a restart.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from wxapp.extensions import db, get_redis
+from wxapp.faq.entries import FaqEntry
+from wxapp.faq.matcher import FaqMatcher
+from wxapp.models.faq import KnowledgeEntry
+from wxapp.web.transactions import after_commit
+
+VERSION_KEY = "wxapp:faq:index_version"
+_lock = threading.Lock()
+
+
+def _current_version() -> int:
+    return int(get_redis().get(VERSION_KEY) or 0)
+
+
+def entries_from_database() -> list[FaqEntry]:
+    rows = db.session.scalars(
+        select(KnowledgeEntry).where(KnowledgeEntry.enabled.is_(True)).order_by(KnowledgeEntry.code))
+    return [FaqEntry(code=row.code, category=row.category, question=row.question,
+                     similar_questions=tuple(row.similar_questions or ()),
+                     keywords=tuple(row.keywords or ()), answer=row.answer) for row in rows]
+
+
+@dataclass(frozen=True)
+class LiveIndex:
+    version: int
+    matcher: FaqMatcher
+    entries: dict[str, FaqEntry]
+
+
+def get_index() -> LiveIndex:
+    cache = current_app.extensions.setdefault("wxapp_faq_index", {})
+    version = _current_version()
+    index = cache.get("index")
+    if index is None or index.version != version:
+        with _lock:
+            index = cache.get("index")
+            if index is None or index.version != version:
+                entries = entries_from_database()
+                index = LiveIndex(version, FaqMatcher.build(entries),
+                                  {entry.code: entry for entry in entries})
+                cache["index"] = index
+    return index
+
+
+def invalidate_after_commit() -> None:
+    """Every worker rebuilds on its next question once this transaction has committed."""
+    after_commit(lambda: get_redis().incr(VERSION_KEY))

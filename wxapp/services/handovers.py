@@ -1,0 +1,63 @@
+"""Hand-over to staff: the resident leaves a message, staff answer, the answer goes back."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from wxapp.errors import NotFound, ValidationFailed
+from wxapp.extensions import db
+from wxapp.models import Resident
+from wxapp.models.base import utcnow
+from wxapp.models.faq import Handover
+from wxapp.services.audit import Actor, record_audit
+
+MAX_MESSAGE_CHARS = 1000
+
+
+def leave_message(resident: Resident, channel: str, message: str) -> Handover:
+    message = (message or "").strip()
+    if not message:
+        raise ValidationFailed("handover.empty", "留言内容不能为空。")
+    handover = Handover(resident_id=resident.id, channel=channel,
+                        message=message[:MAX_MESSAGE_CHARS], status="open")
+    db.session.add(handover)
+    db.session.flush()
+    return handover
+
+
+def list_open(staff) -> list[Handover]:
+    rows = list(db.session.scalars(
+        select(Handover).where(Handover.status == "open").order_by(Handover.created_at)))
+    record_audit(Actor("staff", str(staff.id)), "handover.list", "handover", None,
+                 {"ids": [row.id for row in rows]})
+    return rows
+
+
+def get_for_staff(staff, handover_id: int) -> Handover:
+    handover = db.session.get(Handover, handover_id)
+    if handover is None:
+        raise NotFound("handover.not_found", "没有找到该留言。")
+    record_audit(Actor("staff", str(staff.id)), "handover.read", "handover", handover.id)
+    return handover
+
+
+def answer(staff, handover_id: int, text: str) -> Handover:
+    from wxapp.jobs import enqueue_after_commit
+    from wxapp.services.notifications import send_customer_service_text
+
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("handover.answer_empty", "回复内容不能为空。")
+    handover = get_for_staff(staff, handover_id)
+    if handover.status != "open":
+        raise ValidationFailed("handover.already_answered", "该留言已经回复过了。")
+    handover.answer = text
+    handover.status = "answered"
+    handover.answered_by_staff_id = staff.id
+    handover.answered_at = utcnow()
+    record_audit(Actor("staff", str(staff.id)), "handover.answer", "handover", handover.id)
+    resident = db.session.get(Resident, handover.resident_id)
+    if resident is not None and resident.oa_openid:
+        enqueue_after_commit(send_customer_service_text, resident.oa_openid,
+                             f"工作人员回复您的留言：\n{text}", "handover_answer")
+    db.session.flush()
+    return handover

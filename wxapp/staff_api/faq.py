@@ -1,0 +1,164 @@
+"""Staff's knowledge-base editor, unanswered questions and hand-overs (for the console)."""
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from miniprogram_api.schemas import StrictSchema
+from wxapp.services import faq_admin, handovers
+from wxapp.web.auth import staff_required
+from wxapp.web.idempotency import idempotent
+
+blp = Blueprint("staff_faq", __name__, url_prefix="/faq", description="FAQ administration")
+EDITORS = ("township_admin", "reviewer")
+
+
+class EntrySchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=3, max=64))
+    category = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    question = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    similar_questions = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                                    load_default=list)
+    keywords = fields.List(fields.String(validate=validate.Length(min=1, max=32)),
+                           load_default=list)
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    enabled = fields.Boolean(load_default=True)
+    hit_count = fields.Integer(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+    class Meta:
+        unknown = "raise"
+
+
+class EntryPatchSchema(StrictSchema):
+    category = fields.String(validate=validate.Length(min=1, max=32))
+    question = fields.String(validate=validate.Length(min=1, max=200))
+    similar_questions = fields.List(fields.String(validate=validate.Length(min=1, max=200)))
+    keywords = fields.List(fields.String(validate=validate.Length(min=1, max=32)))
+    answer = fields.String(validate=validate.Length(min=1, max=2000))
+    enabled = fields.Boolean()
+
+
+class EntryListQuerySchema(StrictSchema):
+    category = fields.String()
+    enabled = fields.Boolean()
+
+
+class ImportResultSchema(Schema):
+    added = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+
+
+class UnansweredGroupSchema(Schema):
+    representative = fields.String()
+    count = fields.Integer()
+    log_ids = fields.List(fields.Integer())
+    examples = fields.List(fields.String())
+
+
+class AttachSchema(StrictSchema):
+    # The log ids of one group from /unanswered; its first question is added.
+    log_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=500))
+    code = fields.String(required=True)
+
+
+class HandoverSchema(Schema):
+    id = fields.Integer()
+    channel = fields.String()
+    message = fields.String()
+    status = fields.String()
+    answer = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    answered_at = fields.DateTime(allow_none=True)
+
+
+class HandoverAnswerSchema(StrictSchema):
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+@blp.get("/entries")
+@blp.arguments(EntryListQuerySchema, location="query")
+@blp.response(200, EntrySchema(many=True))
+@staff_required()
+def list_entries(query):
+    return [faq_admin.entry_as_dict(e) for e in
+            faq_admin.list_entries(query.get("category"), query.get("enabled"))]
+
+
+@blp.post("/entries")
+@staff_required(*EDITORS)
+@idempotent
+@blp.arguments(EntrySchema)
+@blp.response(201, EntrySchema)
+def create_entry(body):
+    return faq_admin.entry_as_dict(faq_admin.create_entry(g.staff, body))
+
+
+@blp.get("/entries/<code>")
+@blp.response(200, EntrySchema)
+@staff_required()
+def get_entry(code):
+    return faq_admin.entry_as_dict(faq_admin.get_entry(code))
+
+
+@blp.patch("/entries/<code>")
+@blp.arguments(EntryPatchSchema)
+@blp.response(200, EntrySchema)
+@staff_required(*EDITORS)
+def update_entry(changes, code):
+    return faq_admin.entry_as_dict(faq_admin.update_entry(g.staff, code, changes))
+
+
+@blp.post("/entries/<code>/disable")
+@blp.response(200, EntrySchema)
+@staff_required(*EDITORS)
+def disable_entry(code):
+    return faq_admin.entry_as_dict(faq_admin.update_entry(g.staff, code, {"enabled": False}))
+
+
+@blp.get("/export")
+@blp.response(200, EntrySchema(many=True))
+@staff_required()
+def export_entries():
+    return faq_admin.export_entries()
+
+
+@blp.post("/import")
+@blp.arguments(EntrySchema(many=True))
+@blp.response(200, ImportResultSchema)
+@staff_required(*EDITORS)
+def import_entries(entries):
+    return faq_admin.import_entries(entries, staff_id=g.staff.id)
+
+
+@blp.get("/unanswered")
+@blp.response(200, UnansweredGroupSchema(many=True))
+@staff_required()
+def unanswered():
+    return faq_admin.unanswered_groups()
+
+
+@blp.post("/unanswered/attach")
+@blp.arguments(AttachSchema)
+@blp.response(200, EntrySchema)
+@staff_required(*EDITORS)
+def attach(body):
+    entry = faq_admin.attach_as_similar_question(g.staff, body["log_ids"], body["code"])
+    return faq_admin.entry_as_dict(entry)
+
+
+@blp.get("/handovers")
+@blp.response(200, HandoverSchema(many=True))
+@staff_required(*EDITORS)
+def open_handovers():
+    return handovers.list_open(g.staff)
+
+
+@blp.post("/handovers/<int:handover_id>/answer")
+@blp.arguments(HandoverAnswerSchema)
+@blp.response(200, HandoverSchema)
+@staff_required(*EDITORS)
+def answer_handover(body, handover_id):
+    return handovers.answer(g.staff, handover_id, body["answer"])
