@@ -17,17 +17,21 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from wxapp.faq.tokenizer import char_bigrams, words
+from wxapp.faq.tokenizer import char_bigrams, domain_terms, words
 
 BIGRAM_WEIGHT = 0.7
 ANSWER_ONLY_CREDIT = 0.6
+# The field's own terms (生育登记, 叶酸, 避孕套 …) say what a question is about; the rest
+# (when, where, how much) only says what about it.
+DOMAIN_TERM_BOOST = 2.2
 
 
 def features(text: str) -> Counter:
     tokens = words(text)
+    terms = domain_terms()
     found: Counter = Counter()
     for token in tokens:
-        found["w:" + token] += 1.0
+        found["w:" + token] += DOMAIN_TERM_BOOST if token in terms else 1.0
     for bigram in char_bigrams(tokens):
         found["b:" + bigram] += BIGRAM_WEIGHT
     return found

@@ -20,9 +20,11 @@ _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 def strip_placeholders(answer: str) -> str:
     return _PLACEHOLDER.sub(" ", answer)
 
-SIMILARITY_SHARE = 0.3
-ANSWER_THRESHOLD = 0.33
+SIMILARITY_SHARE = 0.5
+ANSWER_THRESHOLD = 0.34
 SUGGEST_THRESHOLD = 0.2
+CLEAR_MARGIN = 0.05
+TIE_PENALTY = 0.35
 MAX_QUERY_CHARS = 60
 _CLAUSE_END = re.compile(r"[，。！？；,.!?;\n]+")
 
@@ -103,7 +105,9 @@ class FaqMatcher:
         top_score = ranked[0][1]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         margin = top_score - runner_up
-        confidence = top_score if margin >= 0.08 else top_score * (0.85 + margin)
+        # A near tie means the question fits two entries: better to ask which one.
+        confidence = top_score if margin >= CLEAR_MARGIN else top_score * (
+            1 - TIE_PENALTY * (1 - margin / CLEAR_MARGIN))
         confidence = max(0.0, min(1.0, confidence))
         candidates = [Candidate(self.entries[i].code, self.entries[i].question, round(s, 4))
                       for i, s in ranked[:limit] if s >= self.suggest_threshold * 0.8]

@@ -67,3 +67,12 @@ def char_bigrams(tokens: list[str]) -> list[str]:
     if len(joined) == 1:
         return [joined]
     return [joined[i:i + 2] for i in range(len(joined) - 1)]
+
+
+@lru_cache(maxsize=1)
+def domain_terms() -> frozenset[str]:
+    from_dictionary = {line.split()[0] for line in
+                       (DATA / "dictionary.txt").read_text(encoding="utf-8").splitlines()
+                       if line.strip()}
+    from_synonyms = {word for _variant, term in synonym_table() for word in term.split()}
+    return frozenset(from_dictionary | from_synonyms)
