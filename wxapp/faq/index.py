@@ -10,12 +10,18 @@ Two kinds of evidence are kept per entry:
 Words carry the meaning; bigrams (at a lower weight) catch typos and compounds segmented
 differently. A word the knowledge base has never seen keeps a high weight, so a question
 about the weather or a mortgage cannot look close just because it shares "怎么".
+
+The postings are column-sliced sparse matrices in numpy arrays: scoring a question is a few
+vectorised gathers and sums, so a 10,000-entry base answers in about a millisecond, where
+Python lists of postings took hundreds.
 """
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from dataclasses import dataclass
+from array import array
+from collections import Counter
+
+import numpy as np
 
 from wxapp.faq.tokenizer import char_bigrams, domain_terms, words
 
@@ -41,66 +47,101 @@ def _tf(value: float) -> float:
     return 1 + math.log(value) if value >= 1 else value
 
 
-@dataclass(frozen=True)
-class EntryEvidence:
-    entry: int
-    similarity: float
-    coverage: float
+class _Columns:
+    """A sparse matrix stored by column (feature): rows and values of each feature."""
+
+    def __init__(self, rows: array, cols: array, values: array, n_cols: int):
+        cols_np = np.frombuffer(cols, dtype=np.int32).astype(np.int64)
+        order = np.argsort(cols_np, kind="stable")
+        self.rows = np.frombuffer(rows, dtype=np.int32)[order]
+        self.values = np.frombuffer(values, dtype=np.float32)[order]
+        counts = np.bincount(cols_np, minlength=n_cols)
+        self.starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+
+    def weighted_sum(self, columns: list[int], weights: list[float], n_rows: int) -> np.ndarray:
+        if not columns:
+            return np.zeros(n_rows, dtype=np.float64)
+        spans = [(self.starts[c], self.starts[c + 1]) for c in columns]
+        rows = np.concatenate([self.rows[a:b] for a, b in spans])
+        values = np.concatenate([self.values[a:b] * w for (a, b), w in zip(spans, weights)])
+        return np.bincount(rows, weights=values, minlength=n_rows)
 
 
 class FeatureIndex:
     def __init__(self, phrasings: list[tuple[int, str]], answers: list[str]):
-        """``phrasings``: (entry number, text); ``answers``: one per entry number."""
+        """``phrasings``: (entry number, text), grouped by entry in entry order, every entry
+        with at least one; ``answers``: one per entry number."""
         self.entry_count = len(answers)
-        phrasing_features = [(entry, features(text)) for entry, text in phrasings]
-        answer_features = [features(answer) for answer in answers]
+        self.feature_ids: dict[str, int] = {}
+        # Texts repeat across entries; keep each as compact (feature id, tf) pairs.
+        cache: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
 
-        entry_vocab: list[set[str]] = [set() for _ in answers]
-        for entry, feats in phrasing_features:
-            entry_vocab[entry].update(feats)
-        entry_frequency: Counter = Counter()
+        def encoded(text: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
+            if text not in cache:
+                feats = features(text)
+                ids = tuple(self.feature_ids.setdefault(f, len(self.feature_ids)) for f in feats)
+                cache[text] = (ids, tuple(feats.values()))
+            return cache[text]
+
+        phrasing_features = [(entry, encoded(text)) for entry, text in phrasings]
+        answer_ids = [set(encoded(answer)[0]) for answer in answers]
+        entry_vocab: list[set[int]] = [set() for _ in answers]
+        for entry, (ids, _tfs) in phrasing_features:
+            entry_vocab[entry].update(ids)
+        entry_frequency = np.zeros(len(self.feature_ids), dtype=np.float64)
         for entry in range(self.entry_count):
-            entry_frequency.update(entry_vocab[entry] | set(answer_features[entry]))
-        self.idf = {f: math.log(1 + self.entry_count / n) for f, n in entry_frequency.items()}
+            for feature_id in entry_vocab[entry] | answer_ids[entry]:
+                entry_frequency[feature_id] += 1
+        with np.errstate(divide="ignore"):
+            self.idf = np.log1p(self.entry_count / np.maximum(entry_frequency, 1))
         self.unseen_idf = math.log(1 + self.entry_count) + 1.0
+        n_features = len(self.feature_ids)
 
-        self.phrasing_entry: list[int] = []
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for doc, (entry, feats) in enumerate(phrasing_features):
-            self.phrasing_entry.append(entry)
-            weights = {f: _tf(tf) * self.idf[f] for f, tf in feats.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for f, w in weights.items():
-                self.postings[f].append((doc, w / norm))
+        # Compact typed arrays while building: a 10,000-entry base has over a million postings.
+        rows, cols, values = array("i"), array("i"), array("f")
+        doc_entry = array("i")
+        for doc, (entry, (ids, tfs)) in enumerate(phrasing_features):
+            doc_entry.append(entry)
+            weights = [_tf(tf) * self.idf[i] for i, tf in zip(ids, tfs)]
+            norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+            rows.extend([doc] * len(ids))
+            cols.extend(ids)
+            values.extend(w / norm for w in weights)
+        self.doc_count = len(doc_entry)
+        self.phrasings = _Columns(rows, cols, values, n_features)
+        doc_entry_array = np.frombuffer(doc_entry, dtype=np.int32).astype(np.int64)
+        if self.entry_count and (np.any(np.diff(doc_entry_array) < 0)
+                                 or len(np.unique(doc_entry_array)) != self.entry_count):
+            raise ValueError("phrasings must be grouped by entry, every entry with one")
+        self.entry_first_doc = np.searchsorted(doc_entry_array, np.arange(self.entry_count))
 
-        self.coverage_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        rows, cols, values = array("i"), array("i"), array("f")
         for entry in range(self.entry_count):
-            for f in entry_vocab[entry]:
-                self.coverage_postings[f].append((entry, 1.0))
-            for f in set(answer_features[entry]) - entry_vocab[entry]:
-                self.coverage_postings[f].append((entry, ANSWER_ONLY_CREDIT))
+            for feature_id in entry_vocab[entry]:
+                rows.append(entry)
+                cols.append(feature_id)
+                values.append(1.0)
+            for feature_id in answer_ids[entry] - entry_vocab[entry]:
+                rows.append(entry)
+                cols.append(feature_id)
+                values.append(ANSWER_ONLY_CREDIT)
+        self.coverage = _Columns(rows, cols, values, n_features)
 
-    def query_vector(self, text: str) -> dict[str, float]:
-        return {f: _tf(tf) * self.idf.get(f, self.unseen_idf)
-                for f, tf in features(text).items()}
-
-    def evidence(self, text: str) -> list[EntryEvidence]:
-        vector = self.query_vector(text)
-        norm = math.sqrt(sum(w * w for w in vector.values()))
-        total = sum(vector.values())
-        if not norm:
-            return []
-        dots: dict[int, float] = defaultdict(float)
-        covered: dict[int, float] = defaultdict(float)
-        for feature, weight in vector.items():
-            for doc, doc_weight in self.postings.get(feature, ()):
-                dots[doc] += weight * doc_weight
-            for entry, credit in self.coverage_postings.get(feature, ()):
-                covered[entry] += weight * credit
-        similarity: dict[int, float] = {}
-        for doc, dot in dots.items():
-            entry = self.phrasing_entry[doc]
-            similarity[entry] = max(similarity.get(entry, 0.0), dot / norm)
-        entries = set(similarity) | set(covered)
-        return [EntryEvidence(e, similarity.get(e, 0.0), covered.get(e, 0.0) / total)
-                for e in entries]
+    def evidence(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Per entry: (best phrasing cosine, share of the question's weight covered)."""
+        known_ids, known_weights, unseen = [], [], []
+        for feature, tf in features(text).items():
+            feature_id = self.feature_ids.get(feature)
+            if feature_id is None:
+                unseen.append(_tf(tf) * self.unseen_idf)
+            else:
+                known_ids.append(feature_id)
+                known_weights.append(_tf(tf) * float(self.idf[feature_id]))
+        all_weights = known_weights + unseen
+        norm = math.sqrt(sum(w * w for w in all_weights))
+        if not norm or not self.entry_count:
+            return None
+        dots = self.phrasings.weighted_sum(known_ids, known_weights, self.doc_count)
+        similarity = np.maximum.reduceat(dots, self.entry_first_doc) / norm
+        covered = self.coverage.weighted_sum(known_ids, known_weights, self.entry_count)
+        return similarity, covered / sum(all_weights)

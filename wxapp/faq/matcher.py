@@ -6,9 +6,12 @@ when much of the question is not covered by the entry (it asks something else to
 """
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
+
+import numpy as np
 
 from wxapp.faq.entries import FaqEntry
 from wxapp.faq.index import FeatureIndex
@@ -79,12 +82,23 @@ class FaqMatcher:
         index = FeatureIndex(phrasings, [strip_placeholders(e.answer) for e in entries])
         matcher = cls(entries, index, answer_threshold, suggest_threshold)
         matcher.exact = exact
+        if len(entries) > 1000:
+            # Building churns through many small objects; hand the memory back before serving.
+            gc.collect()
         return matcher
 
-    def ranked(self, text: str) -> list[tuple[int, float]]:
-        scored = [(e.entry, SIMILARITY_SHARE * e.similarity + (1 - SIMILARITY_SHARE) * e.coverage)
-                  for e in self.index.evidence(text)]
-        return sorted(scored, key=lambda item: -item[1])
+    def ranked(self, text: str, top: int = 8) -> list[tuple[int, float]]:
+        evidence = self.index.evidence(text)
+        if evidence is None:
+            return []
+        similarity, coverage = evidence
+        scores = SIMILARITY_SHARE * similarity + (1 - SIMILARITY_SHARE) * coverage
+        if len(scores) > top:
+            best = np.argpartition(-scores, top)[:top]
+        else:
+            best = np.arange(len(scores))
+        ranked = sorted(((int(i), float(scores[i])) for i in best), key=lambda item: -item[1])
+        return [(entry, score) for entry, score in ranked if score > 0]
 
     def match(self, text: str, limit: int = 3) -> MatchResult:
         results = [self._match_one(reading, limit) for reading in focus(text or "")]
