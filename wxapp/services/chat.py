@@ -42,7 +42,7 @@ def reply_to_text(openid: str, text: str) -> str:
     state = chat_state.load(openid)
 
     if state.get("awaiting_handover"):
-        chat_state.save(openid, {})
+        chat_state.save(openid, {}, previous=state)
         if key in CANCEL:
             return "已取消留言。还有其他问题随时问我。"
         resident = residents.resident_for_official_account(openid)
@@ -63,12 +63,12 @@ def reply_to_text(openid: str, text: str) -> str:
 
     if key in FEEDBACK and state.get("last_log_id"):
         faq_bot.record_feedback(state["last_log_id"], FEEDBACK[key])
-        chat_state.save(openid, {})
+        chat_state.save(openid, {}, previous=state)
         return texts.feedback_thanks_text(FEEDBACK[key])
 
     action = service_action(text)
     if action:
-        return _service_reply(openid, action)
+        return _service_reply(openid, action, state)
 
     answer = faq_bot.ask(text, CHANNEL)
     if answer.outcome == "answered":
@@ -77,7 +77,7 @@ def reply_to_text(openid: str, text: str) -> str:
     if answer.outcome == "suggested":
         chat_state.save(openid, {"suggestions": [s["code"] for s in answer.suggestions]})
         return answer.answer
-    chat_state.save(openid, {})
+    chat_state.save(openid, {}, previous=state)
     return answer.answer
 
 
@@ -85,11 +85,11 @@ def suggestions_label(code: str) -> str:
     return f"[选择建议] {code}"
 
 
-def _service_reply(openid: str, action: str) -> str:
+def _service_reply(openid: str, action: str, state: dict) -> str:
     if action == "human":
-        chat_state.save(openid, {"awaiting_handover": True})
+        chat_state.save(openid, {"awaiting_handover": True}, previous=state)
         return texts.handover_prompt_text()
-    chat_state.save(openid, {})
+    chat_state.save(openid, {}, previous=state)
     if action == "contact":
         return texts.contact_text()
     if action == "progress":

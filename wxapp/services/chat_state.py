@@ -18,7 +18,10 @@ def load(openid: str) -> dict:
     return json.loads(raw) if raw else {}
 
 
-def save(openid: str, state: dict) -> None:
+def save(openid: str, state: dict, previous: dict | None = None) -> None:
+    """Store ``state``; ``previous`` (what ``load`` returned) saves a write when unchanged."""
+    if previous is not None and state == previous:
+        return
     if state:
         get_redis().set(_key(openid), json.dumps(state), ex=STATE_TTL_SECONDS)
     else:

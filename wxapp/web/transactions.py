@@ -16,13 +16,21 @@ def after_commit(callback: Callable[[], None]) -> None:
 
 
 def commit() -> None:
-    pending = db.session.info.pop(_PENDING, [])
-    db.session.commit()
+    # Most official-account pushes never touch the database: then no session was even
+    # created for the request, and there is nothing to commit.
+    if not db.session.registry.has():
+        return
+    session = db.session()
+    pending = session.info.pop(_PENDING, [])
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        session.commit()
     for callback in pending:
         callback()
 
 
 def rollback() -> None:
+    if not db.session.registry.has():
+        return
     db.session.info.pop(_PENDING, None)
     db.session.rollback()
 
