@@ -87,7 +87,7 @@ class Settings:
     wechat_max_body_bytes: int = 64 * 1024
     # Township facts quoted in replies (placeholders in the knowledge base).
     office_name: str = "镇卫生健康办公室"
-    office_phone: str = "请在公众号菜单“联系我们”查看"
+    office_phone: str = "镇卫健办电话"
     office_address: str = "镇人民政府便民服务中心"
     office_hours: str = "工作日 8:30-12:00，14:00-17:30"
     township_name: str = "本镇"
