@@ -7,6 +7,7 @@ import os
 import secrets
 import socket
 import tempfile
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,16 +58,25 @@ def _create_postgres_database(base_url: str) -> tuple[str, callable]:
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
-@pytest.fixture(scope="session")
-def database_url():
+@contextmanager
+def throwaway_database():
+    """An empty database of the kind DATABASE_URL names (SQLite when unset), dropped after."""
     configured = os.environ.get("DATABASE_URL")
     if configured and not configured.startswith("sqlite"):
         url, drop = _create_postgres_database(configured)
-        yield url
-        drop()
+        try:
+            yield url
+        finally:
+            drop()
     else:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/test.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    with throwaway_database() as url:
+        yield url
 
 
 # -- WeChat simulator --------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 """The schema comes from the migrations, and the migrations match the models."""
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 import pytest
@@ -10,21 +9,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from tests.conftest import PROJECT_ROOT, _create_postgres_database, make_app
+from tests.conftest import PROJECT_ROOT, make_app, throwaway_database
 from wxapp.extensions import db
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 
 
 @pytest.fixture
-def empty_database_url(tmp_path):
-    configured = os.environ.get("DATABASE_URL")
-    if configured and not configured.startswith("sqlite"):
-        url, drop = _create_postgres_database(configured)
+def empty_database_url():
+    with throwaway_database() as url:
         yield url
-        drop()
-    else:
-        yield f"sqlite:///{tmp_path}/empty.sqlite3"
 
 
 def test_upgrade_from_empty_builds_every_table_and_downgrade_removes_them(

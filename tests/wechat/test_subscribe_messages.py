@@ -22,6 +22,12 @@ def _resident_with_grant(client, sim, user, grants=1):
     return resident_id, openid
 
 
+def _wechat_grant(sim, openid):
+    """The resident tapped "allow" in wx.requestSubscribeMessage: WeChat's side of it."""
+    sim.call("POST", "/sim/grant-subscribe", json={"openid": openid, "template_id": TEMPLATE,
+                                                   "count": 1})
+
+
 def _notify(resident_id, data):
     notifications.notify_by_subscribe_message(resident_id, TEMPLATE, data,
                                               "pages/registration/detail", "test")
@@ -36,8 +42,7 @@ def _statuses(resident_id):
 
 def test_granted_message_is_sent_and_uses_up_the_grant(client, sim, app_ctx):
     resident_id, openid = _resident_with_grant(client, sim, "vera")
-    sim.call("POST", "/sim/grant-subscribe", json={"openid": openid, "template_id": TEMPLATE,
-                                                   "count": 1})
+    _wechat_grant(sim, openid)
     _notify(resident_id, {"thing1": "生育登记已通过", "time2": "2026-11-24"})
     sent = sim.outbox(touser=openid)["messages"]
     assert len(sent) == 1 and sent[0]["payload"]["data"]["thing1"]["value"] == "生育登记已通过"
@@ -49,8 +54,7 @@ def test_granted_message_is_sent_and_uses_up_the_grant(client, sim, app_ctx):
 
 def test_long_thing_values_are_shortened_to_twenty_characters(client, sim, app_ctx):
     resident_id, openid = _resident_with_grant(client, sim, "will")
-    sim.call("POST", "/sim/grant-subscribe", json={"openid": openid, "template_id": TEMPLATE,
-                                                   "count": 1})
+    _wechat_grant(sim, openid)
     _notify(resident_id, {"thing1": "您的生育登记申请需要补充户口簿首页和本人页的照片后再提交"})
     value = sim.outbox(touser=openid)["messages"][0]["payload"]["data"]["thing1"]["value"]
     assert len(value) == 20 and value.endswith("…")
@@ -75,8 +79,7 @@ def test_wechat_saying_43101_is_recorded_as_no_grant(client, sim, app_ctx):
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(client, sim, app_ctx):
     resident_id, openid = _resident_with_grant(client, sim, "zoe")
-    sim.call("POST", "/sim/grant-subscribe", json={"openid": openid, "template_id": TEMPLATE,
-                                                   "count": 1})
+    _wechat_grant(sim, openid)
     notifications.notify_by_subscribe_message(resident_id, TEMPLATE, {"thing1": "x"}, None, "t")
     rollback()
     commit()

@@ -12,33 +12,27 @@ def _find_one(**criteria) -> Resident | None:
     return db.session.scalars(select(Resident).filter_by(**criteria)).first()
 
 
-def resident_for_miniprogram(mp_openid: str, unionid: str | None) -> Resident:
-    """The resident behind a mini-program login, linking an official-account row by unionid."""
-    resident = _find_one(mp_openid=mp_openid)
+def _resident_for(openid_column: str, openid: str, unionid: str | None) -> Resident:
+    """The resident behind an app's openid; a unionid links a row the other app created."""
+    resident = _find_one(**{openid_column: openid})
     if resident is None and unionid:
         resident = _find_one(unionid=unionid)
     if resident is None:
-        resident = Resident(mp_openid=mp_openid)
+        resident = Resident()
         db.session.add(resident)
-    resident.mp_openid = mp_openid
+    setattr(resident, openid_column, openid)
     if unionid and not resident.unionid:
         resident.unionid = unionid
     db.session.flush()
     return resident
+
+
+def resident_for_miniprogram(mp_openid: str, unionid: str | None) -> Resident:
+    return _resident_for("mp_openid", mp_openid, unionid)
 
 
 def resident_for_official_account(oa_openid: str, unionid: str | None = None) -> Resident:
-    resident = _find_one(oa_openid=oa_openid)
-    if resident is None and unionid:
-        resident = _find_one(unionid=unionid)
-    if resident is None:
-        resident = Resident(oa_openid=oa_openid)
-        db.session.add(resident)
-    resident.oa_openid = oa_openid
-    if unionid and not resident.unionid:
-        resident.unionid = unionid
-    db.session.flush()
-    return resident
+    return _resident_for("oa_openid", oa_openid, unionid)
 
 
 def record_follow(oa_openid: str) -> Resident:

@@ -14,6 +14,7 @@ Developer and test endpoints live under ``/sim/``. Run it with
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import hmac
 import itertools
@@ -189,49 +190,48 @@ def create_simulator_app(apps: dict[str, str] | None = None, clock=None) -> Flas
         state.outbox.append(entry)
         return entry
 
+    def with_token(view):
+        """An API that authenticates with ?access_token=; the view gets the JSON body."""
+        @functools.wraps(view)
+        def wrapper():
+            with lock:
+                refused = token_error()
+                if refused:
+                    return refused
+                return view(request.get_json(silent=True, force=True) or {})
+        return wrapper
+
     @app.post("/cgi-bin/message/subscribe/send")
-    def subscribe_send():
-        with lock:
-            refused = token_error()
-            if refused:
-                return refused
-            body = request.get_json(silent=True, force=True) or {}
-            touser, template_id = body.get("touser"), body.get("template_id")
-            if touser not in state.known_openids:
-                return _error(40003, "invalid openid")
-            for name, item in (body.get("data") or {}).items():
-                value = (item or {}).get("value", "")
-                if name.startswith("thing") and len(str(value)) > THING_MAX_CHARS:
-                    return _error(47003, f"argument invalid! data.{name}.value invalid")
-            if state.grants[(touser, template_id)] <= 0:
-                return _error(43101, "user refuse to accept the msg")
-            state.grants[(touser, template_id)] -= 1
-            entry = record("subscribe", body)
-            return jsonify(errcode=0, errmsg="ok", msgid=entry["msgid"])
+    @with_token
+    def subscribe_send(body):
+        touser, template_id = body.get("touser"), body.get("template_id")
+        if touser not in state.known_openids:
+            return _error(40003, "invalid openid")
+        for name, item in (body.get("data") or {}).items():
+            value = (item or {}).get("value", "")
+            if name.startswith("thing") and len(str(value)) > THING_MAX_CHARS:
+                return _error(47003, f"argument invalid! data.{name}.value invalid")
+        if state.grants[(touser, template_id)] <= 0:
+            return _error(43101, "user refuse to accept the msg")
+        state.grants[(touser, template_id)] -= 1
+        entry = record("subscribe", body)
+        return jsonify(errcode=0, errmsg="ok", msgid=entry["msgid"])
 
     @app.post("/cgi-bin/message/custom/send")
-    def custom_send():
-        with lock:
-            refused = token_error()
-            if refused:
-                return refused
-            body = request.get_json(silent=True, force=True) or {}
-            if not body.get("touser") or not body.get("msgtype"):
-                return _error(44002, "empty post data")
-            record("custom", body)
-            return jsonify(errcode=0, errmsg="ok")
+    @with_token
+    def custom_send(body):
+        if not body.get("touser") or not body.get("msgtype"):
+            return _error(44002, "empty post data")
+        record("custom", body)
+        return jsonify(errcode=0, errmsg="ok")
 
     @app.post("/cgi-bin/message/template/send")
-    def template_send():
-        with lock:
-            refused = token_error()
-            if refused:
-                return refused
-            body = request.get_json(silent=True, force=True) or {}
-            if not body.get("touser") or not body.get("template_id"):
-                return _error(40037, "invalid template_id")
-            entry = record("template", body)
-            return jsonify(errcode=0, errmsg="ok", msgid=entry["msgid"])
+    @with_token
+    def template_send(body):
+        if not body.get("touser") or not body.get("template_id"):
+            return _error(40037, "invalid template_id")
+        entry = record("template", body)
+        return jsonify(errcode=0, errmsg="ok", msgid=entry["msgid"])
 
     # -- developer and test endpoints -------------------------------------------------------
     @app.post("/sim/wx-login")
