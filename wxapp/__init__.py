@@ -87,9 +87,11 @@ def register_blueprints(app: Flask) -> None:
     from wxapp.handlers.endpoint import bp as wechat_bp
     from wxapp.health import bp as health_bp
     from wxapp.staff_api import register_staff_api
+    from wxapp.verify import bp as verify_bp
 
     app.register_blueprint(wechat_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(verify_bp)
     register_miniprogram_api(app)
     register_staff_api(app)
 

@@ -85,6 +85,12 @@ class Settings:
     # WeChat accepts a push for 5 minutes; older ones are replays.
     wechat_timestamp_window_seconds: int = 300
     wechat_max_body_bytes: int = 64 * 1024
+    # Birth registration: review deadline in working days, and whether this province asks for
+    # the marriage date.
+    registration_review_working_days: int = 3
+    registration_requires_marriage_date: bool = False
+    # Mini-program subscribe-message template for "your registration was decided".
+    registration_result_template_id: str = "TPL_REGISTRATION_RESULT"
     # Township facts quoted in replies (placeholders in the knowledge base).
     office_name: str = "镇卫生健康办公室"
     office_phone: str = "镇卫健办电话"
@@ -113,6 +119,11 @@ class Settings:
                 _env("WECHAT_API_BASE_URL", WECHAT_PUBLIC_API_BASE_URL)
             ),
             resident_token_ttl_seconds=_env_int("RESIDENT_TOKEN_TTL_SECONDS", 2 * 3600),
+            registration_review_working_days=_env_int("REGISTRATION_REVIEW_WORKING_DAYS", 3),
+            registration_requires_marriage_date=_env(
+                "REGISTRATION_REQUIRES_MARRIAGE_DATE", "false").lower() in ("1", "true", "yes"),
+            registration_result_template_id=_env("REGISTRATION_RESULT_TEMPLATE_ID",
+                                                 defaults.registration_result_template_id),
             office_name=_env("OFFICE_NAME", defaults.office_name),
             office_phone=_env("OFFICE_PHONE", defaults.office_phone),
             office_address=_env("OFFICE_ADDRESS", defaults.office_address),
@@ -168,6 +179,7 @@ class Settings:
             "office_address": self.office_address,
             "office_hours": self.office_hours,
             "township_name": self.township_name,
+            "review_working_days": str(self.registration_review_working_days),
         }
 
 

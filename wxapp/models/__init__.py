@@ -4,12 +4,15 @@ from wxapp.models.faq import Handover, KnowledgeEntry, QuestionLog
 from wxapp.models.idempotency import IdempotencyRecord
 from wxapp.models.profiles import ResidentProfile
 from wxapp.models.regions import Township, Village
+from wxapp.models.registrations import (OPEN_STATUSES, BirthRegistration, ConsentRecord,
+                                        RegistrationDraft, RegistrationEvent)
 from wxapp.models.residents import Resident
 from wxapp.models.staff import STAFF_ROLES, StaffUser
 from wxapp.models.wechat import OutboundMessage, SubscribeGrant
 
 __all__ = [
-    "AuditLog", "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "ResidentProfile",
+    "AuditLog", "BirthRegistration", "ConsentRecord", "OPEN_STATUSES", "RegistrationDraft", "RegistrationEvent",
+    "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "ResidentProfile",
     "STAFF_ROLES", "StaffUser",
     "SubscribeGrant", "Township", "Village",
 ]

@@ -1,0 +1,30 @@
+"""The township and villages a resident may register in."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import select
+
+from wxapp.extensions import db
+from wxapp.models import Township
+
+blp = Blueprint("regions", __name__, url_prefix="/regions", description="Townships and villages")
+
+
+class VillageSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class TownshipSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    villages = fields.List(fields.Nested(VillageSchema))
+
+
+@blp.get("")
+@blp.response(200, TownshipSchema(many=True))
+def regions():
+    return list(db.session.scalars(select(Township).order_by(Township.code)))

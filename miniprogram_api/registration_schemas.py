@@ -1,0 +1,95 @@
+"""Shapes of the birth-registration form. Types only: the rules and their Chinese messages
+live in wxapp.services.registration_rules."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from miniprogram_api.schemas import StrictSchema
+
+
+class ParentSchema(StrictSchema):
+    name = fields.String(allow_none=True, validate=validate.Length(max=40))
+    id_number = fields.String(allow_none=True, validate=validate.Length(max=40))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=20))
+    hukou_region = fields.String(allow_none=True, validate=validate.Length(max=12))
+
+
+class ChildSchema(StrictSchema):
+    birth_date = fields.String(allow_none=True, validate=validate.Length(max=10))
+    relation = fields.String(allow_none=True, validate=validate.Length(max=16))
+    alive = fields.Boolean(load_default=True)
+    adopted = fields.Boolean(load_default=False)
+
+
+class RegistrationFormSchema(StrictSchema):
+    filer_role = fields.String(allow_none=True, validate=validate.Length(max=8))
+    mother = fields.Nested(ParentSchema, allow_none=True)
+    father = fields.Nested(ParentSchema, allow_none=True)
+    marriage_date = fields.String(allow_none=True, validate=validate.Length(max=10))
+    pregnancy_status = fields.String(allow_none=True, validate=validate.Length(max=12))
+    expected_or_birth_date = fields.String(allow_none=True, validate=validate.Length(max=10))
+    existing_children = fields.List(fields.Nested(ChildSchema), load_default=list)
+    village_id = fields.Integer(allow_none=True)
+
+
+class ConsentSchema(StrictSchema):
+    text_version = fields.String(required=True, validate=validate.Length(min=1, max=16))
+
+
+class ConsentResultSchema(Schema):
+    purpose = fields.String()
+    text_version = fields.String()
+    consented_at = fields.DateTime()
+
+
+class EventSchema(Schema):
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor_type = fields.String()
+    note = fields.String(allow_none=True)
+    at = fields.DateTime()
+
+
+class ReturnItemSchema(StrictSchema):
+    field = fields.String(allow_none=True, validate=validate.Length(max=64))
+    message = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class RegistrationSchema(Schema):
+    """The resident's own view, and the reviewer's detail view (both audited reads)."""
+    id = fields.Integer()
+    application_no = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    filer_role = fields.String()
+    mother = fields.Nested(ParentSchema)
+    father = fields.Nested(ParentSchema)
+    marriage_date = fields.Date(allow_none=True)
+    pregnancy_status = fields.String()
+    expected_or_birth_date = fields.Date(allow_none=True)
+    existing_children = fields.List(fields.Dict())
+    child_order = fields.Integer()
+    village_id = fields.Integer()
+    submitted_at = fields.DateTime()
+    due_at = fields.DateTime()
+    overdue = fields.Boolean()
+    return_items = fields.List(fields.Nested(ReturnItemSchema))
+    reject_reason = fields.String(allow_none=True)
+    registration_number = fields.String(allow_none=True)
+    certificate_code = fields.String(allow_none=True)
+    history = fields.List(fields.Nested(EventSchema))
+
+
+class RegistrationListItemSchema(Schema):
+    """Lists carry masked personal data only."""
+    id = fields.Integer()
+    application_no = fields.String()
+    status = fields.String()
+    status_label = fields.String()
+    mother_name = fields.String()
+    mother_id_number = fields.String()
+    child_order = fields.Integer()
+    village_id = fields.Integer()
+    submitted_at = fields.DateTime()
+    due_at = fields.DateTime()
+    overdue = fields.Boolean()

@@ -1,0 +1,91 @@
+"""The resident's birth registrations: /me/..., never an id of someone else's."""
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from miniprogram_api.registration_schemas import (ConsentResultSchema, ConsentSchema,
+                                                  RegistrationFormSchema, RegistrationSchema)
+from wxapp.services import registrations
+from wxapp.web.auth import resident_required
+from wxapp.web.idempotency import idempotent
+
+blp = Blueprint("registrations", __name__, url_prefix="/me",
+                description="Birth registration (生育登记)")
+
+
+class DraftSchema(Schema):
+    data = fields.Dict(required=True)
+
+
+@blp.post("/consents")
+@resident_required
+@idempotent
+@blp.arguments(ConsentSchema)
+@blp.response(201, ConsentResultSchema)
+def give_consent(body):
+    return registrations.record_consent(g.resident, body["text_version"])
+
+
+@blp.get("/registration-draft")
+@blp.response(200, DraftSchema)
+@resident_required
+def get_draft():
+    return {"data": registrations.get_draft(g.resident)}
+
+
+@blp.put("/registration-draft")
+@blp.arguments(DraftSchema)
+@blp.response(200, DraftSchema)
+@resident_required
+def save_draft(body):
+    return {"data": registrations.save_draft(g.resident, body["data"])}
+
+
+@blp.get("/registrations/prefill")
+@blp.response(200, DraftSchema)
+@resident_required
+def prefill():
+    return {"data": registrations.prefill(g.resident)}
+
+
+@blp.post("/registrations")
+@resident_required
+@idempotent
+@blp.arguments(RegistrationFormSchema)
+@blp.response(201, RegistrationSchema)
+def submit(form):
+    return registrations.as_resident_view(registrations.submit(g.resident, form))
+
+
+@blp.get("/registrations")
+@blp.response(200, RegistrationSchema(many=True))
+@resident_required
+def list_mine():
+    return [registrations.as_resident_view(r) for r in registrations.list_for_resident(g.resident)]
+
+
+@blp.get("/registrations/<int:registration_id>")
+@blp.response(200, RegistrationSchema)
+@resident_required
+def get_mine(registration_id):
+    return registrations.as_resident_view(
+        registrations.get_for_resident(g.resident, registration_id))
+
+
+@blp.put("/registrations/<int:registration_id>")
+@blp.arguments(RegistrationFormSchema)
+@blp.response(200, RegistrationSchema)
+@resident_required
+def update_mine(form, registration_id):
+    """Edit before review, or fix a returned application and resubmit it."""
+    return registrations.as_resident_view(
+        registrations.update_before_review(g.resident, registration_id, form))
+
+
+@blp.post("/registrations/<int:registration_id>/withdraw")
+@blp.response(200, RegistrationSchema)
+@resident_required
+def withdraw_mine(registration_id):
+    return registrations.as_resident_view(registrations.withdraw(g.resident, registration_id))

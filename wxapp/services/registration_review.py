@@ -1,0 +1,138 @@
+"""Birth registration, the health office's side: the review queue, decisions, certificates."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+
+from flask import current_app
+from sqlalchemy import select
+
+from wxapp.errors import NotFound, ValidationFailed
+from wxapp.extensions import db
+from wxapp.jobs import enqueue_after_commit
+from wxapp.models import BirthRegistration, Resident, StaffUser
+from wxapp.models.base import utcnow
+from wxapp.security.masking import mask_name
+from wxapp.services import notifications
+from wxapp.services.audit import Actor, record_audit
+from wxapp.services.registrations import STAFF_MOVES, STATUS_LABELS, _move, record_event
+from wxapp.services.staff_scope import scoped
+
+REVIEWERS = ("township_admin", "reviewer")
+# Letters and digits that cannot be mistaken for each other when read aloud or typed.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _actor(staff: StaffUser) -> Actor:
+    return Actor("staff", str(staff.id))
+
+
+def review_queue(staff: StaffUser, status: str | None = None, village_id: int | None = None,
+                 overdue: bool | None = None) -> list[BirthRegistration]:
+    query = scoped(select(BirthRegistration), staff, BirthRegistration.township_id,
+                   BirthRegistration.village_id).order_by(BirthRegistration.due_at)
+    if status:
+        query = query.where(BirthRegistration.status == status)
+    if village_id:
+        query = query.where(BirthRegistration.village_id == village_id)
+    if overdue is not None:
+        now = utcnow()
+        late = (BirthRegistration.status == "submitted") & (BirthRegistration.due_at < now)
+        query = query.where(late if overdue else ~late)
+    rows = list(db.session.scalars(query))
+    record_audit(_actor(staff), "registration.list", "birth_registration", None,
+                 {"count": len(rows), "status": status})
+    return rows
+
+
+def get_for_staff(staff: StaffUser, registration_id: int) -> BirthRegistration:
+    query = scoped(select(BirthRegistration).filter_by(id=registration_id), staff,
+                   BirthRegistration.township_id, BirthRegistration.village_id)
+    reg = db.session.scalars(query).first()
+    if reg is None:
+        raise NotFound("registration.not_found", "没有找到这份申请。")
+    record_audit(_actor(staff), "registration.read", "birth_registration", reg.id)
+    return reg
+
+
+def _decide(staff: StaffUser, registration_id: int, to_status: str, note: str | None):
+    reg = get_for_staff(staff, registration_id)
+    _move(reg, to_status, STAFF_MOVES)
+    record_event(reg, to_status, "staff", staff.id, note)
+    reg.decided_at = utcnow()
+    reg.decided_by_staff_id = staff.id
+    record_audit(_actor(staff), f"registration.{to_status}", "birth_registration", reg.id)
+    return reg
+
+
+def _unique_code(column, length: int) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+        if db.session.scalars(select(BirthRegistration.id).where(column == code)).first() is None:
+            return code
+
+
+def approve(staff: StaffUser, registration_id: int) -> BirthRegistration:
+    reg = _decide(staff, registration_id, "approved", None)
+    year = reg.decided_at.year
+    reg.registration_number = f"DJ{year}{reg.id:07d}"
+    reg.certificate_code = _unique_code(BirthRegistration.certificate_code, 10)
+    db.session.flush()
+    _notify_decision(reg)
+    return reg
+
+
+def return_for_changes(staff: StaffUser, registration_id: int, items: list[dict]
+                       ) -> BirthRegistration:
+    # 一次性告知: everything to fix in one go, each with the field it concerns.
+    if not items or any(not (i.get("message") or "").strip() for i in items):
+        raise ValidationFailed("registration.return_items_required",
+                               "退回时请逐项写明需要补正的内容。")
+    reg = _decide(staff, registration_id, "returned",
+                  "；".join(i["message"].strip() for i in items))
+    reg.return_items = [{"field": i.get("field"), "message": i["message"].strip()} for i in items]
+    db.session.flush()
+    _notify_decision(reg)
+    return reg
+
+
+def reject(staff: StaffUser, registration_id: int, reason: str) -> BirthRegistration:
+    if not (reason or "").strip():
+        raise ValidationFailed("registration.reason_required", "请填写不予登记的原因。")
+    reg = _decide(staff, registration_id, "rejected", reason.strip())
+    reg.reject_reason = reason.strip()
+    db.session.flush()
+    _notify_decision(reg)
+    return reg
+
+
+def _notify_decision(reg: BirthRegistration) -> None:
+    """Queued after the commit; a failed send is retried and never undoes the decision."""
+    settings = current_app.config["WXAPP"]
+    label = STATUS_LABELS[reg.status]
+    notifications.notify_by_subscribe_message(
+        reg.resident_id, settings.registration_result_template_id,
+        {"thing1": "生育登记", "phrase2": label, "character_string3": reg.application_no,
+         "thing4": "请在小程序“我的申请”查看详情"},
+        f"pages/registration/detail?id={reg.id}", "registration_result")
+    resident = db.session.get(Resident, reg.resident_id)
+    if resident is not None and resident.oa_openid and resident.follows_official_account:
+        enqueue_after_commit(notifications.send_customer_service_text, resident.oa_openid,
+                             f"您的生育登记申请（{reg.application_no}）：{label}。"
+                             "详情请打开小程序“我的申请”查看。", "registration_result")
+
+
+def verify_certificate(code: str) -> dict | None:
+    """What the public verification page may show: validity and masked names only."""
+    code = (code or "").strip().upper()
+    if not code or len(code) > 16:
+        return None
+    reg = db.session.scalars(select(BirthRegistration).filter_by(certificate_code=code)).first()
+    if reg is None or reg.status != "approved":
+        return None
+    return {"valid": reg.certificate_revoked_at is None,
+            "registration_number": reg.registration_number,
+            "mother": mask_name(reg.mother_name), "father": mask_name(reg.father_name),
+            "registered_on": reg.decided_at.astimezone(timezone.utc).date().isoformat()
+            if isinstance(reg.decided_at, datetime) else None,
+            "child_order": reg.child_order}

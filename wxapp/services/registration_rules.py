@@ -1,0 +1,164 @@
+"""What a birth registration must satisfy, checked all at once so that the resident sees every
+problem together, each in Chinese next to its field."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from wxapp.errors import ValidationFailed
+from wxapp.security.identity import InvalidIdentity, normalise_mobile, parse_id_number
+
+ROLES = ("mother", "father")
+PREGNANCY_STATUSES = ("planning", "pregnant", "born")
+MOTHER_AGE = (16, 55)
+FATHER_AGE = (18, 80)
+MAX_PREGNANCY_DAYS = 300
+# Registration after the birth (补登) is accepted for children up to six years old.
+LATE_REGISTRATION_DAYS = 6 * 366
+
+
+@dataclass(frozen=True)
+class Parent:
+    name: str
+    id_number: str
+    phone: str | None
+    hukou_region: str
+    birth_date: date
+
+
+@dataclass(frozen=True)
+class CleanRegistration:
+    filer_role: str
+    mother: Parent
+    father: Parent
+    marriage_date: date | None
+    pregnancy_status: str
+    expected_or_birth_date: date | None
+    existing_children: list[dict]
+    child_order: int
+    village_id: int
+
+
+def _age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _parse_date(value, field: str, problems: dict) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        problems[field] = "日期格式应为 年-月-日，例如 2026-03-01。"
+        return None
+
+
+def child_order_of(children: list[dict]) -> int:
+    """Only the couple's own living children together count: not adopted children, not
+    children who died, not children from an earlier marriage."""
+    own = [c for c in children if c.get("relation") == "both" and c.get("alive", True)
+           and not c.get("adopted", False)]
+    return len(own) + 1
+
+
+def _parent(data: dict, role: str, sex: str, ages: tuple[int, int], today: date,
+            problems: dict, phone_required: bool) -> Parent | None:
+    prefix = role
+    data = data or {}
+    name = (data.get("name") or "").strip()
+    if not 2 <= len(name) <= 20:
+        problems[f"{prefix}.name"] = "请填写2到20个字的姓名。"
+    parsed = None
+    try:
+        parsed = parse_id_number(data.get("id_number") or "", today=today)
+    except InvalidIdentity as exc:
+        problems[f"{prefix}.id_number"] = exc.message
+    if parsed is not None:
+        if parsed.sex != sex:
+            problems[f"{prefix}.id_number"] = (
+                "该身份证号码显示为男性，请核对女方身份证号码。" if sex == "female"
+                else "该身份证号码显示为女性，请核对男方身份证号码。")
+        elif not ages[0] <= _age_on(parsed.birth_date, today) <= ages[1]:
+            problems[f"{prefix}.id_number"] = "按身份证号码计算的年龄不在合理范围，请核对。"
+    phone = None
+    if data.get("phone") or phone_required:
+        try:
+            phone = normalise_mobile(data.get("phone") or "")
+        except InvalidIdentity as exc:
+            problems[f"{prefix}.phone"] = exc.message
+    region = str(data.get("hukou_region") or "").strip()
+    if not (len(region) in (6, 9, 12) and region.isdigit()):
+        problems[f"{prefix}.hukou_region"] = "请从列表中选择户籍所在地。"
+    if parsed is None or f"{prefix}.name" in problems:
+        return None
+    return Parent(name, parsed.value, phone, region, parsed.birth_date)
+
+
+def validate_registration(data: dict, *, requires_marriage_date: bool,
+                          village_ids: set[int], today: date | None = None
+                          ) -> CleanRegistration:
+    today = today or date.today()
+    problems: dict[str, str] = {}
+    role = data.get("filer_role")
+    if role not in ROLES:
+        problems["filer_role"] = "请选择填报人是女方还是男方。"
+    mother = _parent(data.get("mother"), "mother", "female", MOTHER_AGE, today, problems,
+                     phone_required=role == "mother")
+    father = _parent(data.get("father"), "father", "male", FATHER_AGE, today, problems,
+                     phone_required=role == "father")
+    if mother and father and mother.id_number == father.id_number:
+        problems["father.id_number"] = "男女双方不能是同一个人，请核对身份证号码。"
+
+    marriage_date = _parse_date(data.get("marriage_date"), "marriage_date", problems)
+    if marriage_date is None and requires_marriage_date and "marriage_date" not in problems:
+        problems["marriage_date"] = "请填写结婚登记日期。"
+    if marriage_date and marriage_date > today:
+        problems["marriage_date"] = "结婚日期不能晚于今天。"
+
+    status = data.get("pregnancy_status")
+    if status not in PREGNANCY_STATUSES:
+        problems["pregnancy_status"] = "请选择：计划怀孕、已怀孕或已生育。"
+    when = _parse_date(data.get("expected_or_birth_date"), "expected_or_birth_date", problems)
+    if "expected_or_birth_date" not in problems:
+        if status == "pregnant" and not (when and today <= when <= today + timedelta(
+                days=MAX_PREGNANCY_DAYS)):
+            problems["expected_or_birth_date"] = "请填写今天以后、10个月以内的预产期。"
+        elif status == "born" and not (when and today - timedelta(
+                days=LATE_REGISTRATION_DAYS) <= when <= today):
+            problems["expected_or_birth_date"] = "请填写孩子的出生日期（不晚于今天）。"
+        elif status == "planning" and when is not None:
+            problems["expected_or_birth_date"] = "计划怀孕时不用填写日期。"
+
+    children = data.get("existing_children") or []
+    clean_children = []
+    if not isinstance(children, list) or len(children) > 10:
+        problems["existing_children"] = "现有子女信息格式不正确。"
+        children = []
+    for number, child in enumerate(children, start=1):
+        field = f"existing_children.{number}"
+        birth = _parse_date((child or {}).get("birth_date"), field, problems)
+        relation = (child or {}).get("relation")
+        if relation not in ("both", "mother_only", "father_only"):
+            problems[field] = "请选择孩子是夫妻共同子女还是一方的子女。"
+        elif birth is None and field not in problems:
+            problems[field] = "请填写孩子的出生日期。"
+        elif birth and (birth > today or (mother and relation != "father_only"
+                                          and _age_on(mother.birth_date, birth) < 14)):
+            problems[field] = "孩子的出生日期不合理，请核对。"
+        else:
+            clean_children.append({"birth_date": birth.isoformat() if birth else None,
+                                   "relation": relation,
+                                   "alive": bool(child.get("alive", True)),
+                                   "adopted": bool(child.get("adopted", False))})
+
+    village_id = data.get("village_id")
+    if village_id not in village_ids:
+        problems["village_id"] = "请从列表中选择登记地（村/社区）。"
+
+    if problems:
+        raise ValidationFailed("registration.invalid", "填写的信息有误，请按提示修改。",
+                               details=problems)
+    return CleanRegistration(role, mother, father, marriage_date, status, when, clean_children,
+                             child_order_of(clean_children), village_id)

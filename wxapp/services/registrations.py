@@ -1,0 +1,268 @@
+"""Birth registration, the resident's side: consent, draft, submit, track, edit, withdraw,
+resubmit. Loaders fetch and authorise in one step: another resident's record is "not found"."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from wxapp.errors import Conflict, Forbidden, NotFound
+from wxapp.extensions import db
+from wxapp.models import (BirthRegistration, ConsentRecord, RegistrationDraft, RegistrationEvent,
+                          Resident, ResidentProfile, Township, Village)
+from wxapp.models.base import utcnow
+from wxapp.security.blind_index import id_number_index, phone_index
+from wxapp.services.registration_rules import CleanRegistration, validate_registration
+
+CONSENT_PURPOSE = "birth_registration"
+CONSENT_TEXT_VERSION = "2026-11"
+# Which moves each actor may make, from which status.
+RESIDENT_MOVES = {("submitted", "withdrawn"), ("returned", "withdrawn"),
+                  ("returned", "submitted"), ("submitted", "submitted")}
+STAFF_MOVES = {("submitted", "approved"), ("submitted", "returned"), ("submitted", "rejected")}
+ID_COLUMN = "birth_registrations.id_number"
+
+
+def _settings():
+    return current_app.config["WXAPP"]
+
+
+# -- consent -------------------------------------------------------------------------------
+def record_consent(resident: Resident, text_version: str) -> ConsentRecord:
+    if text_version != CONSENT_TEXT_VERSION:
+        raise Conflict("consent.outdated_text", "同意书已更新，请重新阅读后再确认。")
+    consent = ConsentRecord(resident_id=resident.id, purpose=CONSENT_PURPOSE,
+                            text_version=text_version)
+    db.session.add(consent)
+    db.session.flush()
+    return consent
+
+
+def has_consent(resident: Resident) -> bool:
+    return db.session.scalars(select(ConsentRecord.id).filter_by(
+        resident_id=resident.id, purpose=CONSENT_PURPOSE, text_version=CONSENT_TEXT_VERSION,
+        withdrawn_at=None)).first() is not None
+
+
+# -- drafts and prefill -------------------------------------------------------------------
+def save_draft(resident: Resident, data: dict) -> dict:
+    draft = db.session.scalars(select(RegistrationDraft).filter_by(resident_id=resident.id)).first()
+    if draft is None:
+        draft = RegistrationDraft(resident_id=resident.id, data="{}")
+        db.session.add(draft)
+    draft.data = json.dumps(data, ensure_ascii=False)
+    db.session.flush()
+    return data
+
+
+def get_draft(resident: Resident) -> dict:
+    draft = db.session.scalars(select(RegistrationDraft).filter_by(resident_id=resident.id)).first()
+    return json.loads(draft.data) if draft else {}
+
+
+def prefill(resident: Resident) -> dict:
+    """What we already know, offered again so that nothing is asked twice."""
+    latest = db.session.scalars(select(BirthRegistration).filter_by(resident_id=resident.id)
+                                .order_by(BirthRegistration.id.desc())).first()
+    if latest is not None:
+        return {"filer_role": latest.filer_role, "mother": _parent_dict(latest, "mother"),
+                "father": _parent_dict(latest, "father"),
+                "marriage_date": latest.marriage_date.isoformat() if latest.marriage_date else None,
+                "existing_children": json.loads(latest.existing_children),
+                "village_id": latest.village_id}
+    profile = db.session.scalars(select(ResidentProfile).filter_by(resident_id=resident.id)).first()
+    if profile is None:
+        return {}
+    return {"me": {"name": profile.name, "id_number": profile.id_number, "phone": profile.phone,
+                   "hukou_region": profile.hukou_region_code}}
+
+
+def _parent_dict(reg: BirthRegistration, role: str) -> dict:
+    return {"name": getattr(reg, f"{role}_name"), "id_number": getattr(reg, f"{role}_id_number"),
+            "phone": getattr(reg, f"{role}_phone"),
+            "hukou_region": getattr(reg, f"{role}_hukou_region")}
+
+
+# -- submit and track ----------------------------------------------------------------------
+def _village_ids() -> set[int]:
+    return set(db.session.scalars(select(Village.id)))
+
+
+def _clean(data: dict) -> CleanRegistration:
+    return validate_registration(
+        data, requires_marriage_date=_settings().registration_requires_marriage_date,
+        village_ids=_village_ids())
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def _ensure_no_open_registration(clean: CleanRegistration, own_id: int | None = None) -> None:
+    """One open registration per mother and pregnancy, found by the ID blind index."""
+    query = select(BirthRegistration).where(
+        BirthRegistration.mother_id_index == id_number_index(clean.mother.id_number, ID_COLUMN),
+        BirthRegistration.status.in_(("submitted", "returned", "approved")),
+        BirthRegistration.child_order == clean.child_order)
+    if own_id is not None:
+        query = query.where(BirthRegistration.id != own_id)
+    if db.session.scalars(query).first() is not None:
+        raise Conflict("registration.duplicate",
+                       "这位女方的本次生育已经有登记在办理或已办结，请勿重复提交。")
+
+
+def _apply(reg: BirthRegistration, clean: CleanRegistration) -> None:
+    reg.filer_role = clean.filer_role
+    for role in ("mother", "father"):
+        parent = getattr(clean, role)
+        setattr(reg, f"{role}_name", parent.name)
+        setattr(reg, f"{role}_id_number", parent.id_number)
+        setattr(reg, f"{role}_id_index", id_number_index(parent.id_number, ID_COLUMN))
+        setattr(reg, f"{role}_phone", parent.phone)
+        setattr(reg, f"{role}_hukou_region", parent.hukou_region)
+    reg.marriage_date = clean.marriage_date
+    reg.pregnancy_status = clean.pregnancy_status
+    reg.expected_or_birth_date = clean.expected_or_birth_date
+    reg.existing_children = json.dumps(clean.existing_children)
+    reg.child_order = clean.child_order
+    village = db.session.get(Village, clean.village_id)
+    reg.village_id = village.id
+    reg.township_id = village.township_id
+
+
+def record_event(reg: BirthRegistration, to_status: str, actor_type: str, actor_id,
+                 note: str | None = None) -> None:
+    reg.events.append(RegistrationEvent(from_status=reg.status if reg.id else None,
+                                        to_status=to_status, actor_type=actor_type,
+                                        actor_id=None if actor_id is None else str(actor_id),
+                                        note=note))
+    reg.status = to_status
+
+
+def _remember_filer(resident: Resident, clean: CleanRegistration) -> None:
+    """The filer's own details become their profile, offered in every later form."""
+    me = getattr(clean, clean.filer_role)
+    profile = db.session.scalars(select(ResidentProfile).filter_by(resident_id=resident.id)).first()
+    if profile is None:
+        profile = ResidentProfile(resident_id=resident.id)
+        db.session.add(profile)
+    profile.name, profile.id_number, profile.phone = me.name, me.id_number, me.phone
+    profile.id_number_index = id_number_index(me.id_number, "resident_profiles.id_number")
+    profile.phone_index = phone_index(me.phone, "resident_profiles.phone") if me.phone else None
+    profile.hukou_region_code = me.hukou_region
+
+
+def _start_review_clock(reg: BirthRegistration) -> None:
+    reg.submitted_at = utcnow()
+    reg.due_at = add_working_days(reg.submitted_at, _settings().registration_review_working_days)
+
+
+def submit(resident: Resident, data: dict) -> BirthRegistration:
+    if not has_consent(resident):
+        raise Forbidden("registration.consent_required",
+                        "提交前请先阅读并同意《个人信息处理告知同意书》。")
+    clean = _clean(data)
+    _ensure_no_open_registration(clean)
+    reg = BirthRegistration(resident_id=resident.id, status="draft")
+    _apply(reg, clean)
+    db.session.add(reg)
+    record_event(reg, "submitted", "resident", resident.id)
+    _start_review_clock(reg)
+    _flush_or_duplicate()
+    reg.application_no = f"SY{reg.submitted_at:%Y%m%d}{reg.id:06d}"
+    _remember_filer(resident, clean)
+    db.session.execute(RegistrationDraft.__table__.delete().where(
+        RegistrationDraft.resident_id == resident.id))
+    db.session.flush()
+    return reg
+
+
+def _flush_or_duplicate() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        # A concurrent submission for the same pregnancy won the unique index.
+        raise Conflict("registration.duplicate",
+                       "这位女方的本次生育已经有登记在办理或已办结，请勿重复提交。") from exc
+
+
+def list_for_resident(resident: Resident) -> list[BirthRegistration]:
+    return list(db.session.scalars(select(BirthRegistration).filter_by(resident_id=resident.id)
+                                   .order_by(BirthRegistration.id.desc())))
+
+
+def get_for_resident(resident: Resident, registration_id: int) -> BirthRegistration:
+    reg = db.session.scalars(select(BirthRegistration).filter_by(
+        id=registration_id, resident_id=resident.id)).first()
+    if reg is None:
+        raise NotFound("registration.not_found", "没有找到这份申请。")
+    return reg
+
+
+def _move(reg: BirthRegistration, to_status: str, allowed: set) -> None:
+    if (reg.status, to_status) not in allowed:
+        raise Conflict("registration.illegal_transition",
+                       f"当前状态（{STATUS_LABELS.get(reg.status, reg.status)}）下不能进行此操作。")
+
+
+def update_before_review(resident: Resident, registration_id: int, data: dict
+                         ) -> BirthRegistration:
+    """Edit a submitted application before review, or fix a returned one and resubmit."""
+    reg = get_for_resident(resident, registration_id)
+    _move(reg, "submitted", RESIDENT_MOVES)
+    clean = _clean(data)
+    _ensure_no_open_registration(clean, own_id=reg.id)
+    was_returned = reg.status == "returned"
+    _apply(reg, clean)
+    record_event(reg, "submitted", "resident", resident.id,
+                 "退回后重新提交" if was_returned else "审核前修改")
+    if was_returned:
+        reg.return_items = None
+        _start_review_clock(reg)
+    _flush_or_duplicate()
+    return reg
+
+
+def withdraw(resident: Resident, registration_id: int) -> BirthRegistration:
+    reg = get_for_resident(resident, registration_id)
+    _move(reg, "withdrawn", RESIDENT_MOVES)
+    record_event(reg, "withdrawn", "resident", resident.id)
+    db.session.flush()
+    return reg
+
+
+STATUS_LABELS = {"submitted": "待审核", "returned": "已退回待修改", "approved": "已登记",
+                 "rejected": "未通过", "withdrawn": "已撤回"}
+
+
+def as_resident_view(reg: BirthRegistration) -> dict:
+    today = date.today()
+    overdue = bool(reg.status == "submitted" and reg.due_at and
+                   reg.due_at.replace(tzinfo=reg.due_at.tzinfo or timezone.utc).date() < today)
+    return {
+        "id": reg.id, "application_no": reg.application_no, "status": reg.status,
+        "status_label": STATUS_LABELS.get(reg.status, reg.status),
+        "filer_role": reg.filer_role,
+        "mother": _parent_dict(reg, "mother"), "father": _parent_dict(reg, "father"),
+        "marriage_date": reg.marriage_date, "pregnancy_status": reg.pregnancy_status,
+        "expected_or_birth_date": reg.expected_or_birth_date,
+        "existing_children": json.loads(reg.existing_children), "child_order": reg.child_order,
+        "village_id": reg.village_id, "submitted_at": reg.submitted_at, "due_at": reg.due_at,
+        "overdue": overdue, "return_items": reg.return_items or [],
+        "reject_reason": reg.reject_reason, "registration_number": reg.registration_number,
+        "certificate_code": reg.certificate_code if reg.status == "approved" else None,
+        "history": [{"from_status": e.from_status, "to_status": e.to_status,
+                     "actor_type": e.actor_type, "note": e.note, "at": e.at} for e in reg.events],
+    }
+
+
+def township_of(reg: BirthRegistration) -> Township:
+    return db.session.get(Township, reg.township_id)

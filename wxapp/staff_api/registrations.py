@@ -1,0 +1,78 @@
+"""The health office's review of birth registrations, scoped to the staff member's area."""
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from miniprogram_api.registration_schemas import (RegistrationListItemSchema, RegistrationSchema,
+                                                  ReturnItemSchema)
+from miniprogram_api.schemas import StrictSchema
+from wxapp.security.masking import mask_id_number, mask_name
+from wxapp.services import registration_review as review
+from wxapp.services.registrations import as_resident_view
+from wxapp.web.auth import staff_required
+
+blp = Blueprint("staff_registrations", __name__, url_prefix="/registrations",
+                description="Birth registration review")
+
+
+class QueueQuerySchema(StrictSchema):
+    status = fields.String(validate=validate.OneOf(
+        ["submitted", "returned", "approved", "rejected", "withdrawn"]))
+    village_id = fields.Integer()
+    overdue = fields.Boolean()
+
+
+class ReturnSchema(StrictSchema):
+    items = fields.List(fields.Nested(ReturnItemSchema), required=True,
+                        validate=validate.Length(min=1, max=30))
+
+
+class RejectSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+def _list_item(reg) -> dict:
+    view = as_resident_view(reg)
+    return {**view, "mother_name": mask_name(reg.mother_name),
+            "mother_id_number": mask_id_number(reg.mother_id_number)}
+
+
+@blp.get("")
+@blp.arguments(QueueQuerySchema, location="query")
+@blp.response(200, RegistrationListItemSchema(many=True))
+@staff_required()
+def queue(query):
+    return [_list_item(r) for r in review.review_queue(
+        g.staff, query.get("status"), query.get("village_id"), query.get("overdue"))]
+
+
+@blp.get("/<int:registration_id>")
+@blp.response(200, RegistrationSchema)
+@staff_required()
+def detail(registration_id):
+    return as_resident_view(review.get_for_staff(g.staff, registration_id))
+
+
+@blp.post("/<int:registration_id>/approve")
+@blp.response(200, RegistrationSchema)
+@staff_required(*review.REVIEWERS)
+def approve(registration_id):
+    return as_resident_view(review.approve(g.staff, registration_id))
+
+
+@blp.post("/<int:registration_id>/return")
+@blp.arguments(ReturnSchema)
+@blp.response(200, RegistrationSchema)
+@staff_required(*review.REVIEWERS)
+def return_for_changes(body, registration_id):
+    return as_resident_view(review.return_for_changes(g.staff, registration_id, body["items"]))
+
+
+@blp.post("/<int:registration_id>/reject")
+@blp.arguments(RejectSchema)
+@blp.response(200, RegistrationSchema)
+@staff_required(*review.REVIEWERS)
+def reject(body, registration_id):
+    return as_resident_view(review.reject(g.staff, registration_id, body["reason"]))
