@@ -30,6 +30,17 @@ class RegistrationFormSchema(StrictSchema):
     expected_or_birth_date = fields.String(allow_none=True, validate=validate.Length(max=10))
     existing_children = fields.List(fields.Nested(ChildSchema), load_default=list)
     village_id = fields.Integer(allow_none=True)
+    # Ids from POST /me/uploads, and the kinds covered by a signed promise instead.
+    documents = fields.List(fields.Integer(), load_default=list)
+    promised_documents = fields.List(fields.String(validate=validate.Length(max=32)),
+                                     load_default=list)
+
+
+class DocumentSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
 
 
 class ConsentSchema(StrictSchema):
@@ -77,6 +88,8 @@ class RegistrationSchema(Schema):
     reject_reason = fields.String(allow_none=True)
     registration_number = fields.String(allow_none=True)
     certificate_code = fields.String(allow_none=True)
+    promised_documents = fields.List(fields.String())
+    documents = fields.List(fields.Nested(DocumentSchema))
     history = fields.List(fields.Nested(EventSchema))
 
 

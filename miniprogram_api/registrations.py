@@ -1,13 +1,15 @@
 """The resident's birth registrations: /me/..., never an id of someone else's."""
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from miniprogram_api.registration_schemas import (ConsentResultSchema, ConsentSchema,
-                                                  RegistrationFormSchema, RegistrationSchema)
-from wxapp.services import registrations
+                                                  DocumentSchema, RegistrationFormSchema,
+                                                  RegistrationSchema)
+from wxapp.services import documents, registrations
+from wxapp.web.files import file_response
 from wxapp.web.auth import resident_required
 from wxapp.web.idempotency import idempotent
 
@@ -89,3 +91,20 @@ def update_mine(form, registration_id):
 @resident_required
 def withdraw_mine(registration_id):
     return registrations.as_resident_view(registrations.withdraw(g.resident, registration_id))
+
+
+@blp.post("/uploads")
+@blp.response(201, DocumentSchema)
+@resident_required
+def upload():
+    """multipart/form-data with ``kind`` and ``file`` (JPG, PNG or PDF, up to 5 MB)."""
+    file = request.files.get("file")
+    content = file.read() if file else b""
+    return documents.store_upload(g.resident, request.form.get("kind", ""), content)
+
+
+@blp.get("/uploads/<int:document_id>")
+@resident_required
+def download(document_id):
+    document = documents.get_for_resident(g.resident, document_id)
+    return file_response(document, documents.read_content(document))

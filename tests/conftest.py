@@ -135,12 +135,13 @@ def _test_redis_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def base_settings(database_url, wechat_sim) -> Settings:
+def base_settings(database_url, wechat_sim, tmp_path_factory) -> Settings:
     return replace(
         Settings(),
         database_url=normalise_database_url(database_url),
         redis_url=_test_redis_url(),
         wechat_api_base_url=wechat_sim.base_url,
+        upload_dir=str(tmp_path_factory.mktemp("uploads")),
     )
 
 

@@ -89,6 +89,9 @@ class Settings:
     # the marriage date.
     registration_review_working_days: int = 3
     registration_requires_marriage_date: bool = False
+    # Uploaded documents live here, encrypted, outside anything the web server serves.
+    upload_dir: str = str(INSTANCE_DIR / "uploads")
+    upload_max_bytes: int = 5 * 1024 * 1024
     # Mini-program subscribe-message template for "your registration was decided".
     registration_result_template_id: str = "TPL_REGISTRATION_RESULT"
     # Township facts quoted in replies (placeholders in the knowledge base).
@@ -120,6 +123,7 @@ class Settings:
             ),
             resident_token_ttl_seconds=_env_int("RESIDENT_TOKEN_TTL_SECONDS", 2 * 3600),
             registration_review_working_days=_env_int("REGISTRATION_REVIEW_WORKING_DAYS", 3),
+            upload_dir=_env("UPLOAD_DIR", defaults.upload_dir),
             registration_requires_marriage_date=_env(
                 "REGISTRATION_REQUIRES_MARRIAGE_DATE", "false").lower() in ("1", "true", "yes"),
             registration_result_template_id=_env("REGISTRATION_RESULT_TEMPLATE_ID",

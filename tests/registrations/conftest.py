@@ -35,6 +35,8 @@ def form(villages):
             "expected_or_birth_date": (date.today() + timedelta(days=120)).isoformat(),
             "existing_children": [{"birth_date": "2021-08-08", "relation": "both"}],
             "village_id": villages["东湖村"],
+            # Signed promises stand in for the documents (承诺制); uploads are tested apart.
+            "promised_documents": ["mother_id_card", "father_id_card", "hukou_page"],
         }
         data.update(changes)
         return data

@@ -1,5 +1,6 @@
 """Every model module is imported here so that Alembic sees the whole schema."""
 from wxapp.models.audit import AuditLog
+from wxapp.models.documents import DOCUMENT_KINDS, UploadedDocument
 from wxapp.models.faq import Handover, KnowledgeEntry, QuestionLog
 from wxapp.models.idempotency import IdempotencyRecord
 from wxapp.models.profiles import ResidentProfile
@@ -11,7 +12,7 @@ from wxapp.models.staff import STAFF_ROLES, StaffUser
 from wxapp.models.wechat import OutboundMessage, SubscribeGrant
 
 __all__ = [
-    "AuditLog", "BirthRegistration", "ConsentRecord", "OPEN_STATUSES", "RegistrationDraft", "RegistrationEvent",
+    "AuditLog", "DOCUMENT_KINDS", "UploadedDocument", "BirthRegistration", "ConsentRecord", "OPEN_STATUSES", "RegistrationDraft", "RegistrationEvent",
     "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "ResidentProfile",
     "STAFF_ROLES", "StaffUser",
     "SubscribeGrant", "Township", "Village",

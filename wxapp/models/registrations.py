@@ -79,6 +79,10 @@ class BirthRegistration(TimestampMixin, db.Model):
     registration_number: Mapped[str | None] = mapped_column(String(24), unique=True)
     certificate_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     certificate_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Documents not yet available, covered by the resident's signed promise (承诺制).
+    promised_documents: Mapped[list | None] = mapped_column(JSON)
+    # Filed by a village worker on the resident's behalf (代办).
+    filed_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 
     events: Mapped[list["RegistrationEvent"]] = relationship(
         order_by="RegistrationEvent.id", cascade="all, delete-orphan")

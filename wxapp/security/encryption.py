@@ -83,6 +83,23 @@ class Keyring:
             raise DecryptionError("ciphertext does not match its key or column") from exc
         return plain.decode("utf-8")
 
+    def encrypt_bytes(self, plaintext: bytes, context: str) -> bytes:
+        """Files: ``key id`` + NUL + nonce + ciphertext, bound to ``context``."""
+        nonce = os.urandom(12)
+        sealed = AESGCM(self.keys[self.primary_id]).encrypt(nonce, plaintext,
+                                                            context.encode("utf-8"))
+        return self.primary_id.encode("ascii") + b"\x00" + nonce + sealed
+
+    def decrypt_bytes(self, stored: bytes, context: str) -> bytes:
+        key_id, _, blob = stored.partition(b"\x00")
+        key = self.keys.get(key_id.decode("ascii", "replace"))
+        if key is None:
+            raise DecryptionError("no key with that id is configured")
+        try:
+            return AESGCM(key).decrypt(blob[:12], blob[12:], context.encode("utf-8"))
+        except InvalidTag as exc:
+            raise DecryptionError("file does not match its key or name") from exc
+
     @staticmethod
     def key_id_of(stored: str) -> str | None:
         parts = stored.split(":", 2)

@@ -15,6 +15,7 @@ from wxapp.models.base import utcnow
 from wxapp.security.masking import mask_name
 from wxapp.services import notifications
 from wxapp.services.audit import Actor, record_audit
+from wxapp.services.documents import documents_of
 from wxapp.services.registrations import STAFF_MOVES, STATUS_LABELS, _move, record_event
 from wxapp.services.staff_scope import scoped
 
@@ -53,6 +54,15 @@ def get_for_staff(staff: StaffUser, registration_id: int) -> BirthRegistration:
         raise NotFound("registration.not_found", "没有找到这份申请。")
     record_audit(_actor(staff), "registration.read", "birth_registration", reg.id)
     return reg
+
+
+def document_for_staff(staff: StaffUser, registration_id: int, document_id: int):
+    reg = get_for_staff(staff, registration_id)
+    found = next((d for d in documents_of(reg.id) if d.id == document_id), None)
+    if found is None:
+        raise NotFound("upload.not_found", "没有找到该文件。")
+    record_audit(_actor(staff), "document.read", "uploaded_document", found.id)
+    return found
 
 
 def _decide(staff: StaffUser, registration_id: int, to_status: str, note: str | None):

@@ -37,6 +37,8 @@ class CleanRegistration:
     existing_children: list[dict]
     child_order: int
     village_id: int
+    document_ids: list[int]
+    promised_documents: list[str]
 
 
 def _age_on(birth: date, day: date) -> int:
@@ -96,9 +98,19 @@ def _parent(data: dict, role: str, sex: str, ages: tuple[int, int], today: date,
     return Parent(name, parsed.value, phone, region, parsed.birth_date)
 
 
+def required_documents(requires_marriage_date: bool) -> tuple[str, ...]:
+    base = ("mother_id_card", "father_id_card", "hukou_page")
+    return base + ("marriage_certificate",) if requires_marriage_date else base
+
+
+DOCUMENT_LABELS = {"mother_id_card": "女方身份证", "father_id_card": "男方身份证",
+                   "hukou_page": "户口簿", "marriage_certificate": "结婚证"}
+
+
 def validate_registration(data: dict, *, requires_marriage_date: bool,
-                          village_ids: set[int], today: date | None = None
-                          ) -> CleanRegistration:
+                          village_ids: set[int], uploaded_kinds: dict[int, str] | None = None,
+                          today: date | None = None) -> CleanRegistration:
+    """``uploaded_kinds``: the resident's own uploads, id -> kind."""
     today = today or date.today()
     problems: dict[str, str] = {}
     role = data.get("filer_role")
@@ -157,8 +169,21 @@ def validate_registration(data: dict, *, requires_marriage_date: bool,
     if village_id not in village_ids:
         problems["village_id"] = "请从列表中选择登记地（村/社区）。"
 
+    uploaded_kinds = uploaded_kinds or {}
+    document_ids = [d for d in (data.get("documents") or []) if isinstance(d, int)]
+    unknown = [d for d in document_ids if d not in uploaded_kinds]
+    if unknown:
+        problems["documents"] = "有材料没有找到，请重新上传。"
+    promised = [p for p in (data.get("promised_documents") or []) if isinstance(p, str)]
+    have = {uploaded_kinds[d] for d in document_ids if d in uploaded_kinds} | set(promised)
+    missing = [k for k in required_documents(requires_marriage_date) if k not in have]
+    if missing:
+        problems["documents"] = ("请上传" + "、".join(DOCUMENT_LABELS[k] for k in missing)
+                                 + "，暂时没有的可以选择“承诺后补”。")
+
     if problems:
         raise ValidationFailed("registration.invalid", "填写的信息有误，请按提示修改。",
                                details=problems)
     return CleanRegistration(role, mother, father, marriage_date, status, when, clean_children,
-                             child_order_of(clean_children), village_id)
+                             child_order_of(clean_children), village_id, document_ids,
+                             [p for p in promised if p in DOCUMENT_LABELS])

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from wxapp.errors import Conflict, Forbidden, NotFound
 from wxapp.extensions import db
 from wxapp.models import (BirthRegistration, ConsentRecord, RegistrationDraft, RegistrationEvent,
-                          Resident, ResidentProfile, Township, Village)
+                          Resident, ResidentProfile, Township, UploadedDocument, Village)
 from wxapp.models.base import utcnow
 from wxapp.security.blind_index import id_number_index, phone_index
 from wxapp.services.registration_rules import CleanRegistration, validate_registration
@@ -91,10 +91,12 @@ def _village_ids() -> set[int]:
     return set(db.session.scalars(select(Village.id)))
 
 
-def _clean(data: dict) -> CleanRegistration:
+def _clean(resident: Resident, data: dict) -> CleanRegistration:
+    uploads = {d.id: d.kind for d in db.session.scalars(
+        select(UploadedDocument).filter_by(resident_id=resident.id))}
     return validate_registration(
         data, requires_marriage_date=_settings().registration_requires_marriage_date,
-        village_ids=_village_ids())
+        village_ids=_village_ids(), uploaded_kinds=uploads)
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
@@ -133,6 +135,7 @@ def _apply(reg: BirthRegistration, clean: CleanRegistration) -> None:
     reg.expected_or_birth_date = clean.expected_or_birth_date
     reg.existing_children = json.dumps(clean.existing_children)
     reg.child_order = clean.child_order
+    reg.promised_documents = clean.promised_documents
     village = db.session.get(Village, clean.village_id)
     reg.village_id = village.id
     reg.township_id = village.township_id
@@ -169,7 +172,7 @@ def submit(resident: Resident, data: dict) -> BirthRegistration:
     if not has_consent(resident):
         raise Forbidden("registration.consent_required",
                         "提交前请先阅读并同意《个人信息处理告知同意书》。")
-    clean = _clean(data)
+    clean = _clean(resident, data)
     _ensure_no_open_registration(clean)
     reg = BirthRegistration(resident_id=resident.id, status="draft")
     _apply(reg, clean)
@@ -178,11 +181,20 @@ def submit(resident: Resident, data: dict) -> BirthRegistration:
     _start_review_clock(reg)
     _flush_or_duplicate()
     reg.application_no = f"SY{reg.submitted_at:%Y%m%d}{reg.id:06d}"
+    attach_documents(reg, clean.document_ids)
     _remember_filer(resident, clean)
     db.session.execute(RegistrationDraft.__table__.delete().where(
         RegistrationDraft.resident_id == resident.id))
     db.session.flush()
     return reg
+
+
+def attach_documents(reg: BirthRegistration, document_ids: list[int]) -> None:
+    for document in db.session.scalars(select(UploadedDocument).where(
+            UploadedDocument.id.in_(document_ids),
+            UploadedDocument.resident_id == reg.resident_id)):
+        document.registration_id = reg.id
+    db.session.flush()
 
 
 def _flush_or_duplicate() -> None:
@@ -218,7 +230,7 @@ def update_before_review(resident: Resident, registration_id: int, data: dict
     """Edit a submitted application before review, or fix a returned one and resubmit."""
     reg = get_for_resident(resident, registration_id)
     _move(reg, "submitted", RESIDENT_MOVES)
-    clean = _clean(data)
+    clean = _clean(resident, data)
     _ensure_no_open_registration(clean, own_id=reg.id)
     was_returned = reg.status == "returned"
     _apply(reg, clean)
@@ -228,6 +240,7 @@ def update_before_review(resident: Resident, registration_id: int, data: dict
         reg.return_items = None
         _start_review_clock(reg)
     _flush_or_duplicate()
+    attach_documents(reg, clean.document_ids)
     return reg
 
 
@@ -259,6 +272,11 @@ def as_resident_view(reg: BirthRegistration) -> dict:
         "overdue": overdue, "return_items": reg.return_items or [],
         "reject_reason": reg.reject_reason, "registration_number": reg.registration_number,
         "certificate_code": reg.certificate_code if reg.status == "approved" else None,
+        "promised_documents": reg.promised_documents or [],
+        "documents": [{"id": d.id, "kind": d.kind, "content_type": d.content_type,
+                       "size": d.size} for d in db.session.scalars(
+            select(UploadedDocument).filter_by(registration_id=reg.id)
+            .order_by(UploadedDocument.id))] if reg.id else [],
         "history": [{"from_status": e.from_status, "to_status": e.to_status,
                      "actor_type": e.actor_type, "note": e.note, "at": e.at} for e in reg.events],
     }

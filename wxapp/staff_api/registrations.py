@@ -9,7 +9,9 @@ from miniprogram_api.registration_schemas import (RegistrationListItemSchema, Re
                                                   ReturnItemSchema)
 from miniprogram_api.schemas import StrictSchema
 from wxapp.security.masking import mask_id_number, mask_name
+from wxapp.services import documents
 from wxapp.services import registration_review as review
+from wxapp.web.files import file_response
 from wxapp.services.registrations import as_resident_view
 from wxapp.web.auth import staff_required
 
@@ -76,3 +78,10 @@ def return_for_changes(body, registration_id):
 @staff_required(*review.REVIEWERS)
 def reject(body, registration_id):
     return as_resident_view(review.reject(g.staff, registration_id, body["reason"]))
+
+
+@blp.get("/<int:registration_id>/documents/<int:document_id>")
+@staff_required()
+def document(registration_id, document_id):
+    found = review.document_for_staff(g.staff, registration_id, document_id)
+    return file_response(found, documents.read_content(found))
