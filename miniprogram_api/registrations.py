@@ -1,14 +1,14 @@
 """The resident's birth registrations: /me/..., never an id of someone else's."""
 from __future__ import annotations
 
-from flask import g, request
+from flask import Response, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from miniprogram_api.registration_schemas import (ConsentResultSchema, ConsentSchema,
                                                   DocumentSchema, RegistrationFormSchema,
                                                   RegistrationSchema)
-from wxapp.services import documents, registrations
+from wxapp.services import certificates, documents, registrations
 from wxapp.web.files import file_response
 from wxapp.web.auth import resident_required
 from wxapp.web.idempotency import idempotent
@@ -91,6 +91,18 @@ def update_mine(form, registration_id):
 @resident_required
 def withdraw_mine(registration_id):
     return registrations.as_resident_view(registrations.withdraw(g.resident, registration_id))
+
+
+@blp.get("/registrations/<int:registration_id>/certificate.pdf")
+@resident_required
+def certificate(registration_id):
+    reg = registrations.get_for_resident(g.resident, registration_id)
+    pdf = certificates.certificate_pdf(reg, registrations.township_of(reg).name)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="certificate-{reg.registration_number}.pdf"')
+    return response
 
 
 @blp.post("/uploads")

@@ -89,6 +89,8 @@ class Settings:
     # the marriage date.
     registration_review_working_days: int = 3
     registration_requires_marriage_date: bool = False
+    # Where residents and checkers reach this service (links in certificates' QR codes).
+    public_base_url: str = "http://127.0.0.1:5000/"
     # Uploaded documents live here, encrypted, outside anything the web server serves.
     upload_dir: str = str(INSTANCE_DIR / "uploads")
     upload_max_bytes: int = 5 * 1024 * 1024
@@ -124,6 +126,8 @@ class Settings:
             resident_token_ttl_seconds=_env_int("RESIDENT_TOKEN_TTL_SECONDS", 2 * 3600),
             registration_review_working_days=_env_int("REGISTRATION_REVIEW_WORKING_DAYS", 3),
             upload_dir=_env("UPLOAD_DIR", defaults.upload_dir),
+            public_base_url=_with_trailing_slash(_env("PUBLIC_BASE_URL",
+                                                      defaults.public_base_url)),
             registration_requires_marriage_date=_env(
                 "REGISTRATION_REQUIRES_MARRIAGE_DATE", "false").lower() in ("1", "true", "yes"),
             registration_result_template_id=_env("REGISTRATION_RESULT_TEMPLATE_ID",

@@ -218,3 +218,18 @@ def test_decision_reaches_the_resident_through_wechat(client, resident, form, st
     drain_jobs()
     [sent] = sim.outbox(touser=openid)["messages"]
     assert sent["payload"]["data"]["phrase2"]["value"] == "已登记"
+
+
+def test_certificate_pdf_for_the_owner_once_approved(client, resident, form, staff, sim):
+    me = resident()
+    reg_id = _submit(client, me, form()).get_json()["id"]
+    early = client.get(f"{MINE}/{reg_id}/certificate.pdf", headers=me)
+    assert early.status_code == 409 and error_code(early) == "registration.not_approved"
+    client.post(f"/api/v1/staff/registrations/{reg_id}/approve", headers=staff())
+    mine = client.get(f"{MINE}/{reg_id}", headers=me).get_json()
+    pdf = client.get(f"{MINE}/{reg_id}/certificate.pdf", headers=me)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert mine["registration_number"].encode() in pdf.data
+    assert f"verify/{mine['certificate_code']}".encode() in pdf.data
+    stranger = login(client, sim, "pdf-stranger")
+    assert client.get(f"{MINE}/{reg_id}/certificate.pdf", headers=stranger).status_code == 404
