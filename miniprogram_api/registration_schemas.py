@@ -93,6 +93,16 @@ class RegistrationSchema(Schema):
     history = fields.List(fields.Nested(EventSchema))
 
 
+class StaffRegistrationSchema(RegistrationSchema):
+    conflict_flags = fields.List(fields.String())
+    filed_by_staff_id = fields.Integer(allow_none=True)
+
+
+class OnBehalfFormSchema(RegistrationFormSchema):
+    # The worker confirms the resident signed the consent form and showed the originals.
+    consent_confirmed = fields.Boolean(required=True)
+
+
 class RegistrationListItemSchema(Schema):
     """Lists carry masked personal data only."""
     id = fields.Integer()
@@ -106,3 +116,4 @@ class RegistrationListItemSchema(Schema):
     submitted_at = fields.DateTime()
     due_at = fields.DateTime()
     overdue = fields.Boolean()
+    conflict_flags = fields.List(fields.String())

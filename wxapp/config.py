@@ -89,6 +89,8 @@ class Settings:
     # the marriage date.
     registration_review_working_days: int = 3
     registration_requires_marriage_date: bool = False
+    # 即办: register at once when nothing needs a reviewer's judgement.
+    instant_registration: bool = False
     # Where residents and checkers reach this service (links in certificates' QR codes).
     public_base_url: str = "http://127.0.0.1:5000/"
     # Uploaded documents live here, encrypted, outside anything the web server serves.
@@ -130,6 +132,8 @@ class Settings:
                                                       defaults.public_base_url)),
             registration_requires_marriage_date=_env(
                 "REGISTRATION_REQUIRES_MARRIAGE_DATE", "false").lower() in ("1", "true", "yes"),
+            instant_registration=_env("INSTANT_REGISTRATION", "false").lower() in (
+                "1", "true", "yes"),
             registration_result_template_id=_env("REGISTRATION_RESULT_TEMPLATE_ID",
                                                  defaults.registration_result_template_id),
             office_name=_env("OFFICE_NAME", defaults.office_name),

@@ -1,8 +1,8 @@
-"""birth registrations and uploaded documents
+"""birth registrations
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-24 23:00:54.580775
+Create Date: 2026-11-24 23:04:12.049863
 
 """
 from alembic import op
@@ -43,7 +43,7 @@ def upgrade():
     op.create_table('birth_registrations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_no', sa.String(length=24), nullable=True),
-    sa.Column('resident_id', sa.Integer(), nullable=False),
+    sa.Column('resident_id', sa.Integer(), nullable=True),
     sa.Column('township_id', sa.Integer(), nullable=False),
     sa.Column('village_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
@@ -73,6 +73,7 @@ def upgrade():
     sa.Column('certificate_code', sa.String(length=16), nullable=True),
     sa.Column('certificate_revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('promised_documents', sa.JSON(), nullable=True),
+    sa.Column('conflict_flags', sa.JSON(), nullable=True),
     sa.Column('filed_by_staff_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

@@ -40,7 +40,8 @@ class BirthRegistration(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_no: Mapped[str | None] = mapped_column(String(24), unique=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    # None when a village worker filed it for someone without the mini-program (代办).
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"))
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
@@ -81,6 +82,8 @@ class BirthRegistration(TimestampMixin, db.Model):
     certificate_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Documents not yet available, covered by the resident's signed promise (承诺制).
     promised_documents: Mapped[list | None] = mapped_column(JSON)
+    # Why this one needs a reviewer's eyes (instant registration skips those without any).
+    conflict_flags: Mapped[list | None] = mapped_column(JSON)
     # Filed by a village worker on the resident's behalf (代办).
     filed_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 

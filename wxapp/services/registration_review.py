@@ -1,27 +1,22 @@
 """Birth registration, the health office's side: the review queue, decisions, certificates."""
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timezone
 
-from flask import current_app
 from sqlalchemy import select
 
 from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.jobs import enqueue_after_commit
-from wxapp.models import BirthRegistration, Resident, StaffUser
+from wxapp.models import BirthRegistration, StaffUser
 from wxapp.models.base import utcnow
 from wxapp.security.masking import mask_name
-from wxapp.services import notifications
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.documents import documents_of
-from wxapp.services.registrations import STAFF_MOVES, STATUS_LABELS, _move, record_event
+from wxapp.services.registration_notices import notify_decision
+from wxapp.services.registrations import STAFF_MOVES, _move, record_event, register
 from wxapp.services.staff_scope import scoped
 
 REVIEWERS = ("township_admin", "reviewer")
-# Letters and digits that cannot be mistaken for each other when read aloud or typed.
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def _actor(staff: StaffUser) -> Actor:
@@ -75,20 +70,12 @@ def _decide(staff: StaffUser, registration_id: int, to_status: str, note: str | 
     return reg
 
 
-def _unique_code(column, length: int) -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-        if db.session.scalars(select(BirthRegistration.id).where(column == code)).first() is None:
-            return code
-
-
 def approve(staff: StaffUser, registration_id: int) -> BirthRegistration:
-    reg = _decide(staff, registration_id, "approved", None)
-    year = reg.decided_at.year
-    reg.registration_number = f"DJ{year}{reg.id:07d}"
-    reg.certificate_code = _unique_code(BirthRegistration.certificate_code, 10)
-    db.session.flush()
-    _notify_decision(reg)
+    reg = get_for_staff(staff, registration_id)
+    _move(reg, "approved", STAFF_MOVES)
+    register(reg, "staff", staff.id)
+    reg.decided_by_staff_id = staff.id
+    record_audit(_actor(staff), "registration.approved", "birth_registration", reg.id)
     return reg
 
 
@@ -102,7 +89,7 @@ def return_for_changes(staff: StaffUser, registration_id: int, items: list[dict]
                   "；".join(i["message"].strip() for i in items))
     reg.return_items = [{"field": i.get("field"), "message": i["message"].strip()} for i in items]
     db.session.flush()
-    _notify_decision(reg)
+    notify_decision(reg)
     return reg
 
 
@@ -112,24 +99,8 @@ def reject(staff: StaffUser, registration_id: int, reason: str) -> BirthRegistra
     reg = _decide(staff, registration_id, "rejected", reason.strip())
     reg.reject_reason = reason.strip()
     db.session.flush()
-    _notify_decision(reg)
+    notify_decision(reg)
     return reg
-
-
-def _notify_decision(reg: BirthRegistration) -> None:
-    """Queued after the commit; a failed send is retried and never undoes the decision."""
-    settings = current_app.config["WXAPP"]
-    label = STATUS_LABELS[reg.status]
-    notifications.notify_by_subscribe_message(
-        reg.resident_id, settings.registration_result_template_id,
-        {"thing1": "生育登记", "phrase2": label, "character_string3": reg.application_no,
-         "thing4": "请在小程序“我的申请”查看详情"},
-        f"pages/registration/detail?id={reg.id}", "registration_result")
-    resident = db.session.get(Resident, reg.resident_id)
-    if resident is not None and resident.oa_openid and resident.follows_official_account:
-        enqueue_after_commit(notifications.send_customer_service_text, resident.oa_openid,
-                             f"您的生育登记申请（{reg.application_no}）：{label}。"
-                             "详情请打开小程序“我的申请”查看。", "registration_result")
 
 
 def verify_certificate(code: str) -> dict | None:

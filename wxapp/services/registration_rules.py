@@ -109,8 +109,10 @@ DOCUMENT_LABELS = {"mother_id_card": "女方身份证", "father_id_card": "男�
 
 def validate_registration(data: dict, *, requires_marriage_date: bool,
                           village_ids: set[int], uploaded_kinds: dict[int, str] | None = None,
-                          today: date | None = None) -> CleanRegistration:
-    """``uploaded_kinds``: the resident's own uploads, id -> kind."""
+                          originals_seen: bool = False, today: date | None = None
+                          ) -> CleanRegistration:
+    """``uploaded_kinds``: the resident's own uploads, id -> kind; ``originals_seen``: staff
+    filing on the resident's behalf have checked the paper documents."""
     today = today or date.today()
     problems: dict[str, str] = {}
     role = data.get("filer_role")
@@ -177,7 +179,7 @@ def validate_registration(data: dict, *, requires_marriage_date: bool,
     promised = [p for p in (data.get("promised_documents") or []) if isinstance(p, str)]
     have = {uploaded_kinds[d] for d in document_ids if d in uploaded_kinds} | set(promised)
     missing = [k for k in required_documents(requires_marriage_date) if k not in have]
-    if missing:
+    if missing and not originals_seen:
         problems["documents"] = ("请上传" + "、".join(DOCUMENT_LABELS[k] for k in missing)
                                  + "，暂时没有的可以选择“承诺后补”。")
 

@@ -3,6 +3,7 @@ resubmit. Loaders fetch and authorise in one step: another resident's record is 
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app
@@ -173,20 +174,88 @@ def submit(resident: Resident, data: dict) -> BirthRegistration:
         raise Forbidden("registration.consent_required",
                         "提交前请先阅读并同意《个人信息处理告知同意书》。")
     clean = _clean(resident, data)
-    _ensure_no_open_registration(clean)
-    reg = BirthRegistration(resident_id=resident.id, status="draft")
-    _apply(reg, clean)
-    db.session.add(reg)
-    record_event(reg, "submitted", "resident", resident.id)
-    _start_review_clock(reg)
-    _flush_or_duplicate()
-    reg.application_no = f"SY{reg.submitted_at:%Y%m%d}{reg.id:06d}"
-    attach_documents(reg, clean.document_ids)
+    reg = _create(clean, resident_id=resident.id, actor=("resident", resident.id))
     _remember_filer(resident, clean)
     db.session.execute(RegistrationDraft.__table__.delete().where(
         RegistrationDraft.resident_id == resident.id))
     db.session.flush()
     return reg
+
+
+def file_on_behalf(staff, data: dict, consent_confirmed: bool) -> BirthRegistration:
+    """代办: a village worker files for a resident who cannot use the mini-program, having
+    seen the original documents and the resident's signed consent."""
+    if not consent_confirmed:
+        raise Forbidden("registration.consent_required",
+                        "请确认当事人已签署《个人信息处理告知同意书》。")
+    clean = validate_registration(
+        data, requires_marriage_date=_settings().registration_requires_marriage_date,
+        village_ids=_village_ids(), originals_seen=True)
+    if staff.role == "village_worker" and clean.village_id != staff.village_id:
+        raise Forbidden("registration.other_village", "只能为本村（社区）居民代办。")
+    reg = _create(clean, resident_id=None, actor=("staff", staff.id), note="代办")
+    reg.filed_by_staff_id = staff.id
+    db.session.flush()
+    return reg
+
+
+def _create(clean: CleanRegistration, resident_id: int | None, actor: tuple,
+            note: str | None = None) -> BirthRegistration:
+    _ensure_no_open_registration(clean)
+    reg = BirthRegistration(resident_id=resident_id, status="draft")
+    _apply(reg, clean)
+    db.session.add(reg)
+    record_event(reg, "submitted", actor[0], actor[1], note)
+    _start_review_clock(reg)
+    _flush_or_duplicate()
+    reg.application_no = f"SY{reg.submitted_at:%Y%m%d}{reg.id:06d}"
+    attach_documents(reg, clean.document_ids)
+    reg.conflict_flags = conflict_flags(reg)
+    if _settings().instant_registration and not reg.conflict_flags:
+        register(reg, "system", None, "即办")
+    db.session.flush()
+    return reg
+
+
+def conflict_flags(reg: BirthRegistration) -> list[str]:
+    """What a reviewer must look at; with none, a township on 即办 registers at once."""
+    flags = []
+    if reg.promised_documents:
+        flags.append("promised_documents")
+    others = list(db.session.scalars(select(BirthRegistration).where(
+        BirthRegistration.id != reg.id,
+        BirthRegistration.status.in_(("submitted", "returned", "approved")),
+        (BirthRegistration.mother_id_index == reg.mother_id_index)
+        | (BirthRegistration.father_id_index == reg.father_id_index))))
+    if others:
+        flags.append("earlier_registration")
+    if any(o.status == "approved" and o.child_order >= reg.child_order for o in others):
+        flags.append("child_count_mismatch")
+    return flags
+
+
+# Letters and digits that cannot be mistaken for each other when read aloud or typed.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _unique_certificate_code(length: int = 10) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+        if db.session.scalars(select(BirthRegistration.id).filter_by(
+                certificate_code=code)).first() is None:
+            return code
+
+
+def register(reg: BirthRegistration, actor_type: str, actor_id, note: str | None = None) -> None:
+    """The registration itself: number, certificate code, decision time, the resident told."""
+    record_event(reg, "approved", actor_type, actor_id, note)
+    reg.decided_at = utcnow()
+    reg.registration_number = f"DJ{reg.decided_at.year}{reg.id:07d}"
+    reg.certificate_code = _unique_certificate_code()
+    db.session.flush()
+    from wxapp.services.registration_notices import notify_decision
+
+    notify_decision(reg)
 
 
 def attach_documents(reg: BirthRegistration, document_ids: list[int]) -> None:

@@ -5,15 +5,18 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from miniprogram_api.registration_schemas import (RegistrationListItemSchema, RegistrationSchema,
-                                                  ReturnItemSchema)
+from miniprogram_api.registration_schemas import (OnBehalfFormSchema,
+                                                  RegistrationListItemSchema,
+                                                  ReturnItemSchema, StaffRegistrationSchema)
 from miniprogram_api.schemas import StrictSchema
 from wxapp.security.masking import mask_id_number, mask_name
 from wxapp.services import documents
 from wxapp.services import registration_review as review
 from wxapp.web.files import file_response
+from wxapp.services import registrations
 from wxapp.services.registrations import as_resident_view
 from wxapp.web.auth import staff_required
+from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("staff_registrations", __name__, url_prefix="/registrations",
                 description="Birth registration review")
@@ -35,9 +38,13 @@ class RejectSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
+def _staff_view(reg) -> dict:
+    return {**as_resident_view(reg), "conflict_flags": reg.conflict_flags or [],
+            "filed_by_staff_id": reg.filed_by_staff_id}
+
+
 def _list_item(reg) -> dict:
-    view = as_resident_view(reg)
-    return {**view, "mother_name": mask_name(reg.mother_name),
+    return {**_staff_view(reg), "mother_name": mask_name(reg.mother_name),
             "mother_id_number": mask_id_number(reg.mother_id_number)}
 
 
@@ -50,34 +57,45 @@ def queue(query):
         g.staff, query.get("status"), query.get("village_id"), query.get("overdue"))]
 
 
+@blp.post("")
+@staff_required("village_worker", *review.REVIEWERS)
+@idempotent
+@blp.arguments(OnBehalfFormSchema)
+@blp.response(201, StaffRegistrationSchema)
+def file_on_behalf(form):
+    """代办: filed by staff for a resident who cannot use the mini-program."""
+    confirmed = form.pop("consent_confirmed")
+    return _staff_view(registrations.file_on_behalf(g.staff, form, confirmed))
+
+
 @blp.get("/<int:registration_id>")
-@blp.response(200, RegistrationSchema)
+@blp.response(200, StaffRegistrationSchema)
 @staff_required()
 def detail(registration_id):
-    return as_resident_view(review.get_for_staff(g.staff, registration_id))
+    return _staff_view(review.get_for_staff(g.staff, registration_id))
 
 
 @blp.post("/<int:registration_id>/approve")
-@blp.response(200, RegistrationSchema)
+@blp.response(200, StaffRegistrationSchema)
 @staff_required(*review.REVIEWERS)
 def approve(registration_id):
-    return as_resident_view(review.approve(g.staff, registration_id))
+    return _staff_view(review.approve(g.staff, registration_id))
 
 
 @blp.post("/<int:registration_id>/return")
 @blp.arguments(ReturnSchema)
-@blp.response(200, RegistrationSchema)
+@blp.response(200, StaffRegistrationSchema)
 @staff_required(*review.REVIEWERS)
 def return_for_changes(body, registration_id):
-    return as_resident_view(review.return_for_changes(g.staff, registration_id, body["items"]))
+    return _staff_view(review.return_for_changes(g.staff, registration_id, body["items"]))
 
 
 @blp.post("/<int:registration_id>/reject")
 @blp.arguments(RejectSchema)
-@blp.response(200, RegistrationSchema)
+@blp.response(200, StaffRegistrationSchema)
 @staff_required(*review.REVIEWERS)
 def reject(body, registration_id):
-    return as_resident_view(review.reject(g.staff, registration_id, body["reason"]))
+    return _staff_view(review.reject(g.staff, registration_id, body["reason"]))
 
 
 @blp.get("/<int:registration_id>/documents/<int:document_id>")
