@@ -12,3 +12,10 @@ def file_response(document, content: bytes) -> Response:
         document.content_type, "bin")
     response.headers["Content-Disposition"] = f'inline; filename="document-{document.id}.{extension}"'
     return response
+
+
+def download(content: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
