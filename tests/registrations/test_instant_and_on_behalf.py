@@ -4,10 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
 
 from tests.conftest import make_app
-from tests.factories import female_id, male_id
 from tests.helpers import error_code
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration
