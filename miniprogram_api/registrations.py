@@ -86,6 +86,16 @@ def update_mine(form, registration_id):
         registrations.update_before_review(g.resident, registration_id, form))
 
 
+@blp.post("/registrations/<int:registration_id>/correction")
+@blp.arguments(RegistrationFormSchema)
+@blp.response(200, RegistrationSchema)
+@resident_required
+def request_correction(form, registration_id):
+    """After approval: the corrected form, reviewed before it replaces the record."""
+    return registrations.as_resident_view(
+        registrations.request_correction(g.resident, registration_id, form))
+
+
 @blp.post("/registrations/<int:registration_id>/withdraw")
 @blp.response(200, RegistrationSchema)
 @resident_required

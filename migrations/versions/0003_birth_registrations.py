@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-24 23:04:12.049863
+Create Date: 2026-11-24 23:12:19.018323
 
 """
 from alembic import op
@@ -73,6 +73,7 @@ def upgrade():
     sa.Column('certificate_code', sa.String(length=16), nullable=True),
     sa.Column('certificate_revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('promised_documents', sa.JSON(), nullable=True),
+    sa.Column('pending_correction', sa.Text(), nullable=True),
     sa.Column('conflict_flags', sa.JSON(), nullable=True),
     sa.Column('filed_by_staff_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -94,7 +95,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_birth_registrations_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index('ix_birth_registrations_scope', ['township_id', 'village_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_birth_registrations_status'), ['status'], unique=False)
-        batch_op.create_index('uq_birth_registrations_open_pregnancy', ['mother_id_index', 'child_order'], unique=True, postgresql_where=sa.text("status IN ('submitted', 'returned', 'approved')"), sqlite_where=sa.text("status IN ('submitted', 'returned', 'approved')"))
+        batch_op.create_index('uq_birth_registrations_open_pregnancy', ['mother_id_index', 'child_order'], unique=True, postgresql_where=sa.text("status IN ('submitted', 'returned', 'approved', 'correction_requested')"), sqlite_where=sa.text("status IN ('submitted', 'returned', 'approved', 'correction_requested')"))
 
     op.create_table('registration_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -145,7 +146,7 @@ def downgrade():
 
     op.drop_table('registration_events')
     with op.batch_alter_table('birth_registrations', schema=None) as batch_op:
-        batch_op.drop_index('uq_birth_registrations_open_pregnancy', postgresql_where=sa.text("status IN ('submitted', 'returned', 'approved')"), sqlite_where=sa.text("status IN ('submitted', 'returned', 'approved')"))
+        batch_op.drop_index('uq_birth_registrations_open_pregnancy', postgresql_where=sa.text("status IN ('submitted', 'returned', 'approved', 'correction_requested')"), sqlite_where=sa.text("status IN ('submitted', 'returned', 'approved', 'correction_requested')"))
         batch_op.drop_index(batch_op.f('ix_birth_registrations_status'))
         batch_op.drop_index('ix_birth_registrations_scope')
         batch_op.drop_index(batch_op.f('ix_birth_registrations_resident_id'))

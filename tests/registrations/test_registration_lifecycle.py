@@ -233,3 +233,44 @@ def test_certificate_pdf_for_the_owner_once_approved(client, resident, form, sta
     assert f"verify/{mine['certificate_code']}".encode() in pdf.data
     stranger = login(client, sim, "pdf-stranger")
     assert client.get(f"{MINE}/{reg_id}/certificate.pdf", headers=stranger).status_code == 404
+
+
+def test_correction_after_approval_is_reviewed_then_replaces_the_record(client, resident, form,
+                                                                         staff):
+    me = resident()
+    reg_id = _submit(client, me, form()).get_json()["id"]
+    client.post(f"/api/v1/staff/registrations/{reg_id}/approve", headers=staff())
+    old_code = client.get(f"{MINE}/{reg_id}", headers=me).get_json()["certificate_code"]
+    corrected = form(expected_or_birth_date=form()["expected_or_birth_date"][:8] + "28")
+    corrected["father"]["name"] = "李刚"
+    asked = client.post(f"{MINE}/{reg_id}/correction", headers=me, json=corrected).get_json()
+    assert asked["status"] == "correction_requested" and asked["father"]["name"] == "李强"
+    assert client.get(f"/verify/{old_code}").status_code == 200  # still registered meanwhile
+    decided = client.post(f"/api/v1/staff/registrations/{reg_id}/correction", headers=staff(),
+                          json={"accept": True}).get_json()
+    assert decided["status"] == "approved" and decided["father"]["name"] == "李刚"
+    assert decided["certificate_code"] != old_code
+    assert client.get(f"/verify/{old_code}").status_code == 404
+    again = client.post(f"/api/v1/staff/registrations/{reg_id}/correction", headers=staff(),
+                        json={"accept": True})
+    assert again.status_code == 409
+
+
+def test_refused_correction_keeps_the_record(client, resident, form, staff):
+    me = resident()
+    reg_id = _submit(client, me, form()).get_json()["id"]
+    client.post(f"/api/v1/staff/registrations/{reg_id}/approve", headers=staff())
+    changed = form()
+    changed["mother"]["name"] = "王芳芳"
+    client.post(f"{MINE}/{reg_id}/correction", headers=me, json=changed)
+    decided = client.post(f"/api/v1/staff/registrations/{reg_id}/correction", headers=staff(),
+                          json={"accept": False, "note": "与户口簿不一致"}).get_json()
+    assert decided["status"] == "approved" and decided["mother"]["name"] == "王芳"
+    assert decided["history"][-1]["note"] == "与户口簿不一致"
+
+
+def test_correction_before_approval_is_refused(client, resident, form):
+    me = resident()
+    reg_id = _submit(client, me, form()).get_json()["id"]
+    response = client.post(f"{MINE}/{reg_id}/correction", headers=me, json=form())
+    assert response.status_code == 409

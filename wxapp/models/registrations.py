@@ -11,7 +11,8 @@ from wxapp.models.base import TimestampMixin, utcnow
 from wxapp.security.encryption import EncryptedText
 
 # Statuses in which an application is still "open" for the same mother and pregnancy.
-OPEN_STATUSES = ("draft", "submitted", "returned", "approved")
+OPEN_STATUSES = ("submitted", "returned", "approved", "correction_requested")
+OPEN_STATUS_SQL = "status IN ('submitted', 'returned', 'approved', 'correction_requested')"
 
 
 class ConsentRecord(db.Model):
@@ -34,8 +35,7 @@ class BirthRegistration(TimestampMixin, db.Model):
         # and pregnancy: two phones submitting at once cannot both succeed.
         Index("uq_birth_registrations_open_pregnancy", "mother_id_index", "child_order",
               unique=True,
-              postgresql_where=text("status IN ('submitted', 'returned', 'approved')"),
-              sqlite_where=text("status IN ('submitted', 'returned', 'approved')")),
+              postgresql_where=text(OPEN_STATUS_SQL), sqlite_where=text(OPEN_STATUS_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +82,9 @@ class BirthRegistration(TimestampMixin, db.Model):
     certificate_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Documents not yet available, covered by the resident's signed promise (承诺制).
     promised_documents: Mapped[list | None] = mapped_column(JSON)
+    # A correction the resident asked for after approval, until a reviewer decides on it.
+    pending_correction: Mapped[str | None] = mapped_column(
+        EncryptedText("birth_registrations.pending_correction"))
     # Why this one needs a reviewer's eyes (instant registration skips those without any).
     conflict_flags: Mapped[list | None] = mapped_column(JSON)
     # Filed by a village worker on the resident's behalf (代办).

@@ -31,7 +31,7 @@ def verification_url(code: str) -> str:
 
 
 def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:
-    if reg.status != "approved" or not reg.certificate_code:
+    if reg.status not in ("approved", "correction_requested") or not reg.certificate_code:
         raise Conflict("registration.not_approved", "登记办结后才能下载登记凭证。")
     buffer = io.BytesIO()
     width, height = A5

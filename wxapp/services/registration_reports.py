@@ -17,7 +17,7 @@ from wxapp.services.audit import Actor, record_audit
 from wxapp.services.staff_scope import scoped
 
 STATUS_COLUMNS = {"submitted": "待审核", "returned": "已退回", "approved": "已登记",
-                  "rejected": "未通过", "withdrawn": "已撤回"}
+                  "correction_requested": "已登记", "rejected": "未通过", "withdrawn": "已撤回"}
 COLUMNS = ["村/社区", "申请数", "一孩", "二孩", "三孩及以上", "待审核", "已退回", "已登记",
            "未通过", "已撤回", "平均审核用时(小时)", "超期未审"]
 

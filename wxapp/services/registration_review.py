@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from wxapp.errors import NotFound, ValidationFailed
+from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration, StaffUser
 from wxapp.models.base import utcnow
@@ -13,10 +13,13 @@ from wxapp.security.masking import mask_name
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.documents import documents_of
 from wxapp.services.registration_notices import notify_decision
-from wxapp.services.registrations import STAFF_MOVES, _move, record_event, register
+from wxapp.services.registrations import (STAFF_MOVES, _move, apply_correction, record_event,
+                                          register)
 from wxapp.services.staff_scope import scoped
 
 REVIEWERS = ("township_admin", "reviewer")
+# Still registered while a correction is being reviewed.
+REGISTERED = ("approved", "correction_requested")
 
 
 def _actor(staff: StaffUser) -> Actor:
@@ -79,6 +82,19 @@ def approve(staff: StaffUser, registration_id: int) -> BirthRegistration:
     return reg
 
 
+def decide_correction(staff: StaffUser, registration_id: int, accept: bool,
+                      note: str | None = None) -> BirthRegistration:
+    reg = get_for_staff(staff, registration_id)
+    if reg.status != "correction_requested":
+        raise Conflict("registration.illegal_transition", "没有待审核的更正申请。")
+    apply_correction(reg, accept, staff.id, note)
+    reg.decided_by_staff_id = staff.id
+    record_audit(_actor(staff), "registration.correction_" + ("accepted" if accept else "refused"),
+                 "birth_registration", reg.id)
+    notify_decision(reg)
+    return reg
+
+
 def return_for_changes(staff: StaffUser, registration_id: int, items: list[dict]
                        ) -> BirthRegistration:
     # 一次性告知: everything to fix in one go, each with the field it concerns.
@@ -109,7 +125,7 @@ def verify_certificate(code: str) -> dict | None:
     if not code or len(code) > 16:
         return None
     reg = db.session.scalars(select(BirthRegistration).filter_by(certificate_code=code)).first()
-    if reg is None or reg.status != "approved":
+    if reg is None or reg.status not in REGISTERED:
         return None
     return {"valid": reg.certificate_revoked_at is None,
             "registration_number": reg.registration_number,

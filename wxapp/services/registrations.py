@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wxapp.errors import Conflict, Forbidden, NotFound
 from wxapp.extensions import db
-from wxapp.models import (BirthRegistration, ConsentRecord, RegistrationDraft, RegistrationEvent,
+from wxapp.models import (OPEN_STATUSES, BirthRegistration, ConsentRecord, RegistrationDraft, RegistrationEvent,
                           Resident, ResidentProfile, Township, UploadedDocument, Village)
 from wxapp.models.base import utcnow
 from wxapp.security.blind_index import id_number_index, phone_index
@@ -22,8 +22,10 @@ CONSENT_PURPOSE = "birth_registration"
 CONSENT_TEXT_VERSION = "2026-11"
 # Which moves each actor may make, from which status.
 RESIDENT_MOVES = {("submitted", "withdrawn"), ("returned", "withdrawn"),
-                  ("returned", "submitted"), ("submitted", "submitted")}
-STAFF_MOVES = {("submitted", "approved"), ("submitted", "returned"), ("submitted", "rejected")}
+                  ("returned", "submitted"), ("submitted", "submitted"),
+                  ("approved", "correction_requested")}
+STAFF_MOVES = {("submitted", "approved"), ("submitted", "returned"), ("submitted", "rejected"),
+               ("correction_requested", "approved")}
 ID_COLUMN = "birth_registrations.id_number"
 
 
@@ -113,7 +115,7 @@ def _ensure_no_open_registration(clean: CleanRegistration, own_id: int | None = 
     """One open registration per mother and pregnancy, found by the ID blind index."""
     query = select(BirthRegistration).where(
         BirthRegistration.mother_id_index == id_number_index(clean.mother.id_number, ID_COLUMN),
-        BirthRegistration.status.in_(("submitted", "returned", "approved")),
+        BirthRegistration.status.in_(OPEN_STATUSES),
         BirthRegistration.child_order == clean.child_order)
     if own_id is not None:
         query = query.where(BirthRegistration.id != own_id)
@@ -224,7 +226,7 @@ def conflict_flags(reg: BirthRegistration) -> list[str]:
         flags.append("promised_documents")
     others = list(db.session.scalars(select(BirthRegistration).where(
         BirthRegistration.id != reg.id,
-        BirthRegistration.status.in_(("submitted", "returned", "approved")),
+        BirthRegistration.status.in_(OPEN_STATUSES),
         (BirthRegistration.mother_id_index == reg.mother_id_index)
         | (BirthRegistration.father_id_index == reg.father_id_index))))
     if others:
@@ -322,7 +324,35 @@ def withdraw(resident: Resident, registration_id: int) -> BirthRegistration:
 
 
 STATUS_LABELS = {"submitted": "待审核", "returned": "已退回待修改", "approved": "已登记",
-                 "rejected": "未通过", "withdrawn": "已撤回"}
+                 "rejected": "未通过", "withdrawn": "已撤回",
+                 "correction_requested": "更正审核中"}
+
+
+def request_correction(resident: Resident, registration_id: int, data: dict
+                       ) -> BirthRegistration:
+    """After approval the record stands; a correction is reviewed before it replaces it."""
+    reg = get_for_resident(resident, registration_id)
+    _move(reg, "correction_requested", RESIDENT_MOVES)
+    clean = _clean(resident, data)
+    _ensure_no_open_registration(clean, own_id=reg.id)
+    reg.pending_correction = json.dumps(data, ensure_ascii=False)
+    record_event(reg, "correction_requested", "resident", resident.id)
+    db.session.flush()
+    return reg
+
+
+def apply_correction(reg: BirthRegistration, accept: bool, actor_id, note: str | None) -> None:
+    data = json.loads(reg.pending_correction)
+    if accept:
+        resident = db.session.get(Resident, reg.resident_id)
+        _apply(reg, _clean(resident, data))
+        # The certificate shows the corrected details: the old code stops verifying.
+        reg.certificate_code = _unique_certificate_code()
+    reg.pending_correction = None
+    record_event(reg, "approved", "staff", actor_id,
+                 note or ("更正已通过" if accept else "更正未通过"))
+    reg.decided_at = utcnow()
+    db.session.flush()
 
 
 def as_resident_view(reg: BirthRegistration) -> dict:
@@ -340,7 +370,8 @@ def as_resident_view(reg: BirthRegistration) -> dict:
         "village_id": reg.village_id, "submitted_at": reg.submitted_at, "due_at": reg.due_at,
         "overdue": overdue, "return_items": reg.return_items or [],
         "reject_reason": reg.reject_reason, "registration_number": reg.registration_number,
-        "certificate_code": reg.certificate_code if reg.status == "approved" else None,
+        "certificate_code": reg.certificate_code
+        if reg.status in ("approved", "correction_requested") else None,
         "promised_documents": reg.promised_documents or [],
         "documents": [{"id": d.id, "kind": d.kind, "content_type": d.content_type,
                        "size": d.size} for d in db.session.scalars(

@@ -104,6 +104,20 @@ def approve(registration_id):
     return _staff_view(review.approve(g.staff, registration_id))
 
 
+class CorrectionDecisionSchema(StrictSchema):
+    accept = fields.Boolean(required=True)
+    note = fields.String(validate=validate.Length(max=500))
+
+
+@blp.post("/<int:registration_id>/correction")
+@blp.arguments(CorrectionDecisionSchema)
+@blp.response(200, StaffRegistrationSchema)
+@staff_required(*review.REVIEWERS)
+def decide_correction(body, registration_id):
+    return _staff_view(review.decide_correction(g.staff, registration_id, body["accept"],
+                                                body.get("note")))
+
+
 @blp.post("/<int:registration_id>/return")
 @blp.arguments(ReturnSchema)
 @blp.response(200, StaffRegistrationSchema)
