@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-24 23:12:19.018323
+Create Date: 2026-11-24 23:17:08.498724
 
 """
 from alembic import op
@@ -46,7 +46,7 @@ def upgrade():
     sa.Column('resident_id', sa.Integer(), nullable=True),
     sa.Column('township_id', sa.Integer(), nullable=False),
     sa.Column('village_id', sa.Integer(), nullable=True),
-    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('filer_role', sa.String(length=8), nullable=False),
     sa.Column('mother_name', sa.Text(), nullable=False),
     sa.Column('mother_id_number', sa.Text(), nullable=False),
@@ -100,8 +100,8 @@ def upgrade():
     op.create_table('registration_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('registration_id', sa.Integer(), nullable=False),
-    sa.Column('from_status', sa.String(length=16), nullable=True),
-    sa.Column('to_status', sa.String(length=16), nullable=False),
+    sa.Column('from_status', sa.String(length=24), nullable=True),
+    sa.Column('to_status', sa.String(length=24), nullable=False),
     sa.Column('actor_type', sa.String(length=16), nullable=False),
     sa.Column('actor_id', sa.String(length=64), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),

@@ -44,7 +44,7 @@ class BirthRegistration(TimestampMixin, db.Model):
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"))
-    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(24), default="draft", index=True)
     filer_role: Mapped[str] = mapped_column(String(8))  # mother / father
 
     mother_name: Mapped[str] = mapped_column(EncryptedText("birth_registrations.mother_name"))
@@ -101,8 +101,8 @@ class RegistrationEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("birth_registrations.id"),
                                                  index=True)
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
     actor_type: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
