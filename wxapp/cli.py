@@ -88,6 +88,16 @@ def chat_command(url: str, user: str, safe_mode: bool, compatible_mode: bool) ->
              openid=f"o_terminal_{user}", mode=mode)
 
 
+@jobs_cli.command("daily")
+def daily_command() -> None:
+    """The once-a-day work (run it from cron or a systemd timer, e.g. at 08:00)."""
+    from wxapp.services.staff_notices import remind_reviewers_of_deadlines
+
+    added = remind_reviewers_of_deadlines()
+    commit()
+    click.echo(f"deadline reminders: {added}")
+
+
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:

@@ -3,6 +3,7 @@ from wxapp.models.audit import AuditLog
 from wxapp.models.documents import DOCUMENT_KINDS, UploadedDocument
 from wxapp.models.faq import Handover, KnowledgeEntry, QuestionLog
 from wxapp.models.idempotency import IdempotencyRecord
+from wxapp.models.notices import StaffNotice
 from wxapp.models.profiles import ResidentProfile
 from wxapp.models.regions import Township, Village
 from wxapp.models.registrations import (OPEN_STATUSES, BirthRegistration, ConsentRecord,
@@ -14,6 +15,6 @@ from wxapp.models.wechat import OutboundMessage, SubscribeGrant
 __all__ = [
     "AuditLog", "DOCUMENT_KINDS", "UploadedDocument", "BirthRegistration", "ConsentRecord", "OPEN_STATUSES", "RegistrationDraft", "RegistrationEvent",
     "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "ResidentProfile",
-    "STAFF_ROLES", "StaffUser",
+    "STAFF_ROLES", "StaffNotice", "StaffUser",
     "SubscribeGrant", "Township", "Village",
 ]

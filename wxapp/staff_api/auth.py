@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from miniprogram_api.schemas import StrictSchema, TokenSchema
-from wxapp.services import staff_auth
+from wxapp.services import staff_auth, staff_notices
 from wxapp.web.auth import staff_required
 
 blp = Blueprint("staff_auth", __name__, url_prefix="/auth", description="Staff sign-in")
@@ -40,6 +40,21 @@ def login(body):
 @staff_required()
 def logout():
     staff_auth.logout(g.staff_session_id)
+
+
+class NoticeSchema(StrictSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    day = fields.Date()
+    text = fields.String()
+    created_at = fields.DateTime()
+
+
+@blp.get("/notices")
+@blp.response(200, NoticeSchema(many=True))
+@staff_required()
+def notices():
+    return staff_notices.notices_for(g.staff)
 
 
 @blp.get("/me")
