@@ -12,6 +12,8 @@ class ParentSchema(StrictSchema):
     id_number = fields.String(allow_none=True, validate=validate.Length(max=40))
     phone = fields.String(allow_none=True, validate=validate.Length(max=20))
     hukou_region = fields.String(allow_none=True, validate=validate.Length(max=12))
+    # first_marriage / remarried / unmarried / divorced / widowed (default first_marriage)
+    marital_status = fields.String(allow_none=True, validate=validate.Length(max=16))
 
 
 class ChildSchema(StrictSchema):

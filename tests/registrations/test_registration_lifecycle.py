@@ -65,6 +65,8 @@ def test_consent_is_required_before_the_first_submission(client, sim, form):
     ({"expected_or_birth_date": "2020-01-01"}, "expected_or_birth_date"),
     ({"expected_or_birth_date": "2026-02-30"}, "expected_or_birth_date"),
     ({"filer_role": "grandma"}, "filer_role"),
+    ({"father": {"name": "李强", "id_number": male_id("19930415"), "hukou_region": "320102",
+                 "marital_status": "complicated"}}, "father.marital_status"),
     ({"village_id": 99999}, "village_id"),
     ({"existing_children": [{"birth_date": "2099-01-01", "relation": "both"}]},
      "existing_children.1"),

@@ -54,6 +54,7 @@ class BirthRegistration(TimestampMixin, db.Model):
     mother_phone: Mapped[str | None] = mapped_column(
         EncryptedText("birth_registrations.mother_phone"))
     mother_hukou_region: Mapped[str] = mapped_column(String(12))
+    mother_marital_status: Mapped[str | None] = mapped_column(String(16))
     father_name: Mapped[str] = mapped_column(EncryptedText("birth_registrations.father_name"))
     father_id_number: Mapped[str] = mapped_column(
         EncryptedText("birth_registrations.father_id_number"))
@@ -61,6 +62,7 @@ class BirthRegistration(TimestampMixin, db.Model):
     father_phone: Mapped[str | None] = mapped_column(
         EncryptedText("birth_registrations.father_phone"))
     father_hukou_region: Mapped[str] = mapped_column(String(12))
+    father_marital_status: Mapped[str | None] = mapped_column(String(16))
     marriage_date: Mapped[date | None] = mapped_column(Date)
 
     pregnancy_status: Mapped[str] = mapped_column(String(12))  # planning / pregnant / born

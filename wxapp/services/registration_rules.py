@@ -17,6 +17,10 @@ MAX_PREGNANCY_DAYS = 300
 LATE_REGISTRATION_DAYS = 6 * 366
 
 
+MARITAL_STATUSES = {"first_marriage": "初婚", "remarried": "再婚", "unmarried": "未婚",
+                    "divorced": "离异", "widowed": "丧偶"}
+
+
 @dataclass(frozen=True)
 class Parent:
     name: str
@@ -24,6 +28,7 @@ class Parent:
     phone: str | None
     hukou_region: str
     birth_date: date
+    marital_status: str
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,12 @@ def _parent(data: dict, role: str, sex: str, ages: tuple[int, int], today: date,
     region = str(data.get("hukou_region") or "").strip()
     if not (len(region) in (6, 9, 12) and region.isdigit()):
         problems[f"{prefix}.hukou_region"] = "请从列表中选择户籍所在地。"
+    marital = data.get("marital_status") or "first_marriage"
+    if marital not in MARITAL_STATUSES:
+        problems[f"{prefix}.marital_status"] = "请选择婚姻状况：初婚、再婚、未婚、离异或丧偶。"
     if parsed is None or f"{prefix}.name" in problems:
         return None
-    return Parent(name, parsed.value, phone, region, parsed.birth_date)
+    return Parent(name, parsed.value, phone, region, parsed.birth_date, marital)
 
 
 def required_documents(requires_marriage_date: bool) -> tuple[str, ...]:

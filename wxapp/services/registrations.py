@@ -86,7 +86,8 @@ def prefill(resident: Resident) -> dict:
 def _parent_dict(reg: BirthRegistration, role: str) -> dict:
     return {"name": getattr(reg, f"{role}_name"), "id_number": getattr(reg, f"{role}_id_number"),
             "phone": getattr(reg, f"{role}_phone"),
-            "hukou_region": getattr(reg, f"{role}_hukou_region")}
+            "hukou_region": getattr(reg, f"{role}_hukou_region"),
+            "marital_status": getattr(reg, f"{role}_marital_status")}
 
 
 # -- submit and track ----------------------------------------------------------------------
@@ -133,6 +134,7 @@ def _apply(reg: BirthRegistration, clean: CleanRegistration) -> None:
         setattr(reg, f"{role}_id_index", id_number_index(parent.id_number, ID_COLUMN))
         setattr(reg, f"{role}_phone", parent.phone)
         setattr(reg, f"{role}_hukou_region", parent.hukou_region)
+        setattr(reg, f"{role}_marital_status", parent.marital_status)
     reg.marriage_date = clean.marriage_date
     reg.pregnancy_status = clean.pregnancy_status
     reg.expected_or_birth_date = clean.expected_or_birth_date
