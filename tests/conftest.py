@@ -4,7 +4,6 @@ fails any attempt to reach a real host."""
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import tempfile
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from wxapp.config import Settings, normalise_database_url
+from wxapp.testing.databases import throwaway_postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,35 +39,13 @@ def forbid_outbound_traffic():
 
 
 # -- database ----------------------------------------------------------------------------------
-def _create_postgres_database(base_url: str) -> tuple[str, callable]:
-    """A throwaway database per test run, so parallel runs on one server do not collide."""
-    url = sa.make_url(normalise_database_url(base_url))
-    name = f"wxapp_test_{secrets.token_hex(4)}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 @contextmanager
 def throwaway_database():
     """An empty database of the kind DATABASE_URL names (SQLite when unset), dropped after."""
     configured = os.environ.get("DATABASE_URL")
     if configured and not configured.startswith("sqlite"):
-        url, drop = _create_postgres_database(configured)
-        try:
+        with throwaway_postgres(configured) as url:
             yield url
-        finally:
-            drop()
     else:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/test.sqlite3"

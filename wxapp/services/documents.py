@@ -15,10 +15,11 @@ import filetype
 from flask import current_app
 from sqlalchemy import select
 
-from wxapp.errors import NotFound, ValidationFailed
+from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import DOCUMENT_KINDS, Resident, UploadedDocument
 from wxapp.security.encryption import get_keyring
+from wxapp.services.ownership import owned_by
 
 ALLOWED_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 
@@ -64,11 +65,7 @@ def read_content(document: UploadedDocument) -> bytes:
 
 
 def get_for_resident(resident: Resident, document_id: int) -> UploadedDocument:
-    document = db.session.scalars(select(UploadedDocument).filter_by(
-        id=document_id, resident_id=resident.id)).first()
-    if document is None:
-        raise NotFound("upload.not_found", "没有找到该文件。")
-    return document
+    return owned_by(resident, UploadedDocument, document_id, "upload.not_found", "没有找到该文件。")
 
 
 def documents_of(registration_id: int) -> list[UploadedDocument]:

@@ -10,12 +10,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from wxapp.errors import Conflict, Forbidden, NotFound
+from wxapp.errors import Conflict, Forbidden
 from wxapp.extensions import db
 from wxapp.models import (OPEN_STATUSES, BirthRegistration, ConsentRecord, RegistrationDraft, RegistrationEvent,
                           Resident, ResidentProfile, Township, UploadedDocument, Village)
 from wxapp.models.base import utcnow
 from wxapp.security.blind_index import id_number_index, phone_index
+from wxapp.services.ownership import owned_by
 from wxapp.services.registration_rules import CleanRegistration, validate_registration
 
 CONSENT_PURPOSE = "birth_registration"
@@ -285,11 +286,8 @@ def list_for_resident(resident: Resident) -> list[BirthRegistration]:
 
 
 def get_for_resident(resident: Resident, registration_id: int) -> BirthRegistration:
-    reg = db.session.scalars(select(BirthRegistration).filter_by(
-        id=registration_id, resident_id=resident.id)).first()
-    if reg is None:
-        raise NotFound("registration.not_found", "没有找到这份申请。")
-    return reg
+    return owned_by(resident, BirthRegistration, registration_id, "registration.not_found",
+                    "没有找到这份申请。")
 
 
 def _move(reg: BirthRegistration, to_status: str, allowed: set) -> None:
