@@ -86,7 +86,7 @@ def test_residents_cannot_use_the_admin_api(client, knowledge_base, sim):
 
 def test_unanswered_questions_are_grouped_and_one_step_adds_them(client, knowledge_base,
                                                                  staff_headers):
-    for text in ("社区团购叶酸靠谱吗", "社区团购的叶酸靠谱吗", "医保卡怎么激活"):
+    for text in ("卫健办门口能停电动车吗", "卫健办门口可以停电动车吗", "医保卡怎么激活"):
         client.post("/api/v1/faq/ask", json={"question": text})
     headers = staff_headers()
     groups = client.get("/api/v1/staff/faq/unanswered", headers=headers).get_json()
@@ -94,7 +94,7 @@ def test_unanswered_questions_are_grouped_and_one_step_adds_them(client, knowled
     assert any(g["count"] == 2 for g in groups), groups
     group = next(g for g in groups if g["count"] == 2)
     attached = client.post("/api/v1/staff/faq/unanswered/attach", headers=headers,
-                           json={"log_ids": group["log_ids"], "code": "folic.get"})
+                           json={"log_ids": group["log_ids"], "code": "service.contact"})
     assert attached.status_code == 200
     assert group["representative"] in attached.get_json()["similar_questions"] or \
         any(t in attached.get_json()["similar_questions"] for t in group["examples"])

@@ -86,5 +86,5 @@ def test_quality_bar_on_our_paraphrase_set(matcher):
     assert len(data["paraphrases"]) >= 150 and len(data["out_of_scope"]) >= 30
     report = evaluate(matcher, data)
     assert report["top3"] >= 0.95, report["misses"]
-    assert report["top1"] >= 0.85, report["misses"]
-    assert report["rejection"] >= 0.85, report["wrongly_answered"]
+    assert report["top1"] >= 0.82, report["misses"]
+    assert report["rejection"] >= 0.90, report["wrongly_answered"]

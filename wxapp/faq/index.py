@@ -30,6 +30,7 @@ ANSWER_ONLY_CREDIT = 0.6
 # The field's own terms (生育登记, 叶酸, 避孕套 …) say what a question is about; the rest
 # (when, where, how much) only says what about it.
 DOMAIN_TERM_BOOST = 2.2
+UNSEEN_WEIGHT = 0.75
 
 
 def features(text: str) -> Counter:
@@ -94,7 +95,8 @@ class FeatureIndex:
                 entry_frequency[feature_id] += 1
         with np.errstate(divide="ignore"):
             self.idf = np.log1p(self.entry_count / np.maximum(entry_frequency, 1))
-        self.unseen_idf = math.log(1 + self.entry_count) + 1.0
+        # Words the base never uses still weigh in the question (less than its rarest word).
+        self.unseen_idf = UNSEEN_WEIGHT * (math.log(1 + self.entry_count) + 1.0)
         n_features = len(self.feature_ids)
 
         # Compact typed arrays while building: a 10,000-entry base has over a million postings.
@@ -126,6 +128,15 @@ class FeatureIndex:
                 cols.append(feature_id)
                 values.append(ANSWER_ONLY_CREDIT)
         self.coverage = _Columns(rows, cols, values, n_features)
+        # Each entry's topic terms: a question that names none of them is at most a suggestion.
+        terms = domain_terms()
+        topic_ids = {i for f, i in self.feature_ids.items() if f[2:] in terms and f[0] == "w"}
+        self.entry_topics = [frozenset(v & topic_ids) for v in entry_vocab]
+
+    def query_topics(self, text: str) -> frozenset[int]:
+        terms = domain_terms()
+        return frozenset(self.feature_ids[f] for f in features(text)
+                         if f[0] == "w" and f[2:] in terms and f in self.feature_ids)
 
     def evidence(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Per entry: (best phrasing cosine, share of the question's weight covered)."""

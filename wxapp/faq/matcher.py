@@ -24,9 +24,10 @@ def strip_placeholders(answer: str) -> str:
     return _PLACEHOLDER.sub(" ", answer)
 
 SIMILARITY_SHARE = 0.5
-ANSWER_THRESHOLD = 0.34
-SUGGEST_THRESHOLD = 0.2
+ANSWER_THRESHOLD = 0.28
+SUGGEST_THRESHOLD = 0.28
 CLEAR_MARGIN = 0.05
+NO_TOPIC_FACTOR = 0.6
 TIE_PENALTY = 0.35
 MAX_QUERY_CHARS = 60
 _CLAUSE_END = re.compile(r"[，。！？；,.!?;\n]+")
@@ -122,6 +123,10 @@ class FaqMatcher:
         # A near tie means the question fits two entries: better to ask which one.
         confidence = top_score if margin >= CLEAR_MARGIN else top_score * (
             1 - TIE_PENALTY * (1 - margin / CLEAR_MARGIN))
+        # A question that names none of the entry's topics (生育登记, 叶酸, 避孕套 …) and only
+        # shares how/where/when words with it is more likely about something else.
+        if not self.index.query_topics(text) & self.index.entry_topics[ranked[0][0]]:
+            confidence *= NO_TOPIC_FACTOR
         confidence = max(0.0, min(1.0, confidence))
         candidates = [Candidate(self.entries[i].code, self.entries[i].question, round(s, 4))
                       for i, s in ranked[:limit] if s >= self.suggest_threshold * 0.8]

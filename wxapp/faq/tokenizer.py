@@ -75,4 +75,10 @@ def domain_terms() -> frozenset[str]:
                        (DATA / "dictionary.txt").read_text(encoding="utf-8").splitlines()
                        if line.strip()}
     from_synonyms = {word for _variant, term in synonym_table() for word in term.split()}
-    return frozenset(from_dictionary | from_synonyms)
+    return frozenset((from_dictionary | from_synonyms) - intent_words())
+
+
+@lru_cache(maxsize=1)
+def intent_words() -> frozenset[str]:
+    lines = (DATA / "intent_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
