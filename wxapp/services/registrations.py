@@ -93,7 +93,8 @@ def _parent_dict(reg: BirthRegistration, role: str) -> dict:
 
 # -- submit and track ----------------------------------------------------------------------
 def _village_ids() -> set[int]:
-    return set(db.session.scalars(select(Village.id)))
+    # Loading the villages (a few dozen) also puts them in the session for _apply.
+    return {village.id for village in db.session.scalars(select(Village))}
 
 
 def _clean(resident: Resident, data: dict) -> CleanRegistration:
@@ -206,7 +207,8 @@ def file_on_behalf(staff, data: dict, consent_confirmed: bool) -> BirthRegistrat
 
 def _create(clean: CleanRegistration, resident_id: int | None, actor: tuple,
             note: str | None = None) -> BirthRegistration:
-    _ensure_no_open_registration(clean)
+    # No look-up first: the partial unique index refuses a second open registration for the
+    # same pregnancy, and _flush_or_duplicate turns that into registration.duplicate.
     reg = BirthRegistration(resident_id=resident_id, status="draft")
     _apply(reg, clean)
     db.session.add(reg)
@@ -264,6 +266,8 @@ def register(reg: BirthRegistration, actor_type: str, actor_id, note: str | None
 
 
 def attach_documents(reg: BirthRegistration, document_ids: list[int]) -> None:
+    if not document_ids:
+        return
     for document in db.session.scalars(select(UploadedDocument).where(
             UploadedDocument.id.in_(document_ids),
             UploadedDocument.resident_id == reg.resident_id)):
