@@ -11,7 +11,9 @@ def register_miniprogram_api(app: Flask) -> None:
     from miniprogram_api.me import blp as me_blp
     from miniprogram_api.regions import blp as regions_blp
     from miniprogram_api.registrations import blp as registrations_blp
+    from miniprogram_api.screening import blp as screening_blp
 
     api = app.extensions["wxapp_api"]
-    for blueprint in (auth_blp, me_blp, faq_blp, registrations_blp, regions_blp):
+    for blueprint in (auth_blp, me_blp, faq_blp, registrations_blp, regions_blp,
+                      screening_blp):
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

@@ -96,6 +96,11 @@ class Settings:
     # Uploaded documents live here, encrypted, outside anything the web server serves.
     upload_dir: str = str(INSTANCE_DIR / "uploads")
     upload_max_bytes: int = 5 * 1024 * 1024
+    # Pre-pregnancy checks: minimum notice and furthest date for booking, and the latest
+    # a booking can be cancelled or moved before its slot.
+    booking_min_notice_hours: int = 2
+    booking_max_days_ahead: int = 60
+    booking_cancel_cutoff_hours: int = 12
     # Mini-program subscribe-message template for "your registration was decided".
     registration_result_template_id: str = "TPL_REGISTRATION_RESULT"
     # Township facts quoted in replies (placeholders in the knowledge base).
@@ -192,6 +197,7 @@ class Settings:
             "office_hours": self.office_hours,
             "township_name": self.township_name,
             "review_working_days": str(self.registration_review_working_days),
+            "booking_cancel_cutoff_hours": str(self.booking_cancel_cutoff_hours),
         }
 
 

@@ -9,12 +9,13 @@ from wxapp.models.regions import Township, Village
 from wxapp.models.registrations import (OPEN_STATUSES, BirthRegistration, ConsentRecord,
                                         RegistrationDraft, RegistrationEvent)
 from wxapp.models.residents import Resident
+from wxapp.models.screening import Clinic, ScreeningBooking, ScreeningSlot
 from wxapp.models.staff import STAFF_ROLES, StaffUser
 from wxapp.models.wechat import OutboundMessage, SubscribeGrant
 
 __all__ = [
     "AuditLog", "DOCUMENT_KINDS", "UploadedDocument", "BirthRegistration", "ConsentRecord", "OPEN_STATUSES", "RegistrationDraft", "RegistrationEvent",
-    "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "ResidentProfile",
+    "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "Clinic", "ScreeningBooking", "ScreeningSlot", "ResidentProfile",
     "STAFF_ROLES", "StaffNotice", "StaffUser",
     "SubscribeGrant", "Township", "Village",
 ]

@@ -2,13 +2,14 @@
 nothing."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import yaml
 from sqlalchemy import select
 
 from wxapp.extensions import db
-from wxapp.models import StaffUser, Township, Village
+from wxapp.models import Clinic, ScreeningSlot, StaffUser, Township, Village
 from wxapp.services.passwords import hash_password
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "seed_data" / "demo.yaml"
@@ -53,5 +54,39 @@ def seed_demo() -> dict[str, int]:
             password_hash=hash_password(DEMO_STAFF_PASSWORD),
         ))
         added["staff"] += 1
+    db.session.flush()
+    added.update(_seed_demo_clinics(township, data.get("clinics", [])))
+    return added
+
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def _seed_demo_clinics(township: Township, clinics: list[dict], days: int = 14) -> dict:
+    """Demo clinics with morning windows on the coming weekdays (times in China time)."""
+    added = {"clinics": 0, "slots": 0}
+    today = datetime.now(CHINA).date()
+    for c in clinics:
+        clinic = db.session.scalars(select(Clinic).filter_by(name=c["name"])).first()
+        if clinic is None:
+            clinic = Clinic(township_id=township.id, name=c["name"], address=c["address"],
+                            phone=c["phone"], latitude=c.get("latitude"),
+                            longitude=c.get("longitude"))
+            db.session.add(clinic)
+            db.session.flush()
+            added["clinics"] += 1
+        for offset in range(1, days + 1):
+            day = today + timedelta(days=offset)
+            if day.weekday() >= 5:
+                continue
+            for hour, minute in ((8, 30), (10, 0)):
+                starts = datetime(day.year, day.month, day.day, hour, minute, tzinfo=CHINA)
+                exists = db.session.scalars(select(ScreeningSlot.id).filter_by(
+                    clinic_id=clinic.id, starts_at=starts)).first()
+                if exists is None:
+                    db.session.add(ScreeningSlot(clinic_id=clinic.id, starts_at=starts,
+                                                 ends_at=starts + timedelta(minutes=90),
+                                                 capacity=c.get("capacity", 10), booked=0))
+                    added["slots"] += 1
     db.session.flush()
     return added
