@@ -79,3 +79,11 @@ def mine():
 @resident_required
 def cancel(booking_id):
     return bookings.as_view(bookings.cancel(g.resident, booking_id))
+
+
+@blp.post("/me/bookings/<int:booking_id>/move")
+@blp.arguments(BookRequestSchema)
+@blp.response(200, BookingSchema)
+@resident_required
+def move(body, booking_id):
+    return bookings.as_view(bookings.move(g.resident, booking_id, body["slot_id"]))

@@ -17,7 +17,10 @@ from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import Clinic, Resident, ScreeningBooking, ScreeningSlot
 from wxapp.models.base import utcnow
+from wxapp.services.audit import Actor, record_audit
 from wxapp.services.ownership import owned_by
+
+CHINA = timezone(timedelta(hours=8))
 
 
 def _settings():
@@ -67,6 +70,11 @@ def _take_place(slot_id: int) -> None:
 
 def book(resident: Resident, slot_id: int) -> ScreeningBooking:
     _take_place(slot_id)
+    return book_taken(resident, slot_id)
+
+
+def book_taken(resident: Resident, slot_id: int) -> ScreeningBooking:
+    """The booking row for a place already taken in this transaction."""
     booking = ScreeningBooking(resident_id=resident.id, slot_id=slot_id, status="scheduled",
                                checkin_code=f"{secrets.randbelow(10 ** 6):06d}")
     db.session.add(booking)
@@ -93,19 +101,78 @@ def cancel(resident: Resident, booking_id: int) -> ScreeningBooking:
     booking = get_mine(resident, booking_id)
     if booking.status != "scheduled":
         raise Conflict("booking.not_cancellable", "这个预约已经不能取消了。")
-    cutoff = _aware(booking.slot.starts_at) - timedelta(hours=_settings().booking_cancel_cutoff_hours)
-    if utcnow() > cutoff:
-        raise Conflict("booking.past_cutoff",
-                       f"检查前{_settings().booking_cancel_cutoff_hours}小时内不能在线取消，"
-                       "请联系医院。")
+    _check_cutoff(booking)
     booking.status = "cancelled"
     booking.cancelled_at = utcnow()
-    # The place is free for others at once.
-    db.session.execute(update(ScreeningSlot).where(ScreeningSlot.id == booking.slot_id)
-                       .values(booked=ScreeningSlot.booked - 1)
-                       .execution_options(synchronize_session=False))
+    _free_place(booking.slot_id)
     db.session.flush()
     return booking
+
+
+def _check_cutoff(booking: ScreeningBooking) -> None:
+    hours = _settings().booking_cancel_cutoff_hours
+    if utcnow() > _aware(booking.slot.starts_at) - timedelta(hours=hours):
+        raise Conflict("booking.past_cutoff",
+                       f"检查前{hours}小时内不能在线取消或改约，请联系医院。")
+
+
+def _free_place(slot_id: int) -> None:
+    # The place is free for others at once.
+    db.session.execute(update(ScreeningSlot).where(ScreeningSlot.id == slot_id)
+                       .values(booked=ScreeningSlot.booked - 1)
+                       .execution_options(synchronize_session=False))
+
+
+def move(resident: Resident, booking_id: int, new_slot_id: int) -> ScreeningBooking:
+    """Another slot in one transaction: the new place is taken before the old one is freed,
+    so a resident who cannot get the new slot keeps the old one."""
+    old = get_mine(resident, booking_id)
+    if old.status != "scheduled":
+        raise Conflict("booking.not_movable", "这个预约已经不能改约了。")
+    _check_cutoff(old)
+    _take_place(new_slot_id)
+    old.status = "moved"
+    old.cancelled_at = utcnow()
+    _free_place(old.slot_id)
+    db.session.flush()
+    return book_taken(resident, new_slot_id)
+
+
+def clinic_day(staff, clinic_id: int, day_start: datetime, day_end: datetime
+               ) -> list[ScreeningBooking]:
+    clinic = _clinic_for_staff(staff, clinic_id)
+    return list(db.session.scalars(
+        select(ScreeningBooking).join(ScreeningSlot).where(
+            ScreeningSlot.clinic_id == clinic.id, ScreeningSlot.starts_at >= day_start,
+            ScreeningSlot.starts_at < day_end, ScreeningBooking.status.in_(
+                ("scheduled", "checked_in"))).order_by(ScreeningSlot.starts_at)))
+
+
+def check_in(staff, clinic_id: int, code: str) -> ScreeningBooking:
+    """A code is valid only at its clinic, on its day, once."""
+    clinic = _clinic_for_staff(staff, clinic_id)
+    now = utcnow()
+    candidates = db.session.scalars(
+        select(ScreeningBooking).join(ScreeningSlot).where(
+            ScreeningSlot.clinic_id == clinic.id, ScreeningBooking.checkin_code == code.strip(),
+            ScreeningBooking.status == "scheduled"))
+    for booking in candidates:
+        starts = _aware(booking.slot.starts_at)
+        if starts.astimezone(CHINA).date() == now.astimezone(CHINA).date():
+            booking.status = "checked_in"
+            record_audit(Actor("staff", str(staff.id)), "booking.check_in", "screening_booking",
+                         booking.id)
+            db.session.flush()
+            return booking
+    raise NotFound("booking.code_invalid", "签到码无效：请核对医院和预约日期。")
+
+
+def _clinic_for_staff(staff, clinic_id: int) -> Clinic:
+    clinic = db.session.scalars(select(Clinic).filter_by(
+        id=clinic_id, township_id=staff.township_id)).first()
+    if clinic is None:
+        raise NotFound("clinic.not_found", "没有找到该医院。")
+    return clinic
 
 
 def as_view(booking: ScreeningBooking) -> dict:
