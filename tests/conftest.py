@@ -191,3 +191,10 @@ def wechat(client):
     from tests.wechat_server import WeChatServer
 
     return WeChatServer(client, "safe")
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request, base_settings):
+    if request.node.get_closest_marker("postgres_only") and \
+            not base_settings.database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (row-level concurrency); set DATABASE_URL")

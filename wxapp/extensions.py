@@ -40,7 +40,11 @@ def init_redis(app: Flask) -> None:
     """
     url = app.config["WXAPP"].redis_url
     if url:
-        client = redis.Redis.from_url(url, health_check_interval=30)
+        # A burst (a popular booking day) waits briefly for a free connection instead of
+        # failing with "Too many connections".
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=5,
+                                                     health_check_interval=30)
+        client = redis.Redis(connection_pool=pool)
         app.extensions["wxapp_redis_is_real"] = True
     else:
         import fakeredis

@@ -120,3 +120,32 @@ def test_many_residents_racing_for_few_places_never_oversell(app, client, sim, m
     db.session.expire_all()
     assert db.session.get(ScreeningSlot, slot_id).booked == places
     assert db.session.scalar(select(func.count(ScreeningBooking.id))) == places
+
+
+@pytest.mark.postgres_only
+def test_two_hundred_clients_race_for_twenty_places(app, client, sim, make_slot):
+    places, racers = 20, 200
+    slot_id = make_slot(capacity=places)
+    headers = [login(client, sim, f"rush-{i}") for i in range(racers)]
+    barrier = threading.Barrier(racers)
+    statuses, codes = [], []
+
+    def race(h):
+        with app.test_client() as own:
+            barrier.wait()
+            response = own.post("/api/v1/me/bookings", headers=h, json={"slot_id": slot_id})
+            statuses.append(response.status_code)
+            if response.status_code != 201:
+                codes.append(response.get_json()["error"]["code"])
+
+    threads = [threading.Thread(target=race, args=(h,)) for h in headers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count(201) == places
+    assert set(codes) == {"booking.slot_full"} and len(codes) == racers - places
+    assert not any(s >= 500 for s in statuses)
+    db.session.expire_all()
+    slot = db.session.get(ScreeningSlot, slot_id)
+    assert slot.booked == places and slot.capacity - slot.booked == 0
