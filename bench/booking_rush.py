@@ -1,0 +1,85 @@
+"""A popular booking day: 500 concurrent clients under gunicorn race for 50 places across 5
+slots. Prints bookings made, answers by kind, requests per second and p99 latency, and checks
+the slots afterwards. Target (issue 5): zero oversold, zero 5xx, p99 under 300 ms.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/14 \\
+        .venv/bin/python bench/booking_rush.py [--clients 500]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.loadgen import Request, gunicorn, run_load  # noqa: E402
+from bench.registration import database  # noqa: E402
+from wxapp.wechat.simulator import serve_in_thread  # noqa: E402
+
+PORT = 18096
+SLOTS = 5
+PLACES_PER_SLOT = 10
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    with ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        sim = stack.enter_context(serve_in_thread())
+        db_url = stack.enter_context(database(os.environ.get("DATABASE_URL"), tmp))
+        env = {"DATABASE_URL": db_url, "WECHAT_API_BASE_URL": sim.base_url,
+               "UPLOAD_DIR": f"{tmp}/uploads"}
+        if os.environ.get("REDIS_URL"):
+            env["REDIS_URL"] = os.environ["REDIS_URL"]
+        for command in (["db", "upgrade"], ["seed", "--demo"]):
+            subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command],
+                           check=True, env={**os.environ, **env}, capture_output=True, cwd=ROOT)
+        with gunicorn("wsgi:app", PORT, args.workers, env=env, threads=args.threads):
+            base = f"http://127.0.0.1:{PORT}"
+            clinic = requests.get(f"{base}/api/v1/clinics", timeout=10).json()[0]
+            slots = requests.get(f"{base}/api/v1/clinics/{clinic['id']}/slots",
+                                 timeout=10).json()[:SLOTS]
+            assert all(s["remaining"] == PLACES_PER_SLOT for s in slots), slots
+            prepared = []
+            for number in range(args.clients):
+                code = requests.post(sim.base_url + "sim/wx-login", timeout=10,
+                                     json={"user": f"rush-{number}"}).json()["code"]
+                token = requests.post(f"{base}/api/v1/auth/login", json={"code": code},
+                                      timeout=10).json()["token"]
+                body = json.dumps({"slot_id": slots[number % SLOTS]["id"]}).encode()
+                prepared.append(Request("POST", "/api/v1/me/bookings", body, {
+                    "Authorization": f"Bearer {token}", "Content-Type": "application/json"}))
+            result = run_load(PORT, lambda i: iter([prepared[i]]), args.clients)
+            after = {s["id"]: s["remaining"] for s in requests.get(
+                f"{base}/api/v1/clinics/{clinic['id']}/slots", timeout=10).json()}
+
+    booked = result.statuses.get(201, 0)
+    capacity = SLOTS * PLACES_PER_SLOT
+    remaining = sum(after.get(s["id"], 0) for s in slots)
+    server_errors = sum(v for k, v in result.statuses.items()
+                        if isinstance(k, int) and k >= 500 or not isinstance(k, int))
+    print(f"clients={args.clients} places={capacity} workers={args.workers} "
+          f"threads={args.threads} database={'PostgreSQL' if 'postgresql' in db_url else 'SQLite'}")
+    print(f"bookings made: {booked}; places left: {remaining}; "
+          f"oversold: {max(0, booked - capacity)}; 5xx or broken: {server_errors}")
+    print(f"answers by kind: {dict(result.statuses)}")
+    print(f"{result.rps:,.0f} req/s, p50 {result.percentile(50):.1f} ms, "
+          f"p99 {result.percentile(99):.1f} ms (target < 300 ms)")
+
+
+if __name__ == "__main__":
+    main()
