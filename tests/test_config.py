@@ -50,7 +50,9 @@ def test_environment_is_read(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/d")
     monkeypatch.setenv("WECHAT_API_BASE_URL", "http://127.0.0.1:8090")
     monkeypatch.setenv("WXAPP_ENV", "development")
+    monkeypatch.setenv("BOOKING_CANCEL_CUTOFF_HOURS", "24")
     settings = Settings.from_env()
+    assert settings.booking_cancel_cutoff_hours == 24
     assert settings.database_url == "postgresql+psycopg://u@h/d"
     assert settings.wechat_api_base_url == "http://127.0.0.1:8090/"
 

@@ -133,6 +133,9 @@ class Settings:
             resident_token_ttl_seconds=_env_int("RESIDENT_TOKEN_TTL_SECONDS", 2 * 3600),
             registration_review_working_days=_env_int("REGISTRATION_REVIEW_WORKING_DAYS", 3),
             upload_dir=_env("UPLOAD_DIR", defaults.upload_dir),
+            booking_min_notice_hours=_env_int("BOOKING_MIN_NOTICE_HOURS", 2),
+            booking_max_days_ahead=_env_int("BOOKING_MAX_DAYS_AHEAD", 60),
+            booking_cancel_cutoff_hours=_env_int("BOOKING_CANCEL_CUTOFF_HOURS", 12),
             public_base_url=_with_trailing_slash(_env("PUBLIC_BASE_URL",
                                                       defaults.public_base_url)),
             registration_requires_marriage_date=_env(
