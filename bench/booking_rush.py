@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
-import tempfile
-from contextlib import ExitStack
 from pathlib import Path
 
 import requests
@@ -21,9 +17,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadgen import Request, gunicorn, run_load  # noqa: E402
-from bench.registration import database  # noqa: E402
-from wxapp.wechat.simulator import serve_in_thread  # noqa: E402
+from bench.loadgen import Request, run_load  # noqa: E402
+from bench.service import running_service  # noqa: E402
 
 PORT = 18096
 SLOTS = 5
@@ -37,35 +32,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
-    with ExitStack() as stack:
-        tmp = stack.enter_context(tempfile.TemporaryDirectory())
-        sim = stack.enter_context(serve_in_thread())
-        db_url = stack.enter_context(database(os.environ.get("DATABASE_URL"), tmp))
-        env = {"DATABASE_URL": db_url, "WECHAT_API_BASE_URL": sim.base_url,
-               "UPLOAD_DIR": f"{tmp}/uploads"}
-        if os.environ.get("REDIS_URL"):
-            env["REDIS_URL"] = os.environ["REDIS_URL"]
-        for command in (["db", "upgrade"], ["seed", "--demo"]):
-            subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command],
-                           check=True, env={**os.environ, **env}, capture_output=True, cwd=ROOT)
-        with gunicorn("wsgi:app", PORT, args.workers, env=env, threads=args.threads):
-            base = f"http://127.0.0.1:{PORT}"
-            clinic = requests.get(f"{base}/api/v1/clinics", timeout=10).json()[0]
-            slots = requests.get(f"{base}/api/v1/clinics/{clinic['id']}/slots",
-                                 timeout=10).json()[:SLOTS]
-            assert all(s["remaining"] == PLACES_PER_SLOT for s in slots), slots
-            prepared = []
-            for number in range(args.clients):
-                code = requests.post(sim.base_url + "sim/wx-login", timeout=10,
-                                     json={"user": f"rush-{number}"}).json()["code"]
-                token = requests.post(f"{base}/api/v1/auth/login", json={"code": code},
-                                      timeout=10).json()["token"]
-                body = json.dumps({"slot_id": slots[number % SLOTS]["id"]}).encode()
-                prepared.append(Request("POST", "/api/v1/me/bookings", body, {
-                    "Authorization": f"Bearer {token}", "Content-Type": "application/json"}))
-            result = run_load(PORT, lambda i: iter([prepared[i]]), args.clients)
-            after = {s["id"]: s["remaining"] for s in requests.get(
-                f"{base}/api/v1/clinics/{clinic['id']}/slots", timeout=10).json()}
+    with running_service(PORT, args.workers, args.threads) as service:
+        base, db_url = service.base_url, service.database
+        clinic = requests.get(f"{base}/api/v1/clinics", timeout=10).json()[0]
+        slots = requests.get(f"{base}/api/v1/clinics/{clinic['id']}/slots",
+                             timeout=10).json()[:SLOTS]
+        assert all(s["remaining"] == PLACES_PER_SLOT for s in slots), slots
+        prepared = []
+        for number in range(args.clients):
+            body = json.dumps({"slot_id": slots[number % SLOTS]["id"]}).encode()
+            prepared.append(Request("POST", "/api/v1/me/bookings", body, {
+                "Authorization": f"Bearer {service.resident_token(f'rush-{number}')}",
+                "Content-Type": "application/json"}))
+        result = run_load(PORT, lambda i: iter([prepared[i]]), args.clients)
+        after = {s["id"]: s["remaining"] for s in requests.get(
+            f"{base}/api/v1/clinics/{clinic['id']}/slots", timeout=10).json()}
 
     booked = result.statuses.get(201, 0)
     capacity = SLOTS * PLACES_PER_SLOT

@@ -11,12 +11,8 @@ the WeChat simulator in-process for the residents' logins, and prepares every re
 from __future__ import annotations
 
 import argparse
-from contextlib import ExitStack, contextmanager
 import json
-import os
-import subprocess
 import sys
-import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -25,10 +21,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadgen import Request, gunicorn, run_load  # noqa: E402
-from wxapp.testing.databases import throwaway_postgres  # noqa: E402
+from bench.loadgen import Request, run_load  # noqa: E402
+from bench.service import running_service  # noqa: E402
 from wxapp.security.identity import id_check_char  # noqa: E402
-from wxapp.wechat.simulator import serve_in_thread  # noqa: E402
 
 PORT = 18095
 
@@ -36,15 +31,6 @@ PORT = 18095
 def id_number(birth: date, sequence: str) -> str:
     first17 = f"320102{birth:%Y%m%d}{sequence}"
     return first17 + id_check_char(first17)
-
-
-@contextmanager
-def database(base_url: str | None, tmp: str):
-    if not base_url or base_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp}/bench.sqlite3"
-    else:
-        with throwaway_postgres(base_url, prefix="wxapp_bench") as url:
-            yield url
 
 
 def main() -> None:
@@ -55,48 +41,32 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
-    with ExitStack() as stack:
-        tmp = stack.enter_context(tempfile.TemporaryDirectory())
-        sim = stack.enter_context(serve_in_thread())
-        db_url = stack.enter_context(database(os.environ.get("DATABASE_URL"), tmp))
-        env = {"DATABASE_URL": db_url, "WECHAT_API_BASE_URL": sim.base_url,
-               "UPLOAD_DIR": f"{tmp}/uploads"}
-        if os.environ.get("REDIS_URL"):
-            env["REDIS_URL"] = os.environ["REDIS_URL"]
-        full_env = {**os.environ, **env}
-        for command in (["db", "upgrade"], ["seed", "--demo"]):
-            subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command],
-                           check=True, env=full_env, capture_output=True, cwd=ROOT)
-        with gunicorn("wsgi:app", PORT, args.workers, env=env, threads=args.threads):
-            base = f"http://127.0.0.1:{PORT}"
-            village_id = requests.get(f"{base}/api/v1/regions", timeout=10).json()[0][
-                "villages"][0]["id"]
-            prepared = []
-            for number in range(args.submissions):
-                code = requests.post(sim.base_url + "sim/wx-login", timeout=10,
-                                     json={"user": f"bench-{number}"}).json()["code"]
-                token = requests.post(f"{base}/api/v1/auth/login", json={"code": code},
-                                      timeout=10).json()["token"]
-                headers = {"Authorization": f"Bearer {token}",
-                           "Content-Type": "application/json"}
-                requests.post(f"{base}/api/v1/me/consents", headers=headers, timeout=10,
-                              json={"text_version": "2026-11"}).raise_for_status()
-                birth = date(1990, 1, 1) + timedelta(days=number)
-                form = {
-                    "filer_role": "mother",
-                    "mother": {"name": "测试女方", "id_number": id_number(birth, "124"),
-                               "phone": "13800000000", "hukou_region": "320102"},
-                    "father": {"name": "测试男方", "id_number": id_number(birth, "123"),
-                               "hukou_region": "320102"},
-                    "pregnancy_status": "pregnant",
-                    "expected_or_birth_date": (date.today() + timedelta(days=100)).isoformat(),
-                    "existing_children": [], "village_id": village_id,
-                    "promised_documents": ["mother_id_card", "father_id_card", "hukou_page"],
-                }
-                prepared.append(Request("POST", "/api/v1/me/registrations",
-                                        json.dumps(form).encode(),
-                                        {**headers, "Idempotency-Key": f"bench-{number:08d}"}))
-            result = run_load(PORT, lambda i: iter(prepared[i::args.clients]), args.clients)
+    with running_service(PORT, args.workers, args.threads) as service:
+        base, db_url = service.base_url, service.database
+        village_id = requests.get(f"{base}/api/v1/regions", timeout=10).json()[0][
+            "villages"][0]["id"]
+        prepared = []
+        for number in range(args.submissions):
+            headers = {"Authorization": f"Bearer {service.resident_token(f'bench-{number}')}",
+                       "Content-Type": "application/json"}
+            requests.post(f"{base}/api/v1/me/consents", headers=headers, timeout=10,
+                          json={"text_version": "2026-11"}).raise_for_status()
+            birth = date(1990, 1, 1) + timedelta(days=number)
+            form = {
+                "filer_role": "mother",
+                "mother": {"name": "测试女方", "id_number": id_number(birth, "124"),
+                           "phone": "13800000000", "hukou_region": "320102"},
+                "father": {"name": "测试男方", "id_number": id_number(birth, "123"),
+                           "hukou_region": "320102"},
+                "pregnancy_status": "pregnant",
+                "expected_or_birth_date": (date.today() + timedelta(days=100)).isoformat(),
+                "existing_children": [], "village_id": village_id,
+                "promised_documents": ["mother_id_card", "father_id_card", "hukou_page"],
+            }
+            prepared.append(Request("POST", "/api/v1/me/registrations",
+                                    json.dumps(form).encode(),
+                                    {**headers, "Idempotency-Key": f"bench-{number:08d}"}))
+        result = run_load(PORT, lambda i: iter(prepared[i::args.clients]), args.clients)
 
     kind = "PostgreSQL" if db_url.startswith("postgresql") else "SQLite"
     print(f"database={kind} workers={args.workers} threads={args.threads} clients={args.clients}")

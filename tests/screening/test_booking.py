@@ -38,6 +38,25 @@ def _book(client, headers, slot_id, key=None):
     return client.post("/api/v1/me/bookings", headers=headers, json={"slot_id": slot_id})
 
 
+def race_for(app, headers_list, slot_id) -> list:
+    """Every resident asks for the same slot at the same instant; returns the responses."""
+    barrier = threading.Barrier(len(headers_list))
+    responses = []
+
+    def race(h):
+        with app.test_client() as own:
+            barrier.wait()
+            responses.append(own.post("/api/v1/me/bookings", headers=h,
+                                      json={"slot_id": slot_id}))
+
+    threads = [threading.Thread(target=race, args=(h,)) for h in headers_list]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return responses
+
+
 def test_book_see_and_cancel_frees_the_place(client, sim, make_slot):
     slot_id = make_slot(capacity=1)
     me = login(client, sim, "booker")
@@ -101,20 +120,7 @@ def test_many_residents_racing_for_few_places_never_oversell(app, client, sim, m
     places, racers = 5, 30
     slot_id = make_slot(capacity=places)
     headers = [login(client, sim, f"racer-{i}") for i in range(racers)]
-    barrier = threading.Barrier(racers)
-    statuses = []
-
-    def race(h):
-        with app.test_client() as own:
-            barrier.wait()
-            statuses.append(own.post("/api/v1/me/bookings", headers=h,
-                                     json={"slot_id": slot_id}).status_code)
-
-    threads = [threading.Thread(target=race, args=(h,)) for h in headers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = [r.status_code for r in race_for(app, headers, slot_id)]
     assert statuses.count(201) == places
     assert statuses.count(409) == racers - places
     db.session.expire_all()
@@ -127,22 +133,9 @@ def test_two_hundred_clients_race_for_twenty_places(app, client, sim, make_slot)
     places, racers = 20, 200
     slot_id = make_slot(capacity=places)
     headers = [login(client, sim, f"rush-{i}") for i in range(racers)]
-    barrier = threading.Barrier(racers)
-    statuses, codes = [], []
-
-    def race(h):
-        with app.test_client() as own:
-            barrier.wait()
-            response = own.post("/api/v1/me/bookings", headers=h, json={"slot_id": slot_id})
-            statuses.append(response.status_code)
-            if response.status_code != 201:
-                codes.append(response.get_json()["error"]["code"])
-
-    threads = [threading.Thread(target=race, args=(h,)) for h in headers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    responses = race_for(app, headers, slot_id)
+    statuses = [r.status_code for r in responses]
+    codes = [r.get_json()["error"]["code"] for r in responses if r.status_code != 201]
     assert statuses.count(201) == places
     assert set(codes) == {"booking.slot_full"} and len(codes) == racers - places
     assert not any(s >= 500 for s in statuses)
