@@ -117,3 +117,9 @@ def test_export_then_import_round_trips(client, knowledge_base, staff_headers):
     result = client.post("/api/v1/staff/faq/import", headers=headers, json=exported).get_json()
     assert result == {"added": 0, "updated": 0, "unchanged": len(exported)}
     json.dumps(exported, ensure_ascii=False)
+
+
+def test_answers_name_the_townships_clinics(client, knowledge_base, staff_headers):
+    staff_headers()  # seeds the demo township, whose clinics residents can book
+    body = client.post("/api/v1/faq/ask", json={"question": "孕前检查在哪里做"}).get_json()
+    assert body["code"] == "precheck.where" and "示范镇卫生院" in body["answer"]

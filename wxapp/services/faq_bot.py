@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from wxapp.extensions import db
 from wxapp.faq.knowledge_base import fill_placeholders
+from wxapp.models import Clinic
 from wxapp.models.faq import KnowledgeEntry, QuestionLog
 from wxapp.services import chat_texts
 from wxapp.services.faq_index import get_index
@@ -32,6 +33,11 @@ class BotAnswer:
 def placeholder_values() -> dict[str, str]:
     settings = current_app.config["WXAPP"]
     values = settings.reply_placeholders()
+    # The clinics residents can book, as the booking pages list them.
+    clinic_names = db.session.scalars(select(Clinic.name).filter_by(active=True)
+                                      .order_by(Clinic.id)).all()
+    if clinic_names:
+        values["clinic_names"] = "、".join(clinic_names)
     values.update(current_app.config.get("WXAPP_FAQ_PLACEHOLDERS", {}))
     return values
 
