@@ -12,8 +12,9 @@ def register_miniprogram_api(app: Flask) -> None:
     from miniprogram_api.regions import blp as regions_blp
     from miniprogram_api.registrations import blp as registrations_blp
     from miniprogram_api.screening import blp as screening_blp
+    from miniprogram_api.supplies import blp as supplies_blp
 
     api = app.extensions["wxapp_api"]
     for blueprint in (auth_blp, me_blp, faq_blp, registrations_blp, regions_blp,
-                      screening_blp):
+                      screening_blp, supplies_blp):
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from wxapp.handlers.endpoint import bp as wechat_bp
     from wxapp.health import bp as health_bp
     from wxapp.staff_api import register_staff_api
+    from wxapp.devices import register_device_api
     from wxapp.verify import bp as verify_bp
 
     app.register_blueprint(wechat_bp)
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(verify_bp)
     register_miniprogram_api(app)
     register_staff_api(app)
+    register_device_api(app)
 
 
 def register_error_handlers(app: Flask) -> None:

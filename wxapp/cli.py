@@ -11,6 +11,20 @@ wx_cli = AppGroup("wx", help="Talk to the service as WeChat would.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")
 keys_cli = AppGroup("keys", help="Data encryption keys.")
 faq_cli = AppGroup("faq", help="The FAQ knowledge base.")
+supplies_cli = AppGroup("supplies", help="Free contraceptives: the stock ledger.")
+
+
+@supplies_cli.command("check")
+def supplies_check_command() -> None:
+    """Verify that stock equals the sum of the ledger everywhere (账、卡、物相符)."""
+    from wxapp.services.supply_ledger import ledger_problems
+
+    problems = ledger_problems()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException(f"{len(problems)} difference(s) between stock and ledger")
+    click.echo("stock matches the ledger")
 
 
 @faq_cli.command("export")
@@ -98,6 +112,18 @@ def daily_command() -> None:
     click.echo(f"deadline reminders: {added}")
 
 
+@jobs_cli.command("frequent")
+def frequent_command() -> None:
+    """The every-minute work: expire unused pickup codes, mark silent cabinets offline."""
+    from wxapp.services.supply_devices import mark_silent_cabinets_offline
+    from wxapp.services.supply_pickups import expire_overdue
+
+    expired = expire_overdue()
+    offline = mark_silent_cabinets_offline()
+    commit()
+    click.echo(f"pickup codes expired: {expired}; cabinets marked offline: {offline}")
+
+
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool) -> None:
@@ -125,3 +151,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(keys_cli)
     app.cli.add_command(faq_cli)
+    app.cli.add_command(supplies_cli)

@@ -101,6 +101,14 @@ class Settings:
     booking_min_notice_hours: int = 2
     booking_max_days_ahead: int = 60
     booking_cancel_cutoff_hours: int = 12
+    # Free contraceptives: how long a pickup code holds stock, when a silent cabinet counts
+    # as offline, how far a device's clock may drift, when a batch is "near expiry", and when
+    # residents are asked how things went after a pickup.
+    pickup_code_valid_minutes: int = 30
+    device_offline_after_minutes: int = 30
+    device_timestamp_window_seconds: int = 300
+    near_expiry_days: int = 90
+    pickup_follow_up_days: int = 7
     # Mini-program subscribe-message template for "your registration was decided".
     registration_result_template_id: str = "TPL_REGISTRATION_RESULT"
     # Township facts quoted in replies (placeholders in the knowledge base).
@@ -136,6 +144,10 @@ class Settings:
             booking_min_notice_hours=_env_int("BOOKING_MIN_NOTICE_HOURS", 2),
             booking_max_days_ahead=_env_int("BOOKING_MAX_DAYS_AHEAD", 60),
             booking_cancel_cutoff_hours=_env_int("BOOKING_CANCEL_CUTOFF_HOURS", 12),
+            pickup_code_valid_minutes=_env_int("PICKUP_CODE_VALID_MINUTES", 30),
+            device_offline_after_minutes=_env_int("DEVICE_OFFLINE_AFTER_MINUTES", 30),
+            near_expiry_days=_env_int("NEAR_EXPIRY_DAYS", 90),
+            pickup_follow_up_days=_env_int("PICKUP_FOLLOW_UP_DAYS", 7),
             public_base_url=_with_trailing_slash(_env("PUBLIC_BASE_URL",
                                                       defaults.public_base_url)),
             registration_requires_marriage_date=_env(
@@ -201,6 +213,7 @@ class Settings:
             "township_name": self.township_name,
             "review_working_days": str(self.registration_review_working_days),
             "booking_cancel_cutoff_hours": str(self.booking_cancel_cutoff_hours),
+            "pickup_code_valid_minutes": str(self.pickup_code_valid_minutes),
         }
 
 

@@ -11,6 +11,9 @@ from wxapp.models.registrations import (OPEN_STATUSES, BirthRegistration, Consen
 from wxapp.models.residents import Resident
 from wxapp.models.screening import Clinic, ScreeningBooking, ScreeningSlot
 from wxapp.models.staff import STAFF_ROLES, StaffUser
+from wxapp.models.supplies import (DeviceEvent, GuidanceRecord, Pickup, PickupLine, PointItem,
+                                   StockBatch, StockLevel, StockMovement, SupplyItem,
+                                   SupplyPoint, SupplyPreference, SupplyTask)
 from wxapp.models.wechat import OutboundMessage, SubscribeGrant
 
 __all__ = [
@@ -18,4 +21,6 @@ __all__ = [
     "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "Clinic", "ScreeningBooking", "ScreeningSlot", "ResidentProfile",
     "STAFF_ROLES", "StaffNotice", "StaffUser",
     "SubscribeGrant", "Township", "Village",
+    "DeviceEvent", "GuidanceRecord", "Pickup", "PickupLine", "PointItem", "StockBatch",
+    "StockLevel", "StockMovement", "SupplyItem", "SupplyPoint", "SupplyPreference", "SupplyTask",
 ]

@@ -2,34 +2,22 @@
 review time and overdue count. Aggregates only: no names, no ID numbers."""
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration, StaffUser, Village
 from wxapp.models.base import utcnow
 from wxapp.services.audit import Actor, record_audit
+from wxapp.services.exports import month_bounds
 from wxapp.services.staff_scope import scoped
 
 STATUS_COLUMNS = {"submitted": "待审核", "returned": "已退回", "approved": "已登记",
                   "correction_requested": "已登记", "rejected": "未通过", "withdrawn": "已撤回"}
 COLUMNS = ["村/社区", "申请数", "一孩", "二孩", "三孩及以上", "待审核", "已退回", "已登记",
            "未通过", "已撤回", "平均审核用时(小时)", "超期未审"]
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    try:
-        first = date.fromisoformat(month + "-01")
-    except ValueError as exc:
-        raise ValidationFailed("report.month", "月份格式应为 2026-11。") from exc
-    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return (datetime(first.year, first.month, 1, tzinfo=timezone.utc),
-            datetime(following.year, following.month, 1, tzinfo=timezone.utc))
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -67,26 +55,3 @@ def monthly_report(staff: StaffUser, month: str) -> list[dict]:
                "超期未审": rows[village].get("超期未审", 0)}
         report.append(row)
     return report
-
-
-def as_csv(report: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows(report)
-    # Excel on Windows needs the BOM to read UTF-8 Chinese headers correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def as_xlsx(report: list[dict], month: str) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"生育登记{month}"
-    sheet.append(COLUMNS)
-    for row in report:
-        sheet.append([row[c] for c in COLUMNS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -9,10 +9,13 @@ import yaml
 from sqlalchemy import select
 
 from wxapp.extensions import db
-from wxapp.models import Clinic, ScreeningSlot, StaffUser, Township, Village
+from wxapp.models import (Clinic, ScreeningSlot, StaffUser, StockMovement, SupplyItem,
+                          SupplyPoint, Township, Village)
 from wxapp.services.passwords import hash_password
 
-DEMO_FILE = Path(__file__).resolve().parent.parent / "seed_data" / "demo.yaml"
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed_data"
+DEMO_FILE = SEED_DIR / "demo.yaml"
+SUPPLY_ITEMS_FILE = SEED_DIR / "supply_items.yaml"
 # Development only: create_app refuses production without real secrets, and the demo
 # command refuses production outright.
 DEMO_STAFF_PASSWORD = "demo-pass-123"
@@ -22,7 +25,19 @@ def seed_default() -> dict[str, int]:
     """Data every deployment needs. Capabilities add their defaults here as they land."""
     from wxapp.services import faq_admin
 
-    return {"faq_entries_added": faq_admin.load_default_knowledge_base()}
+    return {"faq_entries_added": faq_admin.load_default_knowledge_base(),
+            "supply_items_added": seed_supply_items()}
+
+
+def seed_supply_items() -> int:
+    added = 0
+    for entry in yaml.safe_load(SUPPLY_ITEMS_FILE.read_text(encoding="utf-8")):
+        if db.session.scalars(select(SupplyItem).filter_by(code=entry["code"])).first():
+            continue
+        db.session.add(SupplyItem(needs_guidance=entry.pop("needs_guidance", False), **entry))
+        added += 1
+    db.session.flush()
+    return added
 
 
 def seed_demo() -> dict[str, int]:
@@ -56,6 +71,38 @@ def seed_demo() -> dict[str, int]:
         added["staff"] += 1
     db.session.flush()
     added.update(_seed_demo_clinics(township, data.get("clinics", [])))
+    added.update(_seed_demo_points(township, villages, data))
+    return added
+
+
+def _seed_demo_points(township: Township, villages: dict, data: dict) -> dict:
+    """Demo points, stocked through the ledger itself so that the books balance."""
+    from wxapp.services import supply_ledger as ledger
+
+    added = {"supply_points": 0}
+    points = []
+    for p in data.get("supply_points", []):
+        point = db.session.scalars(select(SupplyPoint).filter_by(code=p["code"])).first()
+        if point is None:
+            village = villages.get(p.get("village"))
+            point = SupplyPoint(township_id=township.id,
+                                village_id=village.id if village else None,
+                                **{k: v for k, v in p.items() if k != "village"})
+            db.session.add(point)
+            added["supply_points"] += 1
+        points.append(point)
+    db.session.flush()
+    stock = data.get("supply_stock")
+    if not stock or db.session.scalars(select(StockMovement.id)).first() is not None:
+        return added
+    admin = db.session.scalars(select(StaffUser).filter_by(township_id=township.id,
+                                                           role="township_admin")).first()
+    expires = datetime.fromisoformat(stock["expires_on"]).date()
+    for item in db.session.scalars(select(SupplyItem).order_by(SupplyItem.id)):
+        ledger.receive(admin, item.id, stock["batch_no"], expires, stock["receive"])
+        for point in points:
+            if point.kind != "store":
+                ledger.issue(admin, point.id, item.id, stock["issue_each"])
     return added
 
 

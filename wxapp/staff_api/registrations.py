@@ -1,7 +1,7 @@
 """The health office's review of birth registrations, scoped to the staff member's area."""
 from __future__ import annotations
 
-from flask import g, jsonify
+from flask import g
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -9,10 +9,11 @@ from miniprogram_api.registration_schemas import (OnBehalfFormSchema,
                                                   RegistrationListItemSchema,
                                                   ReturnItemSchema, StaffRegistrationSchema)
 from miniprogram_api.schemas import StrictSchema
+from wxapp.staff_api.schemas import ReportQuerySchema
 from wxapp.security.masking import mask_id_number, mask_name
 from wxapp.services import documents, registration_reports
 from wxapp.services import registration_review as review
-from wxapp.web.files import download, file_response
+from wxapp.web.files import file_response, table_download
 from wxapp.services import registrations
 from wxapp.services.registrations import as_resident_view
 from wxapp.web.auth import staff_required
@@ -68,26 +69,14 @@ def file_on_behalf(form):
     return _staff_view(registrations.file_on_behalf(g.staff, form, confirmed))
 
 
-class ReportQuerySchema(StrictSchema):
-    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
-    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
-
-
 @blp.get("/report")
 @blp.arguments(ReportQuerySchema, location="query")
 @staff_required("township_admin", *review.REVIEWERS)
 def report(query):
     """Monthly counts for the county: JSON, CSV (Excel-friendly) or XLSX."""
     rows = registration_reports.monthly_report(g.staff, query["month"])
-    name = f"birth-registrations-{query['month']}"
-    if query["format"] == "csv":
-        return download(registration_reports.as_csv(rows), "text/csv; charset=utf-8",
-                        f"{name}.csv")
-    if query["format"] == "xlsx":
-        return download(registration_reports.as_xlsx(rows, query["month"]),
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        f"{name}.xlsx")
-    return jsonify(rows)
+    return table_download(query["format"], registration_reports.COLUMNS, rows,
+                          f"birth-registrations-{query['month']}", f"生育登记{query['month']}")
 
 
 @blp.get("/<int:registration_id>")

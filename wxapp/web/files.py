@@ -19,3 +19,19 @@ def download(content: bytes, mimetype: str, filename: str) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_download(fmt: str, columns: list[str], rows: list[dict], name: str, title: str):
+    """A report as JSON, CSV (Excel-friendly) or XLSX, as the staff asked."""
+    from flask import jsonify
+
+    from wxapp.services.exports import as_csv, as_xlsx
+
+    if fmt == "csv":
+        return download(as_csv(columns, rows), "text/csv; charset=utf-8", f"{name}.csv")
+    if fmt == "xlsx":
+        return download(as_xlsx(columns, rows, title), XLSX, f"{name}.xlsx")
+    return jsonify(rows)

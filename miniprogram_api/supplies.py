@@ -1,0 +1,169 @@
+"""Free contraceptives from the mini-program: nearby points, pickup codes, history, feedback."""
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from miniprogram_api.schemas import StrictSchema
+from wxapp.models.supplies import SERVICE_MODES
+from wxapp.services import supply_feedback as feedback
+from wxapp.services import supply_pickups as pickups
+from wxapp.web.auth import resident_required
+from wxapp.web.idempotency import idempotent
+
+blp = Blueprint("supplies", __name__, url_prefix="", description="Free contraceptives")
+
+
+class NearbyQuerySchema(StrictSchema):
+    latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+
+class PointItemSchema(Schema):
+    item_id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    per_pickup_limit = fields.Integer()
+    availability = fields.String(metadata={"enum": ["available", "low", "out"]})
+
+
+class NearbyPointSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    address = fields.String()
+    hours = fields.String()
+    status = fields.String()
+    latitude = fields.Float()
+    longitude = fields.Float()
+    distance_m = fields.Integer()
+    items = fields.List(fields.Nested(PointItemSchema))
+
+
+class WantedSchema(StrictSchema):
+    item_id = fields.Integer(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+
+
+class PickupRequestSchema(StrictSchema):
+    point_id = fields.Integer(required=True)
+    items = fields.List(fields.Nested(WantedSchema), required=True,
+                        validate=validate.Length(min=1, max=10))
+
+
+class PickupLineSchema(Schema):
+    item_id = fields.Integer()
+    name = fields.String()
+    unit = fields.String()
+    quantity = fields.Integer()
+
+
+class PickupSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    point_id = fields.Integer()
+    point = fields.String()
+    address = fields.String()
+    code = fields.String(allow_none=True)
+    qr_payload = fields.String(allow_none=True)
+    expires_at = fields.DateTime()
+    created_at = fields.DateTime()
+    items = fields.List(fields.Nested(PickupLineSchema))
+    follow_up_answer = fields.String(allow_none=True)
+
+
+class FollowUpSchema(StrictSchema):
+    answer = fields.String(required=True,
+                           validate=validate.OneOf(list(feedback.FOLLOW_UP_ANSWERS)))
+
+
+class PointReportSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(list(feedback.REPORT_KINDS)))
+    note = fields.String(validate=validate.Length(max=200))
+
+
+class PointReportResultSchema(Schema):
+    point_id = fields.Integer()
+    kind = fields.String()
+
+
+class PreferenceSchema(StrictSchema):
+    mode = fields.String(required=True, validate=validate.OneOf(SERVICE_MODES))
+    note = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+@blp.get("/supply-points")
+@blp.arguments(NearbyQuerySchema, location="query")
+@blp.response(200, NearbyPointSchema(many=True))
+@resident_required
+def nearby(query):
+    return pickups.nearby(g.resident, query["latitude"], query["longitude"], query["limit"])
+
+
+@blp.post("/supply-points/<int:point_id>/reports")
+@resident_required
+@idempotent
+@blp.arguments(PointReportSchema)
+@blp.response(201, PointReportResultSchema)
+def report_point(body, point_id):
+    return feedback.report_point(g.resident, point_id, body["kind"], body.get("note"))
+
+
+@blp.post("/me/pickups")
+@resident_required
+@idempotent
+@blp.arguments(PickupRequestSchema)
+@blp.response(201, PickupSchema)
+def request_pickup(body):
+    wanted = [pickups.Wanted(w["item_id"], w["quantity"]) for w in body["items"]]
+    return pickups.as_view(pickups.request_pickup(g.resident, body["point_id"], wanted))
+
+
+@blp.get("/me/pickups")
+@blp.response(200, PickupSchema(many=True))
+@resident_required
+def history():
+    return [pickups.as_view(p) for p in pickups.history(g.resident)]
+
+
+@blp.get("/me/pickups/<int:pickup_id>")
+@blp.response(200, PickupSchema)
+@resident_required
+def one(pickup_id):
+    return pickups.as_view(pickups.get_mine(g.resident, pickup_id))
+
+
+@blp.post("/me/pickups/<int:pickup_id>/cancel")
+@blp.response(200, PickupSchema)
+@resident_required
+def cancel(pickup_id):
+    return pickups.as_view(pickups.cancel(g.resident, pickup_id))
+
+
+@blp.post("/me/pickups/<int:pickup_id>/follow-up")
+@blp.arguments(FollowUpSchema)
+@blp.response(200, PickupSchema)
+@resident_required
+def follow_up(body, pickup_id):
+    return pickups.as_view(feedback.answer_follow_up(g.resident, pickup_id, body["answer"]))
+
+
+@blp.get("/me/supply-preference")
+@blp.response(200, PreferenceSchema)
+@resident_required
+def get_preference():
+    preference = feedback.preference_of(g.resident)
+    return {"mode": preference.mode, "note": preference.note} if preference else \
+        {"mode": "other", "note": None}
+
+
+@blp.put("/me/supply-preference")
+@blp.arguments(PreferenceSchema)
+@blp.response(200, PreferenceSchema)
+@resident_required
+def set_preference(body):
+    preference = feedback.set_preference(g.resident, body["mode"], body.get("note"))
+    return {"mode": preference.mode, "note": preference.note}

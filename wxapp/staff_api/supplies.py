@@ -1,0 +1,219 @@
+"""The staff side of free contraceptives: stock ledger, points, tasks, guidance, reports."""
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from miniprogram_api.schemas import StrictSchema
+from wxapp.services import supply_ledger as ledger
+from wxapp.services import supply_reports, supply_tasks
+from wxapp.services import supply_staff_views as views
+from wxapp.staff_api.schemas import ReportQuerySchema
+from wxapp.web.auth import staff_required
+from wxapp.web.files import table_download
+from wxapp.web.idempotency import idempotent
+
+blp = Blueprint("staff_supplies", __name__, url_prefix="/supplies",
+                description="Free contraceptives: stock and points")
+STOCK_KEEPERS = ledger.LEDGER_STAFF
+GUIDES = ("clinic", "township_admin", "village_worker")
+
+
+class ReceiptSchema(StrictSchema):
+    item_id = fields.Integer(required=True)
+    batch_no = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    expires_on = fields.Date(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+
+
+class IssueSchema(StrictSchema):
+    point_id = fields.Integer(required=True)
+    item_id = fields.Integer(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+
+
+class TransferSchema(StrictSchema):
+    from_point_id = fields.Integer(required=True)
+    to_point_id = fields.Integer(required=True)
+    item_id = fields.Integer(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+
+
+class LossSchema(StrictSchema):
+    point_id = fields.Integer(required=True)
+    batch_id = fields.Integer(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class StockTakeSchema(StrictSchema):
+    point_id = fields.Integer(required=True)
+    batch_id = fields.Integer(required=True)
+    counted = fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class ThresholdSchema(StrictSchema):
+    low_threshold = fields.Integer(required=True, validate=validate.Range(min=0, max=10000))
+
+
+class GuidanceSchema(StrictSchema):
+    id_number = fields.String(required=True, validate=validate.Length(min=15, max=24))
+    item_id = fields.Integer(required=True)
+
+
+class TaskQuerySchema(StrictSchema):
+    status = fields.String(load_default="open", validate=validate.OneOf(["open", "done"]))
+    kind = fields.String()
+
+
+class PointSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    address = fields.String()
+    status = fields.String()
+    village_id = fields.Integer(allow_none=True)
+    last_seen_at = fields.DateTime(allow_none=True)
+
+
+class TaskSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    point_id = fields.Integer(allow_none=True)
+    pickup_id = fields.Integer(allow_none=True)
+    detail = fields.String()
+    created_at = fields.DateTime()
+
+
+class StaffPickupSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    created_at = fields.DateTime()
+    items = fields.Method("lines")
+    follow_up_answer = fields.String(allow_none=True)
+
+    def lines(self, pickup):
+        return [{"item": line.item.name, "quantity": line.quantity} for line in pickup.lines]
+
+
+class MovedSchema(Schema):
+    moved = fields.List(fields.Dict())
+
+
+def _moved(taken) -> dict:
+    return {"moved": [{"batch_id": t.batch_id, "quantity": t.quantity} for t in taken]}
+
+
+@blp.get("/points")
+@blp.response(200, PointSchema(many=True))
+@staff_required()
+def points():
+    return views.points_for(g.staff)
+
+
+@blp.get("/points/<int:point_id>/stock")
+@staff_required()
+def stock(point_id):
+    return ledger.stock_at(g.staff, point_id)
+
+
+@blp.put("/points/<int:point_id>/items/<int:item_id>/threshold")
+@blp.arguments(ThresholdSchema)
+@staff_required(*STOCK_KEEPERS)
+def threshold(body, point_id, item_id):
+    row = views.set_threshold(g.staff, point_id, item_id, body["low_threshold"])
+    return {"point_id": row.point_id, "item_id": row.item_id, "low_threshold": row.low_threshold}
+
+
+@blp.get("/points/<int:point_id>/pickups")
+@blp.response(200, StaffPickupSchema(many=True))
+@staff_required("township_admin", "village_worker")
+def pickups(point_id):
+    return views.pickups_at(g.staff, point_id)
+
+
+@blp.post("/receipts")
+@staff_required("township_admin")
+@idempotent
+@blp.arguments(ReceiptSchema)
+def receipt(body):
+    batch = ledger.receive(g.staff, body["item_id"], body["batch_no"], body["expires_on"],
+                           body["quantity"])
+    return {"batch_id": batch.id, "batch_no": batch.batch_no,
+            "expires_on": batch.expires_on.isoformat()}, 201
+
+
+@blp.post("/issues")
+@staff_required(*STOCK_KEEPERS)
+@idempotent
+@blp.arguments(IssueSchema)
+@blp.response(201, MovedSchema)
+def issue(body):
+    return _moved(ledger.issue(g.staff, body["point_id"], body["item_id"], body["quantity"]))
+
+
+@blp.post("/transfers")
+@staff_required(*STOCK_KEEPERS)
+@idempotent
+@blp.arguments(TransferSchema)
+@blp.response(201, MovedSchema)
+def transfer(body):
+    return _moved(ledger.transfer(g.staff, body["from_point_id"], body["to_point_id"],
+                                  body["item_id"], body["quantity"]))
+
+
+@blp.post("/losses")
+@staff_required(*STOCK_KEEPERS)
+@idempotent
+@blp.arguments(LossSchema)
+def loss(body):
+    ledger.record_loss(g.staff, body["point_id"], body["batch_id"], body["quantity"],
+                       body["reason"])
+    return {"recorded": body["quantity"]}, 201
+
+
+@blp.post("/stock-takes")
+@staff_required(*STOCK_KEEPERS)
+@idempotent
+@blp.arguments(StockTakeSchema)
+def stock_take(body):
+    difference = ledger.adjust_to_count(g.staff, body["point_id"], body["batch_id"],
+                                        body["counted"], body["reason"])
+    return {"difference": difference}, 201
+
+
+@blp.post("/guidance")
+@staff_required(*GUIDES)
+@blp.arguments(GuidanceSchema)
+def guidance(body):
+    record = views.record_guidance(g.staff, body["id_number"], body["item_id"])
+    return {"item_id": record.item_id, "recorded_at": record.created_at.isoformat()}, 201
+
+
+@blp.get("/tasks")
+@blp.arguments(TaskQuerySchema, location="query")
+@blp.response(200, TaskSchema(many=True))
+@staff_required()
+def tasks(query):
+    return supply_tasks.tasks_for(g.staff, query["status"], query.get("kind"))
+
+
+@blp.post("/tasks/<int:task_id>/done")
+@blp.response(200, TaskSchema)
+@staff_required()
+def task_done(task_id):
+    return supply_tasks.close_task(g.staff, task_id)
+
+
+@blp.get("/report")
+@blp.arguments(ReportQuerySchema, location="query")
+@staff_required("township_admin", "village_worker")
+def report(query):
+    """Monthly distribution for the county report (JSON, CSV or XLSX)."""
+    rows = supply_reports.monthly_distribution(g.staff, query["month"])
+    return table_download(query["format"], supply_reports.COLUMNS, rows,
+                          f"contraceptives-{query['month']}", f"药具发放{query['month']}")
