@@ -95,6 +95,11 @@ class PreferenceSchema(StrictSchema):
     note = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
+class PreferenceViewSchema(Schema):
+    mode = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
 @blp.get("/supply-points")
 @blp.arguments(NearbyQuerySchema, location="query")
 @blp.response(200, NearbyPointSchema(many=True))
@@ -152,18 +157,16 @@ def follow_up(body, pickup_id):
 
 
 @blp.get("/me/supply-preference")
-@blp.response(200, PreferenceSchema)
+@blp.response(200, PreferenceViewSchema)
 @resident_required
 def get_preference():
-    preference = feedback.preference_of(g.resident)
-    return {"mode": preference.mode, "note": preference.note} if preference else \
-        {"mode": "other", "note": None}
+    """How the resident prefers to receive supplies; mode is null until she chooses."""
+    return feedback.preference_of(g.resident) or {"mode": None, "note": None}
 
 
 @blp.put("/me/supply-preference")
 @blp.arguments(PreferenceSchema)
-@blp.response(200, PreferenceSchema)
+@blp.response(200, PreferenceViewSchema)
 @resident_required
 def set_preference(body):
-    preference = feedback.set_preference(g.resident, body["mode"], body.get("note"))
-    return {"mode": preference.mode, "note": preference.note}
+    return feedback.set_preference(g.resident, body["mode"], body.get("note"))

@@ -76,3 +76,11 @@ def cabinet(client, world):
 @pytest.fixture
 def other_cabinet(client, world):
     return Cabinet(client, "demo-cab-2", "demo-cabinet-secret-2")
+
+
+@pytest.fixture
+def knowledge_base(world):
+    from wxapp.services.seeding import seed_default
+
+    seed_default()
+    commit()

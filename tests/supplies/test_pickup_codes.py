@@ -237,3 +237,6 @@ def test_nearby_needs_a_location(client, world, resident):
     response = client.get("/api/v1/supply-points", headers=resident(),
                           query_string={"latitude": 200, "longitude": 118})
     assert response.status_code == 422
+    far_away = client.get("/api/v1/supply-points", headers=resident(),
+                          query_string={"latitude": 45.75, "longitude": 126.63})
+    assert far_away.status_code == 200 and far_away.get_json() == []

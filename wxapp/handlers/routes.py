@@ -5,7 +5,7 @@ import logging
 from typing import Callable
 
 from wxapp.services import chat_texts as texts
-from wxapp.services import residents
+from wxapp.services import chat_pickup, residents
 from wxapp.services.chat import reply_to_text
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,9 @@ def on_voice(message):
 
 @handles("location")
 def on_location(message):
-    return texts.location_text()
+    # Whether or not she said 领取 first, a location means "what is near me".
+    latitude, longitude = message.location
+    return chat_pickup.reply_to_location(message.source, float(latitude), float(longitude))
 
 
 @handles("image", "video", "shortvideo", "link", "file")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from wxapp.services import chat_state, faq_bot, handovers, residents
+from wxapp.services import chat_pickup, chat_state, faq_bot, handovers, residents
 from wxapp.services import chat_texts as texts
 
 CHANNEL = "official_account"
@@ -48,6 +48,14 @@ def reply_to_text(openid: str, text: str) -> str:
         resident = residents.resident_for_official_account(openid)
         handovers.leave_message(resident, CHANNEL, text)
         return texts.handover_received_text()
+
+    if chat_pickup.in_progress(state):
+        if key in CANCEL:
+            chat_state.save(openid, {}, previous=state)
+            return "已退出领取。还有其他问题随时问我。"
+        reply = chat_pickup.reply_to_choice(openid, text, state)
+        if reply is not None:
+            return reply
 
     suggestions = state.get("suggestions") or []
     if key.isdigit() and suggestions:
@@ -97,5 +105,5 @@ def _service_reply(openid: str, action: str, state: dict) -> str:
     if action == "booking":
         return "预约免费孕前优生健康检查：请打开小程序“孕检预约”，选择医院、日期和时段。"
     if action == "pickup":
-        return "领取免费避孕药具：请打开小程序“免费药具”，选择附近有货的发放点获取领取码。"
+        return chat_pickup.start(openid, {})
     return texts.menu_text()

@@ -31,10 +31,6 @@ def unsupported_media_text() -> str:
     return "暂时看不懂图片、视频和文件哦。请用文字或语音告诉我您想办理什么。\n\n" + menu_text()
 
 
-def location_text() -> str:
-    return "收到您的位置。查找附近的免费避孕药具自助发放点，请在小程序“免费药具”中查看。"
-
-
 def contact_text() -> str:
     s = _settings()
     return (f"{s.office_name}\n电话：{s.office_phone}\n地址：{s.office_address}\n"

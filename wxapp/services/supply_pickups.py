@@ -44,6 +44,15 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
+def china_time(value: datetime) -> datetime:
+    return _aware(value).astimezone(CHINA)
+
+
+def stock_rows(point_id: int) -> list[PointItem]:
+    return list(db.session.scalars(select(PointItem).filter_by(point_id=point_id)
+                                   .order_by(PointItem.item_id)))
+
+
 def holder_key_for(resident: Resident) -> str:
     id_index = db.session.scalar(select(ResidentProfile.id_number_index)
                                  .filter_by(resident_id=resident.id))
@@ -76,11 +85,16 @@ def offered(point: SupplyPoint, item: SupplyItem, guided: set[int]) -> bool:
                             or item.id in guided)
 
 
+# Further than this is not "near" for anyone walking or cycling to a cabinet in a township.
+NEARBY_RADIUS_M = 30_000
+
+
 def nearby(resident: Resident, latitude: float, longitude: float, limit: int = 10) -> list[dict]:
     guided = guided_item_ids(holder_key_for(resident))
-    points = list(db.session.scalars(select(SupplyPoint).where(
+    points = [p for p in db.session.scalars(select(SupplyPoint).where(
         SupplyPoint.active.is_(True), SupplyPoint.kind != "store",
-        SupplyPoint.latitude.is_not(None), SupplyPoint.longitude.is_not(None))))
+        SupplyPoint.latitude.is_not(None), SupplyPoint.longitude.is_not(None)))
+        if distance_m(latitude, longitude, p.latitude, p.longitude) <= NEARBY_RADIUS_M]
     points.sort(key=lambda p: distance_m(latitude, longitude, p.latitude, p.longitude))
     points = points[:limit]
     stock = {}

@@ -2,7 +2,7 @@
 report. Aggregates of the ledger only: no person appears in it."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from wxapp.extensions import db
 from wxapp.models import StaffUser, StockMovement, SupplyItem, SupplyPoint, Village
@@ -15,7 +15,9 @@ COLUMNS = ["村/社区", "发放点", "药具", "单位", "发放数量", "发�
 
 def monthly_distribution(staff: StaffUser, month: str) -> list[dict]:
     start, end = month_bounds(month)
-    point_of = func.coalesce(StockMovement.from_point_id, StockMovement.to_point_id)
+    # An issue belongs to the point it went to; a dispense or a loss to the point it left.
+    point_of = case((StockMovement.kind == "issue", StockMovement.to_point_id),
+                    else_=StockMovement.from_point_id)
     query = (select(SupplyPoint.id, StockMovement.item_id, StockMovement.kind,
                     func.sum(StockMovement.quantity),
                     func.count(func.distinct(StockMovement.pickup_id)))
@@ -24,9 +26,6 @@ def monthly_distribution(staff: StaffUser, month: str) -> list[dict]:
                     StockMovement.kind.in_(("dispense", "issue", "loss")),
                     SupplyPoint.kind != "store")
              .group_by(SupplyPoint.id, StockMovement.item_id, StockMovement.kind))
-    # An issue's point is where it went, not the store it came from.
-    query = query.where((StockMovement.kind != "issue") | (StockMovement.to_point_id
-                                                           == SupplyPoint.id))
     query = scoped(query, staff, SupplyPoint.township_id, SupplyPoint.village_id)
     points = {p.id: p for p in db.session.scalars(select(SupplyPoint))}
     items = {i.id: i for i in db.session.scalars(select(SupplyItem))}
