@@ -18,18 +18,15 @@ from wxapp.services.supply_ledger import ledger_problems
 from wxapp.services.supply_pickups import expire_overdue
 from wxapp.web.transactions import commit
 
-
 def _code_for(client, resident_headers, world, quantity=5, point="CAB-DH-01"):
     body = client.post("/api/v1/me/pickups", headers=resident_headers, json={
         "point_id": world["points"][point],
         "items": [{"item_id": world["items"]["condom-m"], "quantity": quantity}]}).get_json()
     return body["code"], body["id"]
 
-
 def _counter(world, point="CAB-DH-01", item="condom-m") -> PointItem:
     db.session.expire_all()
     return db.session.get(PointItem, (world["points"][point], world["items"][item]))
-
 
 def test_redeem_then_dispense_takes_stock_through_the_ledger(client, world, resident, cabinet):
     code, pickup_id = _code_for(client, resident(), world)
@@ -46,7 +43,6 @@ def test_redeem_then_dispense_takes_stock_through_the_ledger(client, world, resi
         kind="dispense", pickup_id=pickup_id)) == 5
     assert ledger_problems() == []
 
-
 def test_a_code_works_once_and_only_at_its_point(client, world, resident, cabinet,
                                                  other_cabinet):
     code, _ = _code_for(client, resident(), world)
@@ -57,7 +53,6 @@ def test_a_code_works_once_and_only_at_its_point(client, world, resident, cabine
     assert again.status_code == 409 and error_code(again) == "pickup.code_used"
     unknown = cabinet.post("/redeem", {"code": "00000000"})
     assert unknown.status_code == 404
-
 
 def test_an_expired_code_is_refused_and_releases_its_hold(client, world, resident, cabinet):
     code, pickup_id = _code_for(client, resident(), world)
@@ -71,7 +66,6 @@ def test_an_expired_code_is_refused_and_releases_its_hold(client, world, residen
     commit()
     assert _counter(world).held == 0
     assert error_code(cabinet.post("/redeem", {"code": code})) == "pickup.code_expired"
-
 
 def test_a_failed_dispense_gives_the_stock_back_and_raises_a_task(client, world, resident,
                                                                   cabinet):
@@ -87,7 +81,6 @@ def test_a_failed_dispense_gives_the_stock_back_and_raises_a_task(client, world,
     assert db.session.get(SupplyPoint, world["points"]["CAB-DH-01"]).status == "fault"
     assert ledger_problems() == []
 
-
 def test_a_resent_dispense_report_changes_nothing(client, world, resident, cabinet):
     code, pickup_id = _code_for(client, resident(), world)
     cabinet.post("/redeem", {"code": code})
@@ -100,7 +93,6 @@ def test_a_resent_dispense_report_changes_nothing(client, world, resident, cabin
     # Another event id for the same pickup is not a second dispense.
     other = cabinet.post("/dispense-results", dict(report, event_id="evt-resent-2"))
     assert other.status_code == 409 and error_code(other) == "pickup.not_redeemed"
-
 
 def test_the_same_code_redeemed_at_once_succeeds_exactly_once(app, client, world, resident,
                                                               cabinet):
@@ -125,7 +117,6 @@ def test_the_same_code_redeemed_at_once_succeeds_exactly_once(app, client, world
     assert statuses.count(200) == 1
     assert statuses.count(409) == racers - 1
 
-
 def test_signature_failures(client, world, cabinet):
     payload = {"code": "12345678"}
     wrong_secret = cabinet.post("/redeem", payload, secret="not-the-secret")
@@ -146,7 +137,6 @@ def test_signature_failures(client, world, cabinet):
     tampered = client.post("/device/v1/redeem", data=b'{"code": "87654321"}', headers=headers)
     assert error_code(tampered) == "device.bad_signature"
 
-
 def test_a_replayed_request_is_refused(client, world, cabinet):
     body = b'{"code": "12345678"}'
     headers = cabinet.headers("POST", "/device/v1/redeem", body, nonce="replay-nonce-1")
@@ -154,7 +144,6 @@ def test_a_replayed_request_is_refused(client, world, cabinet):
     assert first.status_code == 404  # signed fine; the code just does not exist
     replay = client.post("/device/v1/redeem", data=body, headers=headers)
     assert replay.status_code == 401 and error_code(replay) == "device.replayed"
-
 
 def test_heartbeat_records_stock_and_faults_and_silence_marks_offline(client, world, cabinet):
     alive = cabinet.post("/heartbeat", {"stock": [{"code": "condom-m", "quantity": 58}],
@@ -178,7 +167,6 @@ def test_heartbeat_records_stock_and_faults_and_silence_marks_offline(client, wo
     broken = cabinet.post("/heartbeat", {"faults": ["门锁故障"]})
     assert broken.get_json()["status"] == "fault"
 
-
 def test_id_card_pickup_shares_the_quota_and_keeps_no_id_number(client, world, cabinet):
     id_number = male_id()
     first = cabinet.post("/id-card-pickups", {"id_number": id_number,
@@ -199,4 +187,61 @@ def test_id_card_pickup_shares_the_quota_and_keeps_no_id_number(client, world, c
     bad = cabinet.post("/id-card-pickups", {"id_number": "123456789012345678",
                                             "items": [{"code": "condom-m", "quantity": 1}]})
     assert bad.status_code == 422
+    assert ledger_problems() == []
+
+def _at_once(app, count, action):
+    """Run `action(test_client)` from `count` threads released together; returns results."""
+    barrier = threading.Barrier(count)
+    results = []
+
+    def run():
+        with app.test_client() as own:
+            barrier.wait()
+            results.append(action(own))
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+def test_the_same_dispense_report_sent_twice_at_once_dispenses_once(app, client, world,
+                                                                    resident, cabinet):
+    from tests.supplies.conftest import Cabinet
+
+    code, pickup_id = _code_for(client, resident(), world)
+    cabinet.post("/redeem", {"code": code})
+    report = {"event_id": "evt-twice-at-once", "pickup_id": pickup_id, "ok": True}
+    answers = _at_once(app, 4, lambda own: Cabinet(own, cabinet.key_id, cabinet.secret)
+                       .post("/dispense-results", report))
+    assert {a.status_code for a in answers} == {200}
+    assert {a.get_json()["status"] for a in answers} == {"dispensed"}
+    assert _counter(world).on_hand == 55
+    assert ledger_problems() == []
+
+def test_residents_racing_for_the_last_stock_never_hold_more_than_there_is(app, client, world,
+                                                                          resident):
+
+    cab, condom = world["points"]["CAB-DH-01"], world["items"]["condom-m"]
+    db.session.execute(update(PointItem).filter_by(point_id=cab, item_id=condom)
+                       .values(low_threshold=0))
+    commit()
+    racers = [resident(f"racer-{n}") for n in range(8)]  # 8 × 10 wanted, 60 on hand
+    tokens = iter(racers)
+    lock = threading.Lock()
+
+    def ask(own):
+        with lock:
+            headers = next(tokens)
+        return own.post("/api/v1/me/pickups", headers=headers, json={
+            "point_id": cab, "items": [{"item_id": condom, "quantity": 10}]})
+
+    answers = _at_once(app, len(racers), ask)
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses.count(201) == 6 and statuses.count(409) == 2
+    assert {a.get_json()["error"]["code"] for a in answers if a.status_code == 409} == \
+        {"pickup.out_of_stock"}
+    row = _counter(world)
+    assert row.held == 60 and row.held <= row.on_hand
     assert ledger_problems() == []

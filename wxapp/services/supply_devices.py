@@ -11,11 +11,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import DeviceEvent, Pickup, PointItem, SupplyItem, SupplyPoint
+from wxapp.models import DeviceEvent, Pickup, PickupLine, PointItem, SupplyItem, SupplyPoint
 from wxapp.models.base import utcnow
 from wxapp.security.blind_index import id_number_index
 from wxapp.security.identity import InvalidIdentity, parse_id_number
@@ -34,19 +33,22 @@ def redeem(point: SupplyPoint, code: str) -> dict:
     if code.startswith(pickups.QR_PREFIX):
         code = code[len(pickups.QR_PREFIX):]
     now = utcnow()
-    won = db.session.execute(
+    won = db.session.scalar(
         update(Pickup).where(Pickup.code == code, Pickup.point_id == point.id,
                              Pickup.status == "held", Pickup.expires_at > now)
-        .values(status="redeemed", redeemed_at=now)
-        .execution_options(synchronize_session=False)).rowcount == 1
-    pickup = db.session.scalars(select(Pickup).filter_by(code=code, point_id=point.id)
-                                .order_by(Pickup.id.desc())).first()
-    if won:
-        db.session.refresh(pickup)
-        return {"pickup_id": pickup.id, "items": _lines(pickup)}
-    if pickup is None:
+        .values(status="redeemed", redeemed_at=now).returning(Pickup.id)
+        .execution_options(synchronize_session=False))
+    if won is not None:
+        lines = db.session.execute(
+            select(SupplyItem.code, SupplyItem.name, PickupLine.quantity).join(PickupLine)
+            .where(PickupLine.pickup_id == won).order_by(PickupLine.item_id))
+        return {"pickup_id": won, "items": [{"code": c, "name": n, "quantity": q}
+                                            for c, n, q in lines]}
+    status = db.session.scalar(select(Pickup.status).filter_by(code=code, point_id=point.id)
+                               .order_by(Pickup.id.desc()).limit(1))
+    if status is None:
         raise NotFound("pickup.code_invalid", "领取码无效，请核对后重新输入。")
-    if pickup.status in ("held", "expired"):
+    if status in ("held", "expired"):
         # Past its time. The refusal rolls this transaction back, so the hold is given back
         # by the every-minute sweep (or the next code asked for at this point).
         raise Conflict("pickup.code_expired", "领取码已过期，请在小程序中重新获取。", status=410)
@@ -60,34 +62,36 @@ def _stored_event(point: SupplyPoint, event_id: str) -> dict | None:
 
 def report_dispense(point: SupplyPoint, event_id: str, pickup_id: int, ok: bool,
                     fault: str | None = None) -> dict:
-    stored = _stored_event(point, event_id)
-    if stored is not None:
-        return stored
-    pickup = db.session.scalars(select(Pickup).filter_by(id=pickup_id, point_id=point.id)
-                                .with_for_update()).first()
-    if pickup is None:
-        raise NotFound("pickup.not_found", "没有找到这次领取。")
-    if pickup.status != "redeemed":
+    status = "dispensed" if ok else "failed"
+    # Claiming the pickup is one conditional UPDATE: of two copies of a report arriving at
+    # once, the second waits for the first's row lock, then finds nothing left to claim and
+    # answers with what the first stored.
+    claimed = db.session.scalar(
+        update(Pickup).where(Pickup.id == pickup_id, Pickup.point_id == point.id,
+                             Pickup.status == "redeemed")
+        .values(status=status, finished_at=utcnow()).returning(Pickup.id)
+        .execution_options(synchronize_session=False))
+    if claimed is None:
+        stored = _stored_event(point, event_id)
+        if stored is not None:
+            return stored
+        if db.session.scalar(select(Pickup.id).filter_by(id=pickup_id,
+                                                         point_id=point.id)) is None:
+            raise NotFound("pickup.not_found", "没有找到这次领取。")
         raise Conflict("pickup.not_redeemed", "这次领取不在出货状态。")
-    if ok:
-        for line in pickup.lines:
-            ledger.dispense(point.id, line.item_id, line.quantity, pickup.id)
-        pickup.status = "dispensed"
-    else:
-        # Nothing came out: the stock goes back to the shelf and the resident may try again.
-        pickups.release_lines(pickup)
-        pickup.status = "failed"
+    lines = db.session.execute(select(PickupLine.item_id, PickupLine.quantity)
+                               .filter_by(pickup_id=pickup_id)).all()
+    for item_id, quantity in lines:
+        if ok:
+            ledger.dispense(point.id, item_id, quantity, pickup_id)
+        else:
+            # Nothing came out: the stock goes back to the shelf; she may ask for a new code.
+            ledger.release(point.id, item_id, quantity)
+    if not ok:
         _record_fault(point, fault or "出货失败")
-    pickup.finished_at = utcnow()
-    response = {"pickup_id": pickup.id, "status": pickup.status}
-    try:
-        with db.session.begin_nested():
-            db.session.add(DeviceEvent(point_id=point.id, event_id=event_id, kind="dispense",
-                                       response=response))
-    except IntegrityError:
-        # The same report is being handled by another worker right now; theirs stands, and
-        # this request's transaction rolls back with the error.
-        raise Conflict("device.event_in_progress", "请稍后重试。") from None
+    response = {"pickup_id": pickup_id, "status": status}
+    db.session.add(DeviceEvent(point_id=point.id, event_id=event_id, kind="dispense",
+                               response=response))
     db.session.flush()
     return response
 

@@ -85,26 +85,26 @@ def _add(point_id: int, item_id: int, batch_id: int, quantity: int) -> None:
                        .execution_options(synchronize_session=False))
 
 
-def _remove(point_id: int, item_id: int, batch_id: int, quantity: int, *,
-            from_held: bool = False) -> None:
-    """Take stock out; `from_held` when it is stock a pickup was holding (a dispense)."""
-    level = db.session.execute(
+def _take_level(point_id: int, batch_id: int, quantity: int) -> None:
+    taken = db.session.execute(
         update(StockLevel).where(StockLevel.point_id == point_id,
                                  StockLevel.batch_id == batch_id,
                                  StockLevel.quantity >= quantity)
         .values(quantity=StockLevel.quantity - quantity)
         .execution_options(synchronize_session=False)).rowcount
-    counter = update(PointItem).where(PointItem.point_id == point_id,
-                                      PointItem.item_id == item_id)
-    if from_held:
-        counter = counter.where(PointItem.held >= quantity).values(
-            on_hand=PointItem.on_hand - quantity, held=PointItem.held - quantity)
-    else:
-        # Stock that pickups are holding is promised to residents: it cannot be moved away.
-        counter = counter.where(PointItem.on_hand - PointItem.held >= quantity).values(
-            on_hand=PointItem.on_hand - quantity)
-    moved = db.session.execute(counter.execution_options(synchronize_session=False)).rowcount
-    if level != 1 or moved != 1:
+    if taken != 1:
+        raise Conflict("supplies.insufficient_stock", "库存不足（或已被居民领取码预留），请核对数量。")
+
+
+def _remove(point_id: int, item_id: int, batch_id: int, quantity: int) -> None:
+    _take_level(point_id, batch_id, quantity)
+    # Stock that pickups are holding is promised to residents: it cannot be moved away.
+    moved = db.session.execute(
+        update(PointItem).where(PointItem.point_id == point_id, PointItem.item_id == item_id,
+                                PointItem.on_hand - PointItem.held >= quantity)
+        .values(on_hand=PointItem.on_hand - quantity)
+        .execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
         raise Conflict("supplies.insufficient_stock", "库存不足（或已被居民领取码预留），请核对数量。")
 
 
@@ -254,13 +254,43 @@ def _reason(reason: str) -> str:
 
 
 # -- what pickups and cabinets do --------------------------------------------------------------
+def _take_from_one_batch(point_id: int, item_id: int, quantity: int) -> int | None:
+    """The usual dispense in one statement: the nearest-expiry batch that holds enough.
+    Returns its id, or None when the quantity has to come from several batches."""
+    nearest = (select(StockLevel.batch_id).join(StockBatch)
+               .where(StockLevel.point_id == point_id, StockBatch.item_id == item_id,
+                      StockLevel.quantity >= quantity)
+               .order_by(StockBatch.expires_on, StockBatch.id).limit(1).scalar_subquery())
+    return db.session.scalar(
+        update(StockLevel).where(StockLevel.point_id == point_id,
+                                 StockLevel.batch_id == nearest,
+                                 StockLevel.quantity >= quantity)
+        .values(quantity=StockLevel.quantity - quantity).returning(StockLevel.batch_id)
+        .execution_options(synchronize_session=False))
+
+
 def dispense(point_id: int, item_id: int, quantity: int, pickup_id: int) -> None:
     """A cabinet gave out held stock."""
-    for part in _take_fefo(point_id, item_id, quantity, skip_expired=False):
-        _remove(point_id, item_id, part.batch_id, part.quantity, from_held=True)
+    batch_id = _take_from_one_batch(point_id, item_id, quantity)
+    if batch_id is not None:
+        parts = [Taken(batch_id, quantity)]
+    else:
+        parts = _take_fefo(point_id, item_id, quantity, skip_expired=False)
+        for part in parts:
+            _take_level(point_id, part.batch_id, part.quantity)
+    left = db.session.execute(
+        update(PointItem).where(PointItem.point_id == point_id, PointItem.item_id == item_id,
+                                PointItem.held >= quantity)
+        .values(on_hand=PointItem.on_hand - quantity, held=PointItem.held - quantity)
+        .returning(PointItem.on_hand - PointItem.held, PointItem.low_threshold)
+        .execution_options(synchronize_session=False)).first()
+    if left is None:
+        raise Conflict("supplies.insufficient_stock", "库存不足，请核对数量。")
+    for part in parts:
         _record("dispense", item_id, part.batch_id, part.quantity, from_point=point_id,
                 to_point=None, pickup_id=pickup_id)
-    raise_restock_task_if_low(point_id, item_id)
+    if left[0] <= left[1]:
+        raise_restock_task_if_low(point_id, item_id)
 
 
 def hold(point_id: int, item_id: int, quantity: int) -> bool:
