@@ -106,10 +106,15 @@ def chat_command(url: str, user: str, safe_mode: bool, compatible_mode: bool) ->
 def daily_command() -> None:
     """The once-a-day work (run it from cron or a systemd timer, e.g. at 08:00)."""
     from wxapp.services.staff_notices import remind_reviewers_of_deadlines
+    from wxapp.services.supply_feedback import ask_follow_up_questions
+    from wxapp.services.supply_ledger import flag_near_expiry
 
     added = remind_reviewers_of_deadlines()
+    asked = ask_follow_up_questions()
+    flagged = flag_near_expiry()
     commit()
-    click.echo(f"deadline reminders: {added}")
+    click.echo(f"deadline reminders: {added}; pickup follow-ups asked: {asked}; "
+               f"near-expiry batches flagged: {flagged}")
 
 
 @jobs_cli.command("frequent")

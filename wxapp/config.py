@@ -111,6 +111,9 @@ class Settings:
     pickup_follow_up_days: int = 7
     # Mini-program subscribe-message template for "your registration was decided".
     registration_result_template_id: str = "TPL_REGISTRATION_RESULT"
+    # …and for "how did it go" some days after a pickup (worded discreetly: it shows in
+    # WeChat's service notifications, which others may see).
+    pickup_follow_up_template_id: str = "TPL_PICKUP_FOLLOW_UP"
     # Township facts quoted in replies (placeholders in the knowledge base).
     office_name: str = "镇卫生健康办公室"
     office_phone: str = "镇卫健办电话"
@@ -156,6 +159,8 @@ class Settings:
                 "1", "true", "yes"),
             registration_result_template_id=_env("REGISTRATION_RESULT_TEMPLATE_ID",
                                                  defaults.registration_result_template_id),
+            pickup_follow_up_template_id=_env("PICKUP_FOLLOW_UP_TEMPLATE_ID",
+                                              defaults.pickup_follow_up_template_id),
             office_name=_env("OFFICE_NAME", defaults.office_name),
             office_phone=_env("OFFICE_PHONE", defaults.office_phone),
             office_address=_env("OFFICE_ADDRESS", defaults.office_address),

@@ -1,8 +1,8 @@
-"""supplies
+"""free contraceptives: catalogue, points, stock ledger, pickups
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-27 20:32:29.879656
+Create Date: 2026-11-27 20:51:02.650285
 
 """
 from alembic import op
@@ -115,6 +115,7 @@ def upgrade():
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('redeemed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('follow_up_asked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('follow_up_answer', sa.String(length=32), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

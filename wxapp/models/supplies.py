@@ -156,6 +156,7 @@ class Pickup(TimestampMixin, db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     redeemed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    follow_up_asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     follow_up_answer: Mapped[str | None] = mapped_column(String(32))
 
     point: Mapped[SupplyPoint] = relationship()

@@ -11,6 +11,7 @@ from wxapp.errors import Conflict, NotFound
 from wxapp.extensions import db
 from wxapp.models import Pickup, Resident, SupplyPoint, SupplyPreference
 from wxapp.models.base import utcnow
+from wxapp.services import notifications
 from wxapp.services import supply_pickups as pickups
 from wxapp.services.supply_tasks import open_task
 
@@ -36,12 +37,24 @@ def answer_follow_up(resident: Resident, pickup_id: int, answer: str) -> Pickup:
     return pickup
 
 
-def pickups_due_for_follow_up(limit: int = 200) -> list[Pickup]:
-    days = current_app.config["WXAPP"].pickup_follow_up_days
-    return list(db.session.scalars(select(Pickup).where(
+def ask_follow_up_questions(now=None) -> int:
+    """Once, some days after a pickup, ask the resident how it went (if she allowed that
+    message). Returns how many were asked; running it again the same day asks nobody twice."""
+    settings = current_app.config["WXAPP"]
+    now = now or utcnow()
+    due = db.session.scalars(select(Pickup).where(
         Pickup.status == "dispensed", Pickup.resident_id.is_not(None),
-        Pickup.follow_up_answer.is_(None), Pickup.finished_at <= utcnow() - timedelta(days=days),
-        Pickup.finished_at > utcnow() - timedelta(days=days + 1)).limit(limit)))
+        Pickup.follow_up_asked_at.is_(None),
+        Pickup.finished_at <= now - timedelta(days=settings.pickup_follow_up_days)
+    ).limit(500)).all()
+    for pickup in due:
+        pickup.follow_up_asked_at = now
+        notifications.notify_by_subscribe_message(
+            pickup.resident_id, settings.pickup_follow_up_template_id,
+            {"thing1": "健康服务回访", "thing2": "请告诉我们使用是否顺利，有问题可随时咨询"},
+            f"pages/supplies/follow-up?id={pickup.id}", "pickup_follow_up")
+    db.session.flush()
+    return len(due)
 
 
 def report_point(resident: Resident, point_id: int, kind: str, note: str | None) -> dict:

@@ -319,6 +319,25 @@ def raise_restock_task_if_low(point_id: int, item_id: int) -> None:
               f"{point.name}的{row.item.name}只剩 {row.on_hand - row.held}{row.item.unit}，请补货。")
 
 
+def flag_near_expiry(today: date | None = None) -> int:
+    """A task for every point holding a batch that expires soon (近效期): use or move it
+    first. Returns how many batches were flagged (one open task each, however often run)."""
+    today = today or date.today()
+    near = today + timedelta(days=current_app.config["WXAPP"].near_expiry_days)
+    flagged = 0
+    for level, batch, point in db.session.execute(
+            select(StockLevel, StockBatch, SupplyPoint).join(StockBatch)
+            .join(SupplyPoint, SupplyPoint.id == StockLevel.point_id)
+            .where(StockLevel.quantity > 0, StockBatch.expires_on <= near)):
+        item = db.session.get(SupplyItem, batch.item_id)
+        open_task("near_expiry", f"expiry:{point.id}:{batch.id}", point,
+                  f"{point.name}的{item.name}批号{batch.batch_no}（{level.quantity}{item.unit}）"
+                  f"将于{batch.expires_on.isoformat()}到期，请优先发放或调剂。")
+        flagged += 1
+    db.session.flush()
+    return flagged
+
+
 # -- reading the books -------------------------------------------------------------------------
 def stock_at(staff: StaffUser, point_id: int) -> dict:
     point = point_for_staff(staff, point_id)

@@ -20,24 +20,23 @@ STOCK_KEEPERS = ledger.LEDGER_STAFF
 GUIDES = ("clinic", "township_admin", "village_worker")
 
 
-class ReceiptSchema(StrictSchema):
+class ItemQuantitySchema(StrictSchema):
     item_id = fields.Integer(required=True)
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+
+
+class ReceiptSchema(ItemQuantitySchema):
     batch_no = fields.String(required=True, validate=validate.Length(min=1, max=32))
     expires_on = fields.Date(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
 
 
-class IssueSchema(StrictSchema):
+class IssueSchema(ItemQuantitySchema):
     point_id = fields.Integer(required=True)
-    item_id = fields.Integer(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
 
 
-class TransferSchema(StrictSchema):
+class TransferSchema(ItemQuantitySchema):
     from_point_id = fields.Integer(required=True)
     to_point_id = fields.Integer(required=True)
-    item_id = fields.Integer(required=True)
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
 
 
 class LossSchema(StrictSchema):
