@@ -33,6 +33,10 @@ def test_side_effects_answer_creates_a_discreet_follow_up_task(client, world, re
     worker_tasks = client.get("/api/v1/staff/supplies/tasks", headers=staff_headers("demo-village"),
                               query_string={"kind": "follow_up"}).get_json()
     assert [t["id"] for t in worker_tasks] == [task.id]
+    from wxapp.models import AuditLog
+
+    assert db.session.scalars(select(AuditLog).filter_by(
+        action="supplies.follow_up_tasks_read")).first() is not None
     twice = client.post(f"/api/v1/me/pickups/{pickup_id}/follow-up", headers=me,
                         json={"answer": "fine"})
     assert twice.status_code == 409 and error_code(twice) == "pickup.follow_up_answered"

@@ -37,7 +37,12 @@ def tasks_for(staff: StaffUser, status: str = "open", kind: str | None = None
                    SupplyTask.township_id, SupplyTask.village_id)
     if kind:
         query = query.filter_by(kind=kind)
-    return list(db.session.scalars(query.order_by(SupplyTask.id.desc()).limit(200)))
+    found = list(db.session.scalars(query.order_by(SupplyTask.id.desc()).limit(200)))
+    # Follow-up tasks carry what a resident said about her health: reading them is audited.
+    if any(task.kind == "follow_up" for task in found):
+        record_audit(Actor("staff", str(staff.id)), "supplies.follow_up_tasks_read",
+                     "supply_task", None, {"count": len(found)})
+    return found
 
 
 def close_task(staff: StaffUser, task_id: int) -> SupplyTask:
