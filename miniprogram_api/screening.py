@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import g
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.services import screening_bookings as bookings
+from wxapp.services import screening_couples as couples
 from wxapp.web.auth import resident_required
 from wxapp.web.idempotency import idempotent
 
@@ -36,6 +37,38 @@ class BookRequestSchema(StrictSchema):
     slot_id = fields.Integer(required=True)
 
 
+class NewBookingSchema(BookRequestSchema):
+    # When the slot is full: join its waitlist instead of being refused.
+    waitlist = fields.Boolean(load_default=False)
+
+
+class SpouseSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(max=40))
+    id_number = fields.String(required=True, validate=validate.Length(max=40))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=20))
+    hukou_region = fields.String(required=True, validate=validate.Length(max=12))
+
+
+class CoupleSchema(StrictSchema):
+    wife = fields.Nested(SpouseSchema, required=True)
+    husband = fields.Nested(SpouseSchema, required=True)
+    village_id = fields.Integer(required=True)
+    residence_since = fields.Date(allow_none=True, load_default=None)
+    planning_pregnancy = fields.Boolean(load_default=True)
+    child_order = fields.Integer(required=True)
+
+
+class CoupleViewSchema(Schema):
+    wife = fields.Dict()
+    husband = fields.Dict()
+    village_id = fields.Integer(allow_none=True)
+    residence_since = fields.String(allow_none=True)
+    residence_verified = fields.Boolean()
+    planning_pregnancy = fields.Boolean()
+    child_order = fields.Integer()
+    eligibility_problems = fields.List(fields.String())
+
+
 class BookingSchema(Schema):
     id = fields.Integer()
     status = fields.String()
@@ -44,6 +77,8 @@ class BookingSchema(Schema):
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     checkin_code = fields.String(allow_none=True)
+    offer_expires_at = fields.DateTime(allow_none=True)
+    child_order = fields.Integer()
 
 
 @blp.get("/clinics")
@@ -58,13 +93,38 @@ def slots(clinic_id):
     return bookings.open_slots(clinic_id)
 
 
+@blp.get("/me/screening-couple")
+@blp.response(200, CoupleViewSchema)
+@resident_required
+def couple():
+    """The couple given before, or what is already known (nothing is asked twice)."""
+    return couples.prefill(g.resident)
+
+
+@blp.put("/me/screening-couple")
+@blp.arguments(CoupleSchema)
+@blp.response(200, CoupleViewSchema)
+@resident_required
+def save_couple(body):
+    return couples.as_view(couples.save_couple(g.resident, body))
+
+
 @blp.post("/me/bookings")
 @resident_required
 @idempotent
-@blp.arguments(BookRequestSchema)
+@blp.arguments(NewBookingSchema)
 @blp.response(201, BookingSchema)
 def book(body):
-    return bookings.as_view(bookings.book(g.resident, body["slot_id"]))
+    return bookings.as_view(bookings.book(g.resident, body["slot_id"],
+                                          waitlist=body["waitlist"]))
+
+
+@blp.post("/me/bookings/<int:booking_id>/accept")
+@blp.response(200, BookingSchema)
+@resident_required
+def accept(booking_id):
+    """Take the place offered from the waitlist."""
+    return bookings.as_view(bookings.accept_offer(g.resident, booking_id))
 
 
 @blp.get("/me/bookings")

@@ -105,6 +105,7 @@ def chat_command(url: str, user: str, safe_mode: bool, compatible_mode: bool) ->
 @jobs_cli.command("daily")
 def daily_command() -> None:
     """The once-a-day work (run it from cron or a systemd timer, e.g. at 08:00)."""
+    from wxapp.services.screening_notices import send_day_before_reminders
     from wxapp.services.staff_notices import remind_reviewers_of_deadlines
     from wxapp.services.supply_feedback import ask_follow_up_questions
     from wxapp.services.supply_ledger import flag_near_expiry
@@ -112,21 +113,26 @@ def daily_command() -> None:
     added = remind_reviewers_of_deadlines()
     asked = ask_follow_up_questions()
     flagged = flag_near_expiry()
+    reminded = send_day_before_reminders()
     commit()
     click.echo(f"deadline reminders: {added}; pickup follow-ups asked: {asked}; "
-               f"near-expiry batches flagged: {flagged}")
+               f"near-expiry batches flagged: {flagged}; check reminders: {reminded}")
 
 
 @jobs_cli.command("frequent")
 def frequent_command() -> None:
-    """The every-minute work: expire unused pickup codes, mark silent cabinets offline."""
+    """The every-minute work: expire unused pickup codes, mark silent cabinets offline, pass
+    lapsed waitlist offers on."""
+    from wxapp.services.screening_bookings import expire_offers
     from wxapp.services.supply_devices import mark_silent_cabinets_offline
     from wxapp.services.supply_pickups import expire_overdue
 
     expired = expire_overdue()
     offline = mark_silent_cabinets_offline()
+    lapsed = expire_offers()
     commit()
-    click.echo(f"pickup codes expired: {expired}; cabinets marked offline: {offline}")
+    click.echo(f"pickup codes expired: {expired}; cabinets marked offline: {offline}; "
+               f"waitlist offers lapsed: {lapsed}")
 
 
 @jobs_cli.command("worker")

@@ -101,6 +101,12 @@ class Settings:
     booking_min_notice_hours: int = 2
     booking_max_days_ahead: int = 60
     booking_cancel_cutoff_hours: int = 12
+    # A place offered from the waitlist is held this long; couples who miss `no_show_limit`
+    # checks within `no_show_window_days` wait `no_show_restriction_days` to book again.
+    waitlist_hold_minutes: int = 120
+    no_show_limit: int = 2
+    no_show_window_days: int = 180
+    no_show_restriction_days: int = 90
     # Free contraceptives: how long a pickup code holds stock, when a silent cabinet counts
     # as offline, how far a device's clock may drift, when a batch is "near expiry", and when
     # residents are asked how things went after a pickup.
@@ -114,6 +120,8 @@ class Settings:
     # …and for "how did it go" some days after a pickup (worded discreetly: it shows in
     # WeChat's service notifications, which others may see).
     pickup_follow_up_template_id: str = "TPL_PICKUP_FOLLOW_UP"
+    # …and for news about a pre-pregnancy check booking.
+    screening_notice_template_id: str = "TPL_SCREENING_NOTICE"
     # Township facts quoted in replies (placeholders in the knowledge base).
     office_name: str = "镇卫生健康办公室"
     office_phone: str = "镇卫健办电话"
@@ -147,6 +155,10 @@ class Settings:
             booking_min_notice_hours=_env_int("BOOKING_MIN_NOTICE_HOURS", 2),
             booking_max_days_ahead=_env_int("BOOKING_MAX_DAYS_AHEAD", 60),
             booking_cancel_cutoff_hours=_env_int("BOOKING_CANCEL_CUTOFF_HOURS", 12),
+            waitlist_hold_minutes=_env_int("WAITLIST_HOLD_MINUTES", 120),
+            no_show_limit=_env_int("NO_SHOW_LIMIT", 2),
+            no_show_window_days=_env_int("NO_SHOW_WINDOW_DAYS", 180),
+            no_show_restriction_days=_env_int("NO_SHOW_RESTRICTION_DAYS", 90),
             pickup_code_valid_minutes=_env_int("PICKUP_CODE_VALID_MINUTES", 30),
             device_offline_after_minutes=_env_int("DEVICE_OFFLINE_AFTER_MINUTES", 30),
             near_expiry_days=_env_int("NEAR_EXPIRY_DAYS", 90),
@@ -161,6 +173,8 @@ class Settings:
                                                  defaults.registration_result_template_id),
             pickup_follow_up_template_id=_env("PICKUP_FOLLOW_UP_TEMPLATE_ID",
                                               defaults.pickup_follow_up_template_id),
+            screening_notice_template_id=_env("SCREENING_NOTICE_TEMPLATE_ID",
+                                              defaults.screening_notice_template_id),
             office_name=_env("OFFICE_NAME", defaults.office_name),
             office_phone=_env("OFFICE_PHONE", defaults.office_phone),
             office_address=_env("OFFICE_ADDRESS", defaults.office_address),

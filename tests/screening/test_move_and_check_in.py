@@ -35,11 +35,11 @@ def _slot(clinic_id, starts, capacity=3):
     return slot.id
 
 
-def test_move_takes_the_new_place_and_frees_the_old(client, sim, demo):
+def test_move_takes_the_new_place_and_frees_the_old(client, sim, demo, couple_for):
     clinic = demo["示范镇卫生院"]
     first = _slot(clinic, utcnow() + timedelta(days=2))
     second = _slot(clinic, utcnow() + timedelta(days=3), capacity=1)
-    me = login(client, sim, "mover")
+    me = couple_for("mover")
     booking = client.post("/api/v1/me/bookings", headers=me, json={"slot_id": first}).get_json()
     moved = client.post(f"/api/v1/me/bookings/{booking['id']}/move", headers=me,
                         json={"slot_id": second})
@@ -49,12 +49,12 @@ def test_move_takes_the_new_place_and_frees_the_old(client, sim, demo):
     assert db.session.get(ScreeningSlot, second).booked == 1
 
 
-def test_move_to_a_full_slot_keeps_the_old_booking(client, sim, demo):
+def test_move_to_a_full_slot_keeps_the_old_booking(client, sim, demo, couple_for):
     clinic = demo["示范镇卫生院"]
     first = _slot(clinic, utcnow() + timedelta(days=2))
     full = _slot(clinic, utcnow() + timedelta(days=3), capacity=1)
-    client.post("/api/v1/me/bookings", headers=login(client, sim, "taker"), json={"slot_id": full})
-    me = login(client, sim, "stayer")
+    client.post("/api/v1/me/bookings", headers=couple_for("taker"), json={"slot_id": full})
+    me = couple_for("stayer")
     booking = client.post("/api/v1/me/bookings", headers=me, json={"slot_id": first}).get_json()
     response = client.post(f"/api/v1/me/bookings/{booking['id']}/move", headers=me,
                            json={"slot_id": full})
@@ -69,7 +69,8 @@ def _booking_today(clinic_id, user="patient"):
     db.session.flush()
     slot_id = _slot(clinic_id, utcnow())
     booking = ScreeningBooking(resident_id=resident.id, slot_id=slot_id, status="scheduled",
-                               checkin_code="246810")
+                               checkin_code="246810", couple_key=f"couple-{user}",
+                               child_order=1)
     db.session.add(booking)
     db.session.commit()
     return booking.id
@@ -91,10 +92,10 @@ def test_check_in_by_code_at_its_clinic_on_its_day_once(client, demo):
     assert again.status_code == 404
 
 
-def test_code_for_another_day_is_refused(client, sim, demo):
+def test_code_for_another_day_is_refused(client, sim, demo, couple_for):
     clinic = demo["示范镇卫生院"]
     slot_id = _slot(clinic, utcnow() + timedelta(days=2))
-    me = login(client, sim, "tomorrow")
+    me = couple_for("tomorrow")
     code = client.post("/api/v1/me/bookings", headers=me,
                        json={"slot_id": slot_id}).get_json()["checkin_code"]
     response = client.post(f"/api/v1/staff/clinics/{clinic}/check-in",

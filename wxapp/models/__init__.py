@@ -9,7 +9,8 @@ from wxapp.models.regions import Township, Village
 from wxapp.models.registrations import (OPEN_STATUSES, BirthRegistration, ConsentRecord,
                                         RegistrationDraft, RegistrationEvent)
 from wxapp.models.residents import Resident
-from wxapp.models.screening import Clinic, ScreeningBooking, ScreeningSlot
+from wxapp.models.screening import (Clinic, ScreeningAllowance, ScreeningBooking, ScreeningCouple,
+                                    ScreeningSlot)
 from wxapp.models.staff import STAFF_ROLES, StaffUser
 from wxapp.models.supplies import (DeviceEvent, GuidanceRecord, Pickup, PickupLine, PointItem,
                                    StockBatch, StockLevel, StockMovement, SupplyItem,
@@ -18,7 +19,7 @@ from wxapp.models.wechat import OutboundMessage, SubscribeGrant
 
 __all__ = [
     "AuditLog", "DOCUMENT_KINDS", "UploadedDocument", "BirthRegistration", "ConsentRecord", "OPEN_STATUSES", "RegistrationDraft", "RegistrationEvent",
-    "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "Clinic", "ScreeningBooking", "ScreeningSlot", "ResidentProfile",
+    "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "Clinic", "ScreeningAllowance", "ScreeningBooking", "ScreeningCouple", "ScreeningSlot", "ResidentProfile",
     "STAFF_ROLES", "StaffNotice", "StaffUser",
     "SubscribeGrant", "Township", "Village",
     "DeviceEvent", "GuidanceRecord", "Pickup", "PickupLine", "PointItem", "StockBatch",

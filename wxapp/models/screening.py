@@ -1,14 +1,15 @@
 """Free pre-pregnancy health checks (免费孕前优生健康检查): clinics, bookable slots, bookings."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer,
-                        String, UniqueConstraint, text)
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index,
+                        Integer, String, UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wxapp.extensions import db
-from wxapp.models.base import TimestampMixin
+from wxapp.models.base import TimestampMixin, utcnow
+from wxapp.security.encryption import EncryptedText
 
 
 class Clinic(db.Model):
@@ -44,20 +45,72 @@ class ScreeningSlot(db.Model):
     clinic: Mapped[Clinic] = relationship()
 
 
+ACTIVE_STATUSES = ("scheduled", "waitlisted", "offered")
+_ACTIVE = "status IN ('scheduled', 'waitlisted', 'offered')"
+
+
+class ScreeningCouple(TimestampMixin, db.Model):
+    """The couple a resident books for: both spouses' details, given once and reused."""
+    __tablename__ = "screening_couples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), unique=True)
+    # Keyed hash of both spouses' ID numbers: the same couple, whichever spouse books.
+    couple_key: Mapped[str] = mapped_column(String(64), index=True)
+    wife_name: Mapped[str] = mapped_column(EncryptedText("screening_couples.wife_name"))
+    wife_id_number: Mapped[str] = mapped_column(EncryptedText("screening_couples.wife_id_number"))
+    wife_phone: Mapped[str | None] = mapped_column(EncryptedText("screening_couples.wife_phone"))
+    wife_hukou_region: Mapped[str] = mapped_column(String(12))
+    husband_name: Mapped[str] = mapped_column(EncryptedText("screening_couples.husband_name"))
+    husband_id_number: Mapped[str] = mapped_column(
+        EncryptedText("screening_couples.husband_id_number"))
+    husband_phone: Mapped[str | None] = mapped_column(
+        EncryptedText("screening_couples.husband_phone"))
+    husband_hukou_region: Mapped[str] = mapped_column(String(12))
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"), index=True)
+    # Self-declared date since when both have lived here; staff may verify it.
+    residence_since: Mapped[date | None] = mapped_column(Date)
+    residence_verified_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    planning_pregnancy: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Which child the couple is planning (每孩次: one free check per couple per child).
+    child_order: Mapped[int] = mapped_column(Integer)
+
+
+class ScreeningAllowance(db.Model):
+    """Staff allow a couple another free check for the same child (e.g. a lost pregnancy)."""
+    __tablename__ = "screening_allowances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_key: Mapped[str] = mapped_column(String(64), index=True)
+    child_order: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    used_by_booking_id: Mapped[int | None] = mapped_column(ForeignKey("screening_bookings.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ScreeningBooking(TimestampMixin, db.Model):
     __tablename__ = "screening_bookings"
     __table_args__ = (
-        # One active booking per resident (the couple books together).
-        Index("uq_screening_bookings_one_active", "resident_id", unique=True,
-              postgresql_where=text("status = 'scheduled'"),
-              sqlite_where=text("status = 'scheduled'")),
+        # One active booking per couple, whichever spouse made it.
+        Index("uq_screening_bookings_one_active_per_couple", "couple_key", unique=True,
+              postgresql_where=text(_ACTIVE), sqlite_where=text(_ACTIVE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("screening_slots.id"), index=True)
+    couple_key: Mapped[str] = mapped_column(String(64), index=True)
+    child_order: Mapped[int] = mapped_column(Integer)
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
+    # scheduled / waitlisted / offered / checked_in / completed / missed / cancelled / moved
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     checkin_code: Mapped[str] = mapped_column(String(8))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_reason: Mapped[str | None] = mapped_column(String(32))
+    # A place offered from the waitlist is held until then.
+    offer_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     slot: Mapped[ScreeningSlot] = relationship()

@@ -70,7 +70,7 @@ def child_order_of(children: list[dict]) -> int:
     return len(own) + 1
 
 
-def _parent(data: dict, role: str, sex: str, ages: tuple[int, int], today: date,
+def parse_parent(data: dict, role: str, sex: str, ages: tuple[int, int], today: date,
             problems: dict, phone_required: bool) -> Parent | None:
     prefix = role
     data = data or {}
@@ -126,9 +126,9 @@ def validate_registration(data: dict, *, requires_marriage_date: bool,
     role = data.get("filer_role")
     if role not in ROLES:
         problems["filer_role"] = "请选择填报人是女方还是男方。"
-    mother = _parent(data.get("mother"), "mother", "female", MOTHER_AGE, today, problems,
+    mother = parse_parent(data.get("mother"), "mother", "female", MOTHER_AGE, today, problems,
                      phone_required=role == "mother")
-    father = _parent(data.get("father"), "father", "male", FATHER_AGE, today, problems,
+    father = parse_parent(data.get("father"), "father", "male", FATHER_AGE, today, problems,
                      phone_required=role == "father")
     if mother and father and mother.id_number == father.id_number:
         problems["father.id_number"] = "男女双方不能是同一个人，请核对身份证号码。"

@@ -13,11 +13,14 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from wxapp.errors import Conflict, NotFound, ValidationFailed
+from wxapp.errors import Conflict, DomainError, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import Clinic, Resident, ScreeningBooking, ScreeningSlot
+from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.models.base import utcnow
 from wxapp.services.audit import Actor, record_audit
+from wxapp.services import screening_couples as couples
+from wxapp.services import screening_notices as notices
 from wxapp.services.ownership import owned_by
 
 CHINA = timezone(timedelta(hours=8))
@@ -68,22 +71,67 @@ def _take_place(slot_id: int) -> None:
                            "这个时段不在可预约的时间范围内，请选择其他时段。")
 
 
-def book(resident: Resident, slot_id: int) -> ScreeningBooking:
-    _take_place(slot_id)
-    return book_taken(resident, slot_id)
+def book(resident: Resident, slot_id: int, *, waitlist: bool = False) -> ScreeningBooking:
+    """A place for the resident's couple; with `waitlist`, a full slot puts them in line."""
+    couple = _eligible_couple(resident)
+    couples.check_not_checked_already(couple.couple_key, couple.child_order)
+    _check_not_restricted(couple.couple_key)
+    try:
+        _take_place(slot_id)
+    except Conflict as exc:
+        if not (waitlist and exc.code == "booking.slot_full"):
+            raise
+        return _new_booking(resident, couple, slot_id, "waitlisted")
+    booking = _new_booking(resident, couple, slot_id, "scheduled")
+    notices.booking_notice(booking, "confirmed")
+    return booking
 
 
-def book_taken(resident: Resident, slot_id: int) -> ScreeningBooking:
-    """The booking row for a place already taken in this transaction."""
-    booking = ScreeningBooking(resident_id=resident.id, slot_id=slot_id, status="scheduled",
+def _eligible_couple(resident: Resident):
+    couple = couples.couple_of(resident)
+    if couple is None:
+        raise Conflict("screening.couple_required", "预约前请先填写夫妻双方的信息。")
+    problems = couples.eligibility_problems(couple)
+    if problems:
+        raise Conflict("screening.not_eligible", problems[0], details={"reasons": problems})
+    return couple
+
+
+def _check_not_restricted(couple_key: str) -> None:
+    """Couples who missed their checks repeatedly wait a while before booking again, so that
+    scarce places go to couples who come."""
+    settings = _settings()
+    now = utcnow()
+    missed = list(db.session.scalars(
+        select(ScreeningSlot.starts_at).join(ScreeningBooking)
+        .where(ScreeningBooking.couple_key == couple_key, ScreeningBooking.status == "missed",
+               ScreeningSlot.starts_at >= now - timedelta(days=settings.no_show_window_days))
+        .order_by(ScreeningSlot.starts_at.desc())))
+    if len(missed) < settings.no_show_limit:
+        return
+    until = _aware(missed[0]) + timedelta(days=settings.no_show_restriction_days)
+    if now < until:
+        day = until.astimezone(CHINA).date()
+        raise Conflict("booking.restricted",
+                       f"您已有{len(missed)}次预约未到检，{day.year}年{day.month}月{day.day}日"
+                       "以后才能再次在线预约。如有特殊情况请联系医院。",
+                       details={"restricted_until": day.isoformat()})
+
+
+def _new_booking(resident: Resident, couple, slot_id: int, status: str) -> ScreeningBooking:
+    if status == "waitlisted" and db.session.get(ScreeningSlot, slot_id) is None:
+        raise NotFound("booking.slot_not_found", "没有找到这个时段，请重新选择。")
+    booking = ScreeningBooking(resident_id=resident.id, slot_id=slot_id, status=status,
+                               couple_key=couple.couple_key, child_order=couple.child_order,
+                               village_id=couple.village_id,
                                checkin_code=f"{secrets.randbelow(10 ** 6):06d}")
     db.session.add(booking)
     try:
         db.session.flush()
     except IntegrityError as exc:
-        # The partial unique index: this resident already holds a scheduled booking.
+        # The partial unique index: this couple already holds an active booking.
         raise Conflict("booking.already_booked",
-                       "您已经有一个待检查的预约，如需换时间请先取消或改约。") from exc
+                       "您（或您的配偶）已经有一个预约，如需换时间请先取消或改约。") from exc
     return booking
 
 
@@ -99,14 +147,26 @@ def get_mine(resident: Resident, booking_id: int) -> ScreeningBooking:
 
 def cancel(resident: Resident, booking_id: int) -> ScreeningBooking:
     booking = get_mine(resident, booking_id)
-    if booking.status != "scheduled":
+    if booking.status not in ACTIVE_STATUSES:
         raise Conflict("booking.not_cancellable", "这个预约已经不能取消了。")
-    _check_cutoff(booking)
-    booking.status = "cancelled"
-    booking.cancelled_at = utcnow()
-    _free_place(booking.slot_id)
+    if booking.status == "scheduled":
+        _check_cutoff(booking)
+    _close(booking, "cancelled", "resident")
     db.session.flush()
     return booking
+
+
+def _close(booking: ScreeningBooking, status: str, reason: str) -> None:
+    """Ends an active booking; a place it held goes to the next couple waiting at once."""
+    held_place = booking.status in ("scheduled", "offered")
+    booking.status = status
+    booking.cancel_reason = reason
+    booking.cancelled_at = utcnow()
+    booking.offer_expires_at = None
+    db.session.flush()
+    if held_place:
+        _free_place(booking.slot_id)
+        offer_next(booking.slot_id)
 
 
 def _check_cutoff(booking: ScreeningBooking) -> None:
@@ -117,7 +177,6 @@ def _check_cutoff(booking: ScreeningBooking) -> None:
 
 
 def _free_place(slot_id: int) -> None:
-    # The place is free for others at once.
     db.session.execute(update(ScreeningSlot).where(ScreeningSlot.id == slot_id)
                        .values(booked=ScreeningSlot.booked - 1)
                        .execution_options(synchronize_session=False))
@@ -131,11 +190,55 @@ def move(resident: Resident, booking_id: int, new_slot_id: int) -> ScreeningBook
         raise Conflict("booking.not_movable", "这个预约已经不能改约了。")
     _check_cutoff(old)
     _take_place(new_slot_id)
-    old.status = "moved"
-    old.cancelled_at = utcnow()
-    _free_place(old.slot_id)
+    _close(old, "moved", "resident")
+    new = ScreeningBooking(resident_id=old.resident_id, slot_id=new_slot_id,
+                           status="scheduled", couple_key=old.couple_key,
+                           child_order=old.child_order, village_id=old.village_id,
+                           checkin_code=f"{secrets.randbelow(10 ** 6):06d}")
+    db.session.add(new)
     db.session.flush()
-    return book_taken(resident, new_slot_id)
+    return new
+
+
+# -- the waitlist ------------------------------------------------------------------------------
+def offer_next(slot_id: int) -> ScreeningBooking | None:
+    """Give a free place to the couple that has waited longest, held for a while for them to
+    accept. Nothing happens when nobody waits or the place was taken meanwhile."""
+    waiting = db.session.scalars(select(ScreeningBooking).where(
+        ScreeningBooking.slot_id == slot_id, ScreeningBooking.status == "waitlisted")
+        .order_by(ScreeningBooking.id)).first()
+    if waiting is None:
+        return None
+    try:
+        _take_place(slot_id)
+    except DomainError:
+        return None
+    waiting.status = "offered"
+    waiting.offer_expires_at = utcnow() + timedelta(minutes=_settings().waitlist_hold_minutes)
+    db.session.flush()
+    notices.booking_notice(waiting, "offered")
+    return waiting
+
+
+def accept_offer(resident: Resident, booking_id: int) -> ScreeningBooking:
+    booking = get_mine(resident, booking_id)
+    if booking.status != "offered" or _aware(booking.offer_expires_at) <= utcnow():
+        raise Conflict("booking.offer_gone", "这个候补名额已经过期或不存在了。")
+    booking.status = "scheduled"
+    booking.offer_expires_at = None
+    db.session.flush()
+    notices.booking_notice(booking, "confirmed")
+    return booking
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Offers not taken up in time pass to the next couple. Returns how many lapsed."""
+    now = now or utcnow()
+    lapsed = list(db.session.scalars(select(ScreeningBooking).where(
+        ScreeningBooking.status == "offered", ScreeningBooking.offer_expires_at <= now)))
+    for booking in lapsed:
+        _close(booking, "cancelled", "offer_expired")
+    return len(lapsed)
 
 
 def clinic_day(staff, clinic_id: int, day_start: datetime, day_end: datetime
@@ -160,11 +263,30 @@ def check_in(staff, clinic_id: int, code: str) -> ScreeningBooking:
         starts = _aware(booking.slot.starts_at)
         if starts.astimezone(CHINA).date() == now.astimezone(CHINA).date():
             booking.status = "checked_in"
+            booking.checked_in_at = now
+            couples.use_allowance_if_needed(booking)
             record_audit(Actor("staff", str(staff.id)), "booking.check_in", "screening_booking",
                          booking.id)
             db.session.flush()
             return booking
     raise NotFound("booking.code_invalid", "签到码无效：请核对医院和预约日期。")
+
+
+def mark_missed(staff, clinic_id: int, booking_id: int) -> ScreeningBooking:
+    """未到检: only once the slot is over, and only for a booking still waiting."""
+    clinic = _clinic_for_staff(staff, clinic_id)
+    booking = db.session.scalars(select(ScreeningBooking).join(ScreeningSlot).where(
+        ScreeningBooking.id == booking_id, ScreeningSlot.clinic_id == clinic.id)).first()
+    if booking is None:
+        raise NotFound("booking.not_found", "没有找到这个预约。")
+    if booking.status != "scheduled":
+        raise Conflict("booking.not_markable", "只有未签到的预约可以标记为未到检。")
+    if _aware(booking.slot.ends_at) > utcnow():
+        raise Conflict("booking.slot_not_over", "检查时段结束后才能标记未到检。")
+    booking.status = "missed"
+    record_audit(Actor("staff", str(staff.id)), "booking.missed", "screening_booking", booking.id)
+    db.session.flush()
+    return booking
 
 
 def _clinic_for_staff(staff, clinic_id: int) -> Clinic:
@@ -179,4 +301,5 @@ def as_view(booking: ScreeningBooking) -> dict:
     slot = booking.slot
     return {"id": booking.id, "status": booking.status, "slot_id": slot.id,
             "clinic": slot.clinic.name, "starts_at": slot.starts_at, "ends_at": slot.ends_at,
-            "checkin_code": booking.checkin_code if booking.status == "scheduled" else None}
+            "checkin_code": booking.checkin_code if booking.status == "scheduled" else None,
+            "offer_expires_at": booking.offer_expires_at, "child_order": booking.child_order}

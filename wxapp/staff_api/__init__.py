@@ -9,8 +9,10 @@ def register_staff_api(app: Flask) -> None:
     from wxapp.staff_api.faq import blp as faq_blp
     from wxapp.staff_api.registrations import blp as registrations_blp
     from wxapp.staff_api.screening import blp as screening_blp
+    from wxapp.staff_api.screening_programme import blp as programme_blp
     from wxapp.staff_api.supplies import blp as supplies_blp
 
     api = app.extensions["wxapp_api"]
-    for blueprint in (auth_blp, faq_blp, registrations_blp, screening_blp, supplies_blp):
+    for blueprint in (auth_blp, faq_blp, registrations_blp, screening_blp, programme_blp,
+                      supplies_blp):
         api.register_blueprint(blueprint, url_prefix=f"/api/v1/staff{blueprint.url_prefix or ''}")

@@ -49,3 +49,11 @@ def check_in(body, clinic_id):
     return bookings.as_view(bookings.check_in(g.staff, clinic_id, body["code"]))
 
 
+
+
+@blp.post("/<int:clinic_id>/bookings/<int:booking_id>/missed")
+@blp.response(200, DayBookingSchema)
+@staff_required(*CLINIC_STAFF)
+def missed(clinic_id, booking_id):
+    """未到检, after the slot is over."""
+    return bookings.as_view(bookings.mark_missed(g.staff, clinic_id, booking_id))

@@ -1,0 +1,52 @@
+"""What couples are told about their pre-pregnancy check, by subscribe message after the
+change commits: booked, offered a place from the waitlist, the day before, changed by the
+clinic, results ready."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import select
+
+from wxapp.extensions import db
+from wxapp.models import ScreeningBooking, ScreeningSlot
+from wxapp.models.base import utcnow
+from wxapp.services import notifications
+
+CHINA = timezone(timedelta(hours=8))
+SUBJECTS = {
+    "confirmed": ("孕前检查预约成功", "请按时携带夫妻双方身份证到检"),
+    "offered": ("候补到名额，请确认", "请在小程序中尽快确认，过时名额将让给下一位"),
+    "reminder": ("明天孕前检查", "请空腹，携带夫妻双方身份证"),
+    "clinic_closed": ("预约已取消（医院停诊）", "请在小程序中重新预约，给您带来不便敬请谅解"),
+    "results_ready": ("孕前检查结果已出", "请在小程序中查看结果和建议"),
+}
+
+
+def _when(slot: ScreeningSlot) -> str:
+    starts = slot.starts_at if slot.starts_at.tzinfo else slot.starts_at.replace(
+        tzinfo=timezone.utc)
+    return starts.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def booking_notice(booking: ScreeningBooking, kind: str) -> None:
+    subject, note = SUBJECTS[kind]
+    slot = booking.slot
+    notifications.notify_by_subscribe_message(
+        booking.resident_id, current_app.config["WXAPP"].screening_notice_template_id,
+        {"thing1": subject, "time2": _when(slot), "thing3": slot.clinic.name, "thing4": note},
+        f"pages/screening/booking?id={booking.id}", f"screening_{kind}")
+
+
+def send_day_before_reminders(today: date | None = None) -> int:
+    """Once per booking, whatever how often the daily job runs."""
+    today = today or datetime.now(CHINA).date()
+    start = datetime.combine(today + timedelta(days=1), time.min, tzinfo=CHINA)
+    due = list(db.session.scalars(select(ScreeningBooking).join(ScreeningSlot).where(
+        ScreeningBooking.status == "scheduled", ScreeningBooking.reminded_at.is_(None),
+        ScreeningSlot.starts_at >= start, ScreeningSlot.starts_at < start + timedelta(days=1))))
+    for booking in due:
+        booking.reminded_at = utcnow()
+        booking_notice(booking, "reminder")
+    db.session.flush()
+    return len(due)
