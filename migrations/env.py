@@ -75,10 +75,13 @@ def run_migrations_offline():
 def render_item(type_, obj, autogen_context):
     """Encrypted columns are plain TEXT in the database: render them so, so that migration
     scripts do not import application code that may change later."""
+    from wxapp.models.base import UtcDateTime
     from wxapp.security.encryption import EncryptedText
 
     if type_ == "type" and isinstance(obj, EncryptedText):
         return "sa.Text()"
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
     return False
 
 

@@ -8,7 +8,9 @@ from marshmallow import Schema, fields, validate
 from miniprogram_api.schemas import StrictSchema
 from wxapp.services import screening_bookings as bookings
 from wxapp.services import screening_couples as couples
+from wxapp.services import screening_results as results
 from wxapp.web.auth import resident_required
+from wxapp.web.files import download
 from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("screening", __name__, url_prefix="", description="Pre-pregnancy check booking")
@@ -147,3 +149,28 @@ def cancel(booking_id):
 @resident_required
 def move(body, booking_id):
     return bookings.as_view(bookings.move(g.resident, booking_id, body["slot_id"]))
+
+
+class ScreeningResultSchema(Schema):
+    booking_id = fields.Integer()
+    risk_category = fields.String()
+    risk_category_text = fields.String()
+    risk_factors = fields.List(fields.String())
+    advice = fields.String()
+    recorded_at = fields.DateTime()
+
+
+@blp.get("/me/bookings/<int:booking_id>/result")
+@blp.response(200, ScreeningResultSchema)
+@resident_required
+def result(booking_id):
+    """The couple's results and advice (either spouse); nobody else's."""
+    return results.resident_view(results.result_for_couple(g.resident, booking_id))
+
+
+@blp.get("/me/bookings/<int:booking_id>/letter.pdf")
+@resident_required
+def letter(booking_id):
+    """结果及评估建议告知书 as a PDF."""
+    pdf = results.assessment_letter_pdf(results.result_for_couple(g.resident, booking_id))
+    return download(pdf, "application/pdf", f"assessment-{booking_id}.pdf")

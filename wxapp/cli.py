@@ -106,6 +106,7 @@ def chat_command(url: str, user: str, safe_mode: bool, compatible_mode: bool) ->
 def daily_command() -> None:
     """The once-a-day work (run it from cron or a systemd timer, e.g. at 08:00)."""
     from wxapp.services.screening_notices import send_day_before_reminders
+    from wxapp.services.screening_schedules import generate_slots
     from wxapp.services.staff_notices import remind_reviewers_of_deadlines
     from wxapp.services.supply_feedback import ask_follow_up_questions
     from wxapp.services.supply_ledger import flag_near_expiry
@@ -114,9 +115,11 @@ def daily_command() -> None:
     asked = ask_follow_up_questions()
     flagged = flag_near_expiry()
     reminded = send_day_before_reminders()
+    opened = generate_slots()
     commit()
     click.echo(f"deadline reminders: {added}; pickup follow-ups asked: {asked}; "
-               f"near-expiry batches flagged: {flagged}; check reminders: {reminded}")
+               f"near-expiry batches flagged: {flagged}; check reminders: {reminded}; "
+               f"slots opened: {opened}")
 
 
 @jobs_cli.command("frequent")

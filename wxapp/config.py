@@ -104,6 +104,8 @@ class Settings:
     # A place offered from the waitlist is held this long; couples who miss `no_show_limit`
     # checks within `no_show_window_days` wait `no_show_restriction_days` to book again.
     waitlist_hold_minutes: int = 120
+    # How far ahead the daily job opens slots from clinics' weekly schedules.
+    slot_generation_weeks: int = 8
     no_show_limit: int = 2
     no_show_window_days: int = 180
     no_show_restriction_days: int = 90
@@ -156,6 +158,7 @@ class Settings:
             booking_max_days_ahead=_env_int("BOOKING_MAX_DAYS_AHEAD", 60),
             booking_cancel_cutoff_hours=_env_int("BOOKING_CANCEL_CUTOFF_HOURS", 12),
             waitlist_hold_minutes=_env_int("WAITLIST_HOLD_MINUTES", 120),
+            slot_generation_weeks=_env_int("SLOT_GENERATION_WEEKS", 8),
             no_show_limit=_env_int("NO_SHOW_LIMIT", 2),
             no_show_window_days=_env_int("NO_SHOW_WINDOW_DAYS", 180),
             no_show_restriction_days=_env_int("NO_SHOW_RESTRICTION_DAYS", 90),

@@ -9,8 +9,9 @@ from wxapp.models.regions import Township, Village
 from wxapp.models.registrations import (OPEN_STATUSES, BirthRegistration, ConsentRecord,
                                         RegistrationDraft, RegistrationEvent)
 from wxapp.models.residents import Resident
-from wxapp.models.screening import (Clinic, ScreeningAllowance, ScreeningBooking, ScreeningCouple,
-                                    ScreeningSlot)
+from wxapp.models.screening import (Clinic, ClinicClosure, ScreeningAllowance, ScreeningBooking,
+                                    ScreeningCouple, ScreeningFollowUp, ScreeningResult,
+                                    ScreeningSchedule, ScreeningSlot, ScreeningTarget)
 from wxapp.models.staff import STAFF_ROLES, StaffUser
 from wxapp.models.supplies import (DeviceEvent, GuidanceRecord, Pickup, PickupLine, PointItem,
                                    StockBatch, StockLevel, StockMovement, SupplyItem,
@@ -19,7 +20,7 @@ from wxapp.models.wechat import OutboundMessage, SubscribeGrant
 
 __all__ = [
     "AuditLog", "DOCUMENT_KINDS", "UploadedDocument", "BirthRegistration", "ConsentRecord", "OPEN_STATUSES", "RegistrationDraft", "RegistrationEvent",
-    "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "Clinic", "ScreeningAllowance", "ScreeningBooking", "ScreeningCouple", "ScreeningSlot", "ResidentProfile",
+    "Handover", "KnowledgeEntry", "QuestionLog", "IdempotencyRecord", "OutboundMessage", "Resident", "Clinic", "ClinicClosure", "ScreeningSchedule", "ScreeningResult", "ScreeningFollowUp", "ScreeningTarget", "ScreeningAllowance", "ScreeningBooking", "ScreeningCouple", "ScreeningSlot", "ResidentProfile",
     "STAFF_ROLES", "StaffNotice", "StaffUser",
     "SubscribeGrant", "Township", "Village",
     "DeviceEvent", "GuidanceRecord", "Pickup", "PickupLine", "PointItem", "StockBatch",

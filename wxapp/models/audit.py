@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Index, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wxapp.extensions import db
-from wxapp.models.base import utcnow
+from wxapp.models.base import UtcDateTime, utcnow
 
 
 class AuditLog(db.Model):
@@ -15,7 +15,7 @@ class AuditLog(db.Model):
     __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     actor_type: Mapped[str] = mapped_column(String(16))  # staff / resident / device / system
     actor_id: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))  # e.g. registration.read

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wxapp.extensions import db
-from wxapp.models.base import utcnow
+from wxapp.models.base import UtcDateTime, utcnow
 
 DOCUMENT_KINDS = ("mother_id_card", "father_id_card", "hukou_page", "marriage_certificate",
                   "other")
@@ -26,4 +26,4 @@ class UploadedDocument(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wxapp.extensions import db
-from wxapp.models.base import TimestampMixin, utcnow
+from wxapp.models.base import TimestampMixin, UtcDateTime, utcnow
 from wxapp.security.encryption import EncryptedText
 
 
@@ -36,7 +36,7 @@ class QuestionLog(db.Model):
     __tablename__ = "faq_question_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                index=True)
     channel: Mapped[str] = mapped_column(String(32))  # official_account / miniprogram
     text: Mapped[str] = mapped_column(String(500))
@@ -59,4 +59,4 @@ class Handover(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     answer: Mapped[str | None] = mapped_column(EncryptedText("faq_handovers.answer"))
     answered_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wxapp.extensions import db
-from wxapp.models.base import TimestampMixin, utcnow
+from wxapp.models.base import TimestampMixin, UtcDateTime, utcnow
 from wxapp.security.encryption import EncryptedText
 
 # Statuses in which an application is still "open" for the same mother and pregnancy.
@@ -23,8 +23,8 @@ class ConsentRecord(db.Model):
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(32))  # birth_registration
     text_version: Mapped[str] = mapped_column(String(16))
-    consented_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consented_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class BirthRegistration(TimestampMixin, db.Model):
@@ -72,16 +72,16 @@ class BirthRegistration(TimestampMixin, db.Model):
         EncryptedText("birth_registrations.existing_children"))
     child_order: Mapped[int] = mapped_column(Integer)
 
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decided_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     # 一次性告知: every item to fix, at once: [{"field": ..., "message": ...}].
     return_items: Mapped[list | None] = mapped_column(JSON)
     reject_reason: Mapped[str | None] = mapped_column(Text)
     registration_number: Mapped[str | None] = mapped_column(String(24), unique=True)
     certificate_code: Mapped[str | None] = mapped_column(String(16), unique=True)
-    certificate_revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    certificate_revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Documents not yet available, covered by the resident's signed promise (承诺制).
     promised_documents: Mapped[list | None] = mapped_column(JSON)
     # A correction the resident asked for after approval, until a reviewer decides on it.
@@ -108,7 +108,7 @@ class RegistrationEvent(db.Model):
     actor_type: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class RegistrationDraft(db.Model):
@@ -119,5 +119,5 @@ class RegistrationDraft(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), unique=True)
     data: Mapped[str] = mapped_column(EncryptedText("registration_drafts.data"))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                  onupdate=utcnow)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wxapp.extensions import db
-from wxapp.models.base import TimestampMixin
+from wxapp.models.base import TimestampMixin, UtcDateTime
 
 
 class Resident(TimestampMixin, db.Model):
@@ -20,8 +20,8 @@ class Resident(TimestampMixin, db.Model):
     mp_openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     unionid: Mapped[str | None] = mapped_column(String(64), unique=True)
     follows_official_account: Mapped[bool] = mapped_column(Boolean, default=False)
-    followed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    unfollowed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    followed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    unfollowed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Bumped to revoke every token the resident holds (account disabled, "log out everywhere").
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)

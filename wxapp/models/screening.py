@@ -1,14 +1,14 @@
 """Free pre-pregnancy health checks (免费孕前优生健康检查): clinics, bookable slots, bookings."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index,
-                        Integer, String, UniqueConstraint, text)
+from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index,
+                        Integer, String, Time, UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wxapp.extensions import db
-from wxapp.models.base import TimestampMixin, utcnow
+from wxapp.models.base import TimestampMixin, UtcDateTime, utcnow
 from wxapp.security.encryption import EncryptedText
 
 
@@ -26,6 +26,34 @@ class Clinic(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class ScreeningSchedule(db.Model):
+    """A clinic's weekly template: on this weekday, this window, this many couples."""
+    __tablename__ = "screening_schedules"
+    __table_args__ = (CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+                      CheckConstraint("capacity > 0", name="capacity_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)  # Monday 0 … Sunday 6
+    starts: Mapped[time] = mapped_column(Time)  # China time
+    ends: Mapped[time] = mapped_column(Time)
+    capacity: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ClinicClosure(db.Model):
+    """A day a clinic does not run checks (holiday, training, outage)."""
+    __tablename__ = "clinic_closures"
+    __table_args__ = (UniqueConstraint("clinic_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(100))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class ScreeningSlot(db.Model):
     __tablename__ = "screening_slots"
     __table_args__ = (
@@ -36,8 +64,8 @@ class ScreeningSlot(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime)
     capacity: Mapped[int] = mapped_column(Integer)
     booked: Mapped[int] = mapped_column(Integer, default=0)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -86,7 +114,7 @@ class ScreeningAllowance(db.Model):
     reason: Mapped[str] = mapped_column(String(200))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     used_by_booking_id: Mapped[int | None] = mapped_column(ForeignKey("screening_bookings.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class ScreeningBooking(TimestampMixin, db.Model):
@@ -106,11 +134,68 @@ class ScreeningBooking(TimestampMixin, db.Model):
     # scheduled / waitlisted / offered / checked_in / completed / missed / cancelled / moved
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     checkin_code: Mapped[str] = mapped_column(String(8))
-    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(String(32))
     # A place offered from the waitlist is held until then.
-    offer_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     slot: Mapped[ScreeningSlot] = relationship()
+
+
+RISK_CATEGORIES = ("general", "high_risk")  # 一般人群 / 高风险人群
+FOLLOW_UP_KINDS = ("referral", "early_pregnancy", "pregnancy_outcome")
+
+
+class ScreeningResult(db.Model):
+    """The check's outcome as the clinic recorded it (结果及评估建议)."""
+    __tablename__ = "screening_results"
+    __table_args__ = (CheckConstraint("risk_category in ('general', 'high_risk')",
+                                      name="risk_category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("screening_bookings.id"), unique=True)
+    risk_category: Mapped[str] = mapped_column(String(16))
+    risk_factors: Mapped[list] = mapped_column(db.JSON, default=list)
+    # Advice is for the couple; notes are for clinicians only. Both are health information.
+    advice: Mapped[str] = mapped_column(EncryptedText("screening_results.advice"))
+    notes: Mapped[str | None] = mapped_column(EncryptedText("screening_results.notes"))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    booking: Mapped[ScreeningBooking] = relationship()
+
+
+class ScreeningFollowUp(db.Model):
+    """随访: referral of a high-risk couple, early pregnancy, pregnancy outcome."""
+    __tablename__ = "screening_follow_ups"
+    __table_args__ = (
+        CheckConstraint("kind in ('referral', 'early_pregnancy', 'pregnancy_outcome')",
+                        name="kind"),
+        UniqueConstraint("booking_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("screening_bookings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    notes: Mapped[str | None] = mapped_column(EncryptedText("screening_follow_ups.notes"))
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    booking: Mapped[ScreeningBooking] = relationship()
+
+
+class ScreeningTarget(db.Model):
+    """The year's target number of couples checked, per township (任务数)."""
+    __tablename__ = "screening_targets"
+    __table_args__ = (UniqueConstraint("township_id", "year"),
+                      CheckConstraint("target >= 0", name="target_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    target: Mapped[int] = mapped_column(Integer)

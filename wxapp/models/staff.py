@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wxapp.extensions import db
-from wxapp.models.base import TimestampMixin
+from wxapp.models.base import TimestampMixin, UtcDateTime
 from wxapp.models.regions import Township, Village
 
 STAFF_ROLES = ("township_admin", "reviewer", "village_worker", "clinic")
@@ -33,7 +33,7 @@ class StaffUser(TimestampMixin, db.Model):
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_version: Mapped[int] = mapped_column(Integer, default=1)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     township: Mapped[Township] = relationship()
     village: Mapped[Village | None] = relationship()

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, Float, ForeignKey, Index,
+from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index,
                         Integer, String, UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wxapp.extensions import db
-from wxapp.models.base import TimestampMixin, utcnow
+from wxapp.models.base import TimestampMixin, UtcDateTime, utcnow
 from wxapp.security.encryption import EncryptedText
 
 POINT_KINDS = ("store", "cabinet", "counter")
@@ -62,7 +62,7 @@ class SupplyPoint(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     hours: Mapped[str] = mapped_column(String(64), default="全天")
     status: Mapped[str] = mapped_column(String(16), default="online")
-    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Cabinets sign their calls with this key; the secret is needed to verify, so it is
     # encrypted rather than hashed.
     device_key_id: Mapped[str | None] = mapped_column(String(32), unique=True)
@@ -130,7 +130,7 @@ class StockMovement(db.Model):
     reason: Mapped[str | None] = mapped_column(String(200))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     pickup_id: Mapped[int | None] = mapped_column(ForeignKey("pickups.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                  index=True)
 
 
@@ -153,10 +153,10 @@ class Pickup(TimestampMixin, db.Model):
     point_id: Mapped[int] = mapped_column(ForeignKey("supply_points.id"), index=True)
     code: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="held")
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    redeemed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    follow_up_asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    follow_up_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     follow_up_answer: Mapped[str | None] = mapped_column(String(32))
 
     point: Mapped[SupplyPoint] = relationship()
@@ -184,7 +184,7 @@ class GuidanceRecord(db.Model):
     holder_key: Mapped[str] = mapped_column(String(80))
     item_id: Mapped[int] = mapped_column(ForeignKey("supply_items.id"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SupplyPreference(TimestampMixin, db.Model):
@@ -206,7 +206,7 @@ class DeviceEvent(db.Model):
     event_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     response: Mapped[dict] = mapped_column(db.JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SupplyTask(TimestampMixin, db.Model):

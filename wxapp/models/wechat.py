@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wxapp.extensions import db
-from wxapp.models.base import utcnow
+from wxapp.models.base import UtcDateTime, utcnow
 
 
 class SubscribeGrant(db.Model):
@@ -19,7 +19,7 @@ class SubscribeGrant(db.Model):
     template_id: Mapped[str] = mapped_column(String(64))
     # Each "accept" in wx.requestSubscribeMessage allows exactly one send.
     remaining: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                  onupdate=utcnow)
 
 
@@ -34,4 +34,4 @@ class OutboundMessage(db.Model):
     purpose: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))  # sent / no_grant / failed
     errcode: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

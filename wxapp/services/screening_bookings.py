@@ -243,7 +243,7 @@ def expire_offers(now: datetime | None = None) -> int:
 
 def clinic_day(staff, clinic_id: int, day_start: datetime, day_end: datetime
                ) -> list[ScreeningBooking]:
-    clinic = _clinic_for_staff(staff, clinic_id)
+    clinic = clinic_for_staff(staff, clinic_id)
     return list(db.session.scalars(
         select(ScreeningBooking).join(ScreeningSlot).where(
             ScreeningSlot.clinic_id == clinic.id, ScreeningSlot.starts_at >= day_start,
@@ -253,7 +253,7 @@ def clinic_day(staff, clinic_id: int, day_start: datetime, day_end: datetime
 
 def check_in(staff, clinic_id: int, code: str) -> ScreeningBooking:
     """A code is valid only at its clinic, on its day, once."""
-    clinic = _clinic_for_staff(staff, clinic_id)
+    clinic = clinic_for_staff(staff, clinic_id)
     now = utcnow()
     candidates = db.session.scalars(
         select(ScreeningBooking).join(ScreeningSlot).where(
@@ -274,7 +274,7 @@ def check_in(staff, clinic_id: int, code: str) -> ScreeningBooking:
 
 def mark_missed(staff, clinic_id: int, booking_id: int) -> ScreeningBooking:
     """未到检: only once the slot is over, and only for a booking still waiting."""
-    clinic = _clinic_for_staff(staff, clinic_id)
+    clinic = clinic_for_staff(staff, clinic_id)
     booking = db.session.scalars(select(ScreeningBooking).join(ScreeningSlot).where(
         ScreeningBooking.id == booking_id, ScreeningSlot.clinic_id == clinic.id)).first()
     if booking is None:
@@ -289,7 +289,7 @@ def mark_missed(staff, clinic_id: int, booking_id: int) -> ScreeningBooking:
     return booking
 
 
-def _clinic_for_staff(staff, clinic_id: int) -> Clinic:
+def clinic_for_staff(staff, clinic_id: int) -> Clinic:
     clinic = db.session.scalars(select(Clinic).filter_by(
         id=clinic_id, township_id=staff.township_id)).first()
     if clinic is None:

@@ -2,14 +2,14 @@
 nothing."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import yaml
 from sqlalchemy import select
 
 from wxapp.extensions import db
-from wxapp.models import (Clinic, ScreeningSlot, StaffUser, StockMovement, SupplyItem,
+from wxapp.models import (Clinic, StaffUser, StockMovement, SupplyItem,
                           SupplyPoint, Township, Village)
 from wxapp.services.passwords import hash_password
 
@@ -106,13 +106,15 @@ def _seed_demo_points(township: Township, villages: dict, data: dict) -> dict:
     return added
 
 
-CHINA = timezone(timedelta(hours=8))
+def _seed_demo_clinics(township: Township, clinics: list[dict], weeks: int = 2) -> dict:
+    """Demo clinics with two morning windows on weekdays (China time), opened `weeks` ahead
+    by the same job that opens real clinics' slots."""
+    from datetime import time
 
+    from wxapp.models import ScreeningSchedule
+    from wxapp.services.screening_schedules import generate_slots
 
-def _seed_demo_clinics(township: Township, clinics: list[dict], days: int = 14) -> dict:
-    """Demo clinics with morning windows on the coming weekdays (times in China time)."""
     added = {"clinics": 0, "slots": 0}
-    today = datetime.now(CHINA).date()
     for c in clinics:
         clinic = db.session.scalars(select(Clinic).filter_by(name=c["name"])).first()
         if clinic is None:
@@ -122,18 +124,11 @@ def _seed_demo_clinics(township: Township, clinics: list[dict], days: int = 14) 
             db.session.add(clinic)
             db.session.flush()
             added["clinics"] += 1
-        for offset in range(1, days + 1):
-            day = today + timedelta(days=offset)
-            if day.weekday() >= 5:
-                continue
-            for hour, minute in ((8, 30), (10, 0)):
-                starts = datetime(day.year, day.month, day.day, hour, minute, tzinfo=CHINA)
-                exists = db.session.scalars(select(ScreeningSlot.id).filter_by(
-                    clinic_id=clinic.id, starts_at=starts)).first()
-                if exists is None:
-                    db.session.add(ScreeningSlot(clinic_id=clinic.id, starts_at=starts,
-                                                 ends_at=starts + timedelta(minutes=90),
-                                                 capacity=c.get("capacity", 10), booked=0))
-                    added["slots"] += 1
+            for weekday in range(5):
+                for starts, ends in ((time(8, 30), time(10, 0)), (time(10, 0), time(11, 30))):
+                    db.session.add(ScreeningSchedule(clinic_id=clinic.id, weekday=weekday,
+                                                     starts=starts, ends=ends,
+                                                     capacity=c.get("capacity", 10)))
     db.session.flush()
+    added["slots"] = generate_slots(weeks=weeks)
     return added

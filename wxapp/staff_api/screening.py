@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.services import screening_bookings as bookings
+from wxapp.services import screening_schedules as schedules
 from wxapp.web.auth import staff_required
 
 blp = Blueprint("staff_screening", __name__, url_prefix="/clinics",
@@ -22,6 +23,23 @@ class DayQuerySchema(StrictSchema):
 
 class CheckInSchema(StrictSchema):
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
+
+
+class WindowSchema(StrictSchema):
+    weekday = fields.Integer(required=True, validate=validate.Range(min=0, max=6))
+    starts = fields.Time(required=True, format="%H:%M")
+    ends = fields.Time(required=True, format="%H:%M")
+    capacity = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
+
+
+class ScheduleSchema(StrictSchema):
+    windows = fields.List(fields.Nested(WindowSchema), required=True,
+                          validate=validate.Length(max=50))
+
+
+class ClosureSchema(StrictSchema):
+    date = fields.Date(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=100))
 
 
 class DayBookingSchema(Schema):
@@ -57,3 +75,31 @@ def check_in(body, clinic_id):
 def missed(clinic_id, booking_id):
     """未到检, after the slot is over."""
     return bookings.as_view(bookings.mark_missed(g.staff, clinic_id, booking_id))
+
+
+@blp.get("/<int:clinic_id>/schedule")
+@blp.response(200, ScheduleSchema)
+@staff_required(*CLINIC_STAFF)
+def schedule(clinic_id):
+    clinic = bookings.clinic_for_staff(g.staff, clinic_id)
+    return {"windows": schedules.schedule_of(clinic)}
+
+
+@blp.put("/<int:clinic_id>/schedule")
+@blp.arguments(ScheduleSchema)
+@blp.response(200, ScheduleSchema)
+@staff_required("township_admin", "clinic")
+def set_schedule(body, clinic_id):
+    """The weekly template; the daily job opens slots from it SLOT_GENERATION_WEEKS ahead."""
+    clinic = bookings.clinic_for_staff(g.staff, clinic_id)
+    windows = [schedules.Window(**w) for w in body["windows"]]
+    return {"windows": schedules.set_schedule(g.staff, clinic, windows)}
+
+
+@blp.post("/<int:clinic_id>/closures")
+@blp.arguments(ClosureSchema)
+@staff_required("township_admin", "clinic")
+def close_day(body, clinic_id):
+    """停诊: closes the day and cancels its bookings, telling each couple."""
+    clinic = bookings.clinic_for_staff(g.staff, clinic_id)
+    return schedules.close_day(g.staff, clinic, body["date"], body["reason"]), 201

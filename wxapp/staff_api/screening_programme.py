@@ -9,7 +9,10 @@ from marshmallow import Schema, fields, validate
 from miniprogram_api.schemas import StrictSchema
 from wxapp.security.masking import mask_id_number, mask_name
 from wxapp.services import screening_couples as couples
+from wxapp.services import screening_results as results
+from wxapp.services import screening_stats as stats
 from wxapp.web.auth import staff_required
+from wxapp.web.files import download, table_download
 
 blp = Blueprint("staff_screening_programme", __name__, url_prefix="/screening",
                 description="Pre-pregnancy check programme")
@@ -55,3 +58,116 @@ def allow(body, couple_id):
     """Allow another free check for the same child (e.g. after a pregnancy loss)."""
     allowance = couples.allow_another_check(g.staff, couple_id, body["reason"])
     return {"id": allowance.id, "child_order": allowance.child_order}, 201
+
+
+class ResultsSchema(StrictSchema):
+    risk_category = fields.String(required=True,
+                                  validate=validate.OneOf(list(results.RISK_CATEGORY_TEXT)))
+    risk_factors = fields.List(fields.String(validate=validate.Length(max=32)),
+                               load_default=list, validate=validate.Length(max=20))
+    advice = fields.String(required=True, validate=validate.Length(min=2, max=2000))
+    notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class StaffResultSchema(Schema):
+    booking_id = fields.Integer()
+    risk_category = fields.String()
+    risk_category_text = fields.String()
+    risk_factors = fields.List(fields.String())
+    risk_factor_codes = fields.List(fields.String())
+    advice = fields.String()
+    notes = fields.String(allow_none=True)
+    recorded_at = fields.DateTime()
+    recorded_by = fields.Integer()
+
+
+class ScreeningFollowUpQuerySchema(StrictSchema):
+    status = fields.String(load_default="open", validate=validate.OneOf(["open", "done"]))
+    kind = fields.String(validate=validate.OneOf(list(results.FOLLOW_UP_DUE_DAYS)))
+
+
+class ScreeningFollowUpSchema(Schema):
+    id = fields.Integer()
+    booking_id = fields.Integer()
+    kind = fields.String()
+    due_on = fields.Date()
+    status = fields.String()
+    outcome = fields.String(allow_none=True)
+    village_id = fields.Function(lambda f: f.booking.village_id)
+
+
+class ScreeningFollowUpRecordSchema(StrictSchema):
+    outcome = fields.String(required=True, validate=validate.Length(max=24))
+    notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+@blp.post("/bookings/<int:booking_id>/results")
+@blp.arguments(ResultsSchema)
+@blp.response(200, StaffResultSchema)
+@staff_required("clinic", "township_admin")
+def record_results(body, booking_id):
+    """Recording again corrects the results; the couple is told once."""
+    return results.staff_view(results.record_results(
+        g.staff, booking_id, body["risk_category"], body["risk_factors"], body["advice"],
+        body.get("notes")))
+
+
+@blp.get("/bookings/<int:booking_id>/results")
+@blp.response(200, StaffResultSchema)
+@staff_required(*OFFICE)
+def read_results(booking_id):
+    return results.staff_view(results.result_for_staff(g.staff, booking_id))
+
+
+@blp.get("/bookings/<int:booking_id>/letter.pdf")
+@staff_required("clinic", "township_admin")
+def letter(booking_id):
+    pdf = results.assessment_letter_pdf(results.result_for_staff(g.staff, booking_id))
+    return download(pdf, "application/pdf", f"assessment-{booking_id}.pdf")
+
+
+@blp.get("/follow-ups")
+@blp.arguments(ScreeningFollowUpQuerySchema, location="query")
+@blp.response(200, ScreeningFollowUpSchema(many=True))
+@staff_required(*OFFICE)
+def follow_ups(query):
+    return results.follow_ups_for(g.staff, query["status"], query.get("kind"))
+
+
+@blp.post("/follow-ups/<int:follow_up_id>")
+@blp.arguments(ScreeningFollowUpRecordSchema)
+@blp.response(200, ScreeningFollowUpSchema)
+@staff_required(*OFFICE)
+def record_follow_up(body, follow_up_id):
+    return results.record_follow_up(g.staff, follow_up_id, body["outcome"], body.get("notes"))
+
+
+class TargetSchema(StrictSchema):
+    target = fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
+
+
+class StatsQuerySchema(StrictSchema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
+
+
+@blp.put("/targets/<int:year>")
+@blp.arguments(TargetSchema)
+@staff_required("township_admin")
+def set_target(body, year):
+    """The township's target number of couples checked this year."""
+    row = stats.set_target(g.staff, year, body["target"])
+    return {"year": row.year, "target": row.target}
+
+
+@blp.get("/stats")
+@blp.arguments(StatsQuerySchema, location="query")
+@staff_required("township_admin", "reviewer", "village_worker")
+def statistics(query):
+    """Checks against the target by village and month, and the programme's indicators;
+    CSV/XLSX give the village-by-month table."""
+    figures = stats.year_figures(g.staff, query["year"])
+    if query["format"] == "json":
+        return figures
+    return table_download(query["format"], stats.COLUMNS, figures["rows"],
+                          f"pre-pregnancy-checks-{query['year']}", f"孕前检查{query['year']}")
