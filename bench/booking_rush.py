@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import Request, run_load  # noqa: E402
 from bench.service import running_service  # noqa: E402
+from wxapp.testing.people import couple_body  # noqa: E402
 
 PORT = 18096
 SLOTS = 5
@@ -38,12 +39,19 @@ def main() -> None:
         slots = requests.get(f"{base}/api/v1/clinics/{clinic['id']}/slots",
                              timeout=10).json()[:SLOTS]
         assert all(s["remaining"] == PLACES_PER_SLOT for s in slots), slots
+        township = requests.get(f"{base}/api/v1/regions", timeout=10).json()[0]
+        village_id, county = township["villages"][0]["id"], township["code"][:6]
         prepared = []
         for number in range(args.clients):
+            token = service.resident_token(f"rush-{number}")
+            # Every client is a different eligible couple (local hukou), as on a real day.
+            requests.put(f"{base}/api/v1/me/screening-couple", timeout=10,
+                         headers={"Authorization": f"Bearer {token}"},
+                         json=couple_body(number, village_id, hukou_region=county)
+                         ).raise_for_status()
             body = json.dumps({"slot_id": slots[number % SLOTS]["id"]}).encode()
             prepared.append(Request("POST", "/api/v1/me/bookings", body, {
-                "Authorization": f"Bearer {service.resident_token(f'rush-{number}')}",
-                "Content-Type": "application/json"}))
+                "Authorization": f"Bearer {token}", "Content-Type": "application/json"}))
         result = run_load(PORT, lambda i: iter([prepared[i]]), args.clients)
         after = {s["id"]: s["remaining"] for s in requests.get(
             f"{base}/api/v1/clinics/{clinic['id']}/slots", timeout=10).json()}

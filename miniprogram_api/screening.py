@@ -79,6 +79,7 @@ class BookingSchema(Schema):
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     checkin_code = fields.String(allow_none=True)
+    checkin_qr = fields.String(allow_none=True)
     offer_expires_at = fields.DateTime(allow_none=True)
     child_order = fields.Integer()
 

@@ -5,8 +5,8 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_id_number
 from tests.helpers import login
+from wxapp.testing.people import couple_body
 from wxapp.extensions import db
 from wxapp.models import Township, Village
 from wxapp.web.transactions import commit
@@ -26,21 +26,6 @@ def home_village(app_ctx) -> int:
         db.session.add(village)
         commit()
     return village.id
-
-
-def couple_body(n: int, village_id: int, **changes) -> dict:
-    """The n-th invented couple: distinct ID numbers for up to 500 couples."""
-    body = {
-        "wife": {"name": "王芳", "hukou_region": COUNTY,
-                 "id_number": make_id_number(region=COUNTY, birth="19950302",
-                                             sequence=f"{(2 * n) % 1000:03d}")},
-        "husband": {"name": "李强", "hukou_region": COUNTY,
-                    "id_number": make_id_number(region=COUNTY, birth="19930415",
-                                                sequence=f"{(2 * n + 1) % 1000:03d}")},
-        "village_id": village_id, "child_order": 1,
-    }
-    body.update(changes)
-    return body
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ def test_book_see_and_cancel_frees_the_place(client, sim, make_slot, couple_for)
     me = couple_for("booker")
     booked = _book(client, me, slot_id)
     assert booked.status_code == 201 and len(booked.get_json()["checkin_code"]) == 6
+    assert booked.get_json()["checkin_qr"] == "WXAPP-CHECKIN:" + booked.get_json()["checkin_code"]
     clinic_id = client.get("/api/v1/clinics").get_json()[0]["id"]
     assert client.get(f"/api/v1/clinics/{clinic_id}/slots").get_json()[0]["remaining"] == 0
     other = couple_for("second")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from tests.helpers import error_code, login
-from tests.screening.conftest import couple_body
+from wxapp.testing.people import couple_body
 from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningCouple, ScreeningSlot
 from wxapp.web.transactions import commit

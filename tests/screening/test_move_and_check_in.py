@@ -92,6 +92,17 @@ def test_check_in_by_code_at_its_clinic_on_its_day_once(client, demo):
     assert again.status_code == 404
 
 
+def test_check_in_by_scanning_the_qr_code(client, demo):
+    clinic = demo["示范镇卫生院"]
+    _booking_today(clinic, user="scanned")
+    ok = client.post(f"/api/v1/staff/clinics/{clinic}/check-in",
+                     headers=_clinic_headers(client), json={"code": "WXAPP-CHECKIN:246810"})
+    assert ok.status_code == 200 and ok.get_json()["status"] == "checked_in"
+    forged = client.post(f"/api/v1/staff/clinics/{clinic}/check-in",
+                         headers=_clinic_headers(client), json={"code": "OTHER:246810"})
+    assert forged.status_code == 422
+
+
 def test_code_for_another_day_is_refused(client, sim, demo, couple_for):
     clinic = demo["示范镇卫生院"]
     slot_id = _slot(clinic, utcnow() + timedelta(days=2))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from tests.helpers import error_code, login
-from tests.screening.conftest import couple_body
+from wxapp.testing.people import couple_body
 from wxapp.extensions import db
 from wxapp.models import AuditLog, ScreeningBooking, ScreeningFollowUp
 from wxapp.models.base import utcnow

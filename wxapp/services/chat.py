@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from wxapp.services import chat_pickup, chat_state, faq_bot, handovers, residents
+from wxapp.services import chat_pickup, chat_progress, chat_state, faq_bot, handovers, residents
 from wxapp.services import chat_texts as texts
 
 CHANNEL = "official_account"
@@ -101,9 +101,9 @@ def _service_reply(openid: str, action: str, state: dict) -> str:
     if action == "contact":
         return texts.contact_text()
     if action == "progress":
-        return "查看申请进度：请打开小程序“我的申请”。线上生育登记开通后，在这里回复“进度”即可查看。"
+        return chat_progress.progress_text(openid)
     if action == "booking":
-        return "预约免费孕前优生健康检查：请打开小程序“孕检预约”，选择医院、日期和时段。"
+        return chat_progress.booking_text(openid)
     if action == "pickup":
         return chat_pickup.start(openid, {})
     return texts.menu_text()

@@ -72,29 +72,33 @@ def _take_place(slot_id: int) -> None:
 
 
 def book(resident: Resident, slot_id: int, *, waitlist: bool = False) -> ScreeningBooking:
-    """A place for the resident's couple; with `waitlist`, a full slot puts them in line."""
-    couple = _eligible_couple(resident)
-    couples.check_not_checked_already(couple.couple_key, couple.child_order)
-    _check_not_restricted(couple.couple_key)
+    """A place for the resident's couple; with `waitlist`, a full slot puts them in line.
+
+    When a popular day opens, most requests find the slot full: the place is tried first
+    (one conditional UPDATE) so those are answered at once, and the rules are checked for
+    the couples who got one (refusing then rolls the place back)."""
+    couple = couples.couple_of(resident)
+    if couple is None:
+        raise Conflict("screening.couple_required", "预约前请先填写夫妻双方的信息。")
     try:
         _take_place(slot_id)
     except Conflict as exc:
         if not (waitlist and exc.code == "booking.slot_full"):
             raise
+        _check_rules(couple)
         return _new_booking(resident, couple, slot_id, "waitlisted")
+    _check_rules(couple)
     booking = _new_booking(resident, couple, slot_id, "scheduled")
     notices.booking_notice(booking, "confirmed")
     return booking
 
 
-def _eligible_couple(resident: Resident):
-    couple = couples.couple_of(resident)
-    if couple is None:
-        raise Conflict("screening.couple_required", "预约前请先填写夫妻双方的信息。")
+def _check_rules(couple) -> None:
     problems = couples.eligibility_problems(couple)
     if problems:
         raise Conflict("screening.not_eligible", problems[0], details={"reasons": problems})
-    return couple
+    couples.check_not_checked_already(couple.couple_key, couple.child_order)
+    _check_not_restricted(couple.couple_key)
 
 
 def _check_not_restricted(couple_key: str) -> None:
@@ -251,10 +255,17 @@ def clinic_day(staff, clinic_id: int, day_start: datetime, day_end: datetime
                 ("scheduled", "checked_in"))).order_by(ScreeningSlot.starts_at)))
 
 
+CHECKIN_QR_PREFIX = "WXAPP-CHECKIN:"
+
+
 def check_in(staff, clinic_id: int, code: str) -> ScreeningBooking:
-    """A code is valid only at its clinic, on its day, once."""
+    """A code is valid only at its clinic, on its day, once. The clinic may type the six
+    digits or scan the QR code, which carries the same digits."""
     clinic = clinic_for_staff(staff, clinic_id)
     now = utcnow()
+    code = code.strip()
+    if code.startswith(CHECKIN_QR_PREFIX):
+        code = code[len(CHECKIN_QR_PREFIX):]
     candidates = db.session.scalars(
         select(ScreeningBooking).join(ScreeningSlot).where(
             ScreeningSlot.clinic_id == clinic.id, ScreeningBooking.checkin_code == code.strip(),
@@ -302,4 +313,6 @@ def as_view(booking: ScreeningBooking) -> dict:
     return {"id": booking.id, "status": booking.status, "slot_id": slot.id,
             "clinic": slot.clinic.name, "starts_at": slot.starts_at, "ends_at": slot.ends_at,
             "checkin_code": booking.checkin_code if booking.status == "scheduled" else None,
+            "checkin_qr": (CHECKIN_QR_PREFIX + booking.checkin_code
+                           if booking.status == "scheduled" else None),
             "offer_expires_at": booking.offer_expires_at, "child_order": booking.child_order}

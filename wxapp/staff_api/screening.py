@@ -22,7 +22,8 @@ class DayQuerySchema(StrictSchema):
 
 
 class CheckInSchema(StrictSchema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
+    # The six digits, typed, or the QR payload, scanned.
+    code = fields.String(required=True, validate=validate.Regexp(r"^(WXAPP-CHECKIN:)?\d{6}$"))
 
 
 class WindowSchema(StrictSchema):
