@@ -21,3 +21,16 @@ def drain_jobs() -> None:
 
     if redis_is_real():
         run_worker(burst=True)
+
+
+def allow_messages(client, sim, headers: dict, user: str, template_id: str, times: int = 1
+                   ) -> str:
+    """The resident taps "allow" in wx.requestSubscribeMessage `times` times: WeChat (the
+    simulator) and our server both record it. Returns her mini-program openid."""
+    openid = sim.login_code(user)["openid"]
+    for _ in range(times):
+        sim.call("POST", "/sim/grant-subscribe", json={"openid": openid,
+                                                       "template_id": template_id})
+        client.post("/api/v1/me/subscribe-grants", headers=headers,
+                    json={"results": {template_id: "accept"}})
+    return openid

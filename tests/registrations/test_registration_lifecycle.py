@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import female_id, male_id
-from tests.helpers import drain_jobs, error_code, login
+from tests.helpers import allow_messages, drain_jobs, error_code, login
 from wxapp.extensions import db
 from wxapp.models import AuditLog, BirthRegistration, StaffUser, Village
 
@@ -210,11 +210,7 @@ def test_draft_is_kept_on_the_server_and_details_are_offered_again(client, resid
 
 def test_decision_reaches_the_resident_through_wechat(client, resident, form, staff, sim):
     me = resident("notified")
-    client.post("/api/v1/me/subscribe-grants", headers=me,
-                json={"results": {"TPL_REGISTRATION_RESULT": "accept"}})
-    openid = sim.login_code("notified")["openid"]
-    sim.call("POST", "/sim/grant-subscribe", json={"openid": openid,
-                                                   "template_id": "TPL_REGISTRATION_RESULT"})
+    openid = allow_messages(client, sim, me, "notified", "TPL_REGISTRATION_RESULT")
     reg_id = _submit(client, me, form()).get_json()["id"]
     client.post(f"/api/v1/staff/registrations/{reg_id}/approve", headers=staff())
     drain_jobs()

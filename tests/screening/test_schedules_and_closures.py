@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from tests.helpers import drain_jobs, error_code
+from tests.helpers import allow_messages, drain_jobs, error_code
 from wxapp.extensions import db
 from wxapp.models import Clinic, ScreeningBooking, ScreeningSlot
 from wxapp.services.screening_schedules import CHINA, generate_slots
@@ -73,13 +73,7 @@ def test_closing_a_day_cancels_its_bookings_and_tells_the_couples(client, sim, c
         ScreeningSlot.starts_at >= datetime.combine(day, datetime.min.time(), tzinfo=CHINA))
         .order_by(ScreeningSlot.starts_at)).first()
     booked, waiting = couple_for("booked-couple"), couple_for("waiting-couple")
-    client.post("/api/v1/me/subscribe-grants", headers=booked,
-                json={"results": {template: "accept"}})
-    openid = sim.login_code("booked-couple")["openid"]
-    for _ in range(2):
-        sim.call("POST", "/sim/grant-subscribe", json={"openid": openid, "template_id": template})
-        client.post("/api/v1/me/subscribe-grants", headers=booked,
-                    json={"results": {template: "accept"}})
+    openid = allow_messages(client, sim, booked, "booked-couple", template, times=2)
     client.post("/api/v1/me/bookings", headers=booked, json={"slot_id": slot.id})
     client.post("/api/v1/me/bookings", headers=waiting, json={"slot_id": slot.id,
                                                                "waitlist": True})

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select, update
 
-from tests.helpers import drain_jobs, error_code
+from tests.helpers import allow_messages, drain_jobs, error_code
 from wxapp.extensions import db
 from wxapp.models import Clinic, ScreeningBooking, ScreeningSlot
 from wxapp.models.base import utcnow
@@ -79,13 +79,7 @@ def test_leaving_the_waitlist_frees_nothing_and_can_be_done_any_time(client, cou
 def test_couples_are_told_of_their_booking_and_reminded_the_day_before(client, sim,
                                                                         couple_for, make_slot):
     me = couple_for("told")
-    client.post("/api/v1/me/subscribe-grants", headers=me,
-                json={"results": {TEMPLATE: "accept"}})
-    openid = sim.login_code("told")["openid"]
-    for _ in range(2):
-        sim.call("POST", "/sim/grant-subscribe", json={"openid": openid, "template_id": TEMPLATE})
-    client.post("/api/v1/me/subscribe-grants", headers=me,
-                json={"results": {TEMPLATE: "accept"}})
+    openid = allow_messages(client, sim, me, "told", TEMPLATE, times=2)
     booking = _book(client, me, make_slot(in_hours=30)).get_json()
     drain_jobs()
     tomorrow = datetime.now(CHINA).date() + timedelta(days=1)

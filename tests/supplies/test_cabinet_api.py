@@ -137,6 +137,14 @@ def test_signature_failures(client, world, cabinet):
     tampered = client.post("/device/v1/redeem", data=b'{"code": "87654321"}', headers=headers)
     assert error_code(tampered) == "device.bad_signature"
 
+def test_a_disabled_cabinet_is_refused(client, world, cabinet):
+    db.session.execute(update(SupplyPoint).filter_by(device_key_id=cabinet.key_id)
+                       .values(active=False))
+    commit()
+    refused = cabinet.post("/heartbeat", {"stock": [], "faults": []})
+    assert refused.status_code == 401 and error_code(refused) == "device.bad_signature"
+
+
 def test_a_replayed_request_is_refused(client, world, cabinet):
     body = b'{"code": "12345678"}'
     headers = cabinet.headers("POST", "/device/v1/redeem", body, nonce="replay-nonce-1")

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from tests.helpers import drain_jobs
+from tests.helpers import allow_messages, drain_jobs
 from wxapp.extensions import db
 from wxapp.models import Pickup, SupplyTask
 from wxapp.models.base import utcnow
@@ -20,10 +20,7 @@ TEMPLATE = "TPL_PICKUP_FOLLOW_UP"
 def test_follow_up_question_is_sent_once_and_says_nothing_revealing(client, world, resident,
                                                                      cabinet, sim):
     me = resident("asked")
-    client.post("/api/v1/me/subscribe-grants", headers=me,
-                json={"results": {TEMPLATE: "accept"}})
-    openid = sim.login_code("asked")["openid"]
-    sim.call("POST", "/sim/grant-subscribe", json={"openid": openid, "template_id": TEMPLATE})
+    openid = allow_messages(client, sim, me, "asked", TEMPLATE)
     body = client.post("/api/v1/me/pickups", headers=me, json={
         "point_id": world["points"]["CAB-DH-01"],
         "items": [{"item_id": world["items"]["condom-m"], "quantity": 2}]}).get_json()

@@ -47,26 +47,26 @@ class IdCardPickupSchema(StrictSchema):
 @device_required
 @blp.arguments(RedeemSchema)
 def redeem(body):
-    return supply_devices.redeem(g.device_point, body["code"])
+    return supply_devices.redeem(g.device_point_id, body["code"])
 
 
 @blp.post("/dispense-results")
 @device_required
 @blp.arguments(DispenseSchema)
 def dispense_result(body):
-    return supply_devices.report_dispense(g.device_point, body["event_id"], body["pickup_id"],
-                                          body["ok"], body.get("fault"))
+    return supply_devices.report_dispense(g.device_point_id, body["event_id"],
+                                          body["pickup_id"], body["ok"], body.get("fault"))
 
 
 @blp.post("/heartbeat")
 @device_required
 @blp.arguments(HeartbeatSchema)
 def heartbeat(body):
-    return supply_devices.heartbeat(g.device_point, body["stock"], body["faults"])
+    return supply_devices.heartbeat(g.device_point_id, body["stock"], body["faults"])
 
 
 @blp.post("/id-card-pickups")
 @device_required
 @blp.arguments(IdCardPickupSchema)
 def id_card_pickup(body):
-    return supply_devices.id_card_pickup(g.device_point, body["id_number"], body["items"])
+    return supply_devices.id_card_pickup(g.device_point_id, body["id_number"], body["items"])

@@ -2,6 +2,8 @@
 
 The nonce is remembered in Redis only after the signature checks out, so that nobody without
 the key can fill Redis; it is kept for twice the window, which covers a clock either side.
+A worker keeps each cabinet's decrypted secret for CREDENTIAL_TTL seconds: cabinets call
+often, and a disabled cabinet is refused within that time.
 """
 from __future__ import annotations
 
@@ -23,7 +25,27 @@ def _refuse(code: str, message: str = "设备认证失败。") -> Unauthorized:
     return Unauthorized(code, message)
 
 
-def verify_device_request() -> SupplyPoint:
+CREDENTIAL_TTL = 60.0
+
+
+def _credentials(key_id: str) -> tuple[int, str] | None:
+    """(point id, secret) of an active cabinet's key, from this worker's cache or the
+    database."""
+    cache = current_app.extensions.setdefault("wxapp_device_credentials", {})
+    hit = cache.get(key_id)
+    if hit is not None and time.monotonic() - hit[2] < CREDENTIAL_TTL:
+        return hit[0], hit[1]
+    row = db.session.execute(select(SupplyPoint.id, SupplyPoint.device_secret).filter_by(
+        device_key_id=key_id, active=True)).first()
+    if row is None or not row[1]:
+        cache.pop(key_id, None)
+        return None
+    cache[key_id] = (row[0], row[1], time.monotonic())
+    return row[0], row[1]
+
+
+def verify_device_request() -> int:
+    """The id of the point whose cabinet signed this request."""
     key_id = request.headers.get(KEY_HEADER, "")
     timestamp = request.headers.get(TIMESTAMP_HEADER, "")
     nonce = request.headers.get(NONCE_HEADER, "")
@@ -33,22 +55,21 @@ def verify_device_request() -> SupplyPoint:
     window = current_app.config["WXAPP"].device_timestamp_window_seconds
     if abs(time.time() - int(timestamp)) > window:
         raise _refuse("device.stale_timestamp", "设备时间与服务器相差太多，请校准时间。")
-    point = db.session.scalars(select(SupplyPoint).filter_by(device_key_id=key_id,
-                                                             active=True)).first()
-    expected = sign(point.device_secret, request.method, request.path, timestamp, nonce,
-                    request.get_data()) if point is not None and point.device_secret else ""
+    known = _credentials(key_id)
+    expected = sign(known[1], request.method, request.path, timestamp, nonce,
+                    request.get_data()) if known else ""
     # Compared even for an unknown key, so timing does not tell which keys exist.
-    if not hmac.compare_digest(expected or "0" * 64, signature) or point is None:
+    if not hmac.compare_digest(expected or "0" * 64, signature) or known is None:
         raise _refuse("device.bad_signature")
     if not get_redis().set(f"device-nonce:{key_id}:{nonce}", 1, nx=True, ex=2 * window):
         raise _refuse("device.replayed", "重复的请求。")
-    return point
+    return known[0]
 
 
 def device_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
-        g.device_point = verify_device_request()
+        g.device_point_id = verify_device_request()
         return view(*args, **kwargs)
 
     return wrapper

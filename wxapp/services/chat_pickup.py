@@ -94,8 +94,8 @@ def _issue_code(openid: str, point_id: int, item_id: int, quantity: int | None) 
     resident = residents.resident_for_official_account(openid)
     item = db.session.get(SupplyItem, item_id)
     try:
-        pickup = pickups.request_pickup(resident, point_id,
-                                        [pickups.Wanted(item_id, quantity or item.per_pickup_limit)])
+        wanted = pickups.Wanted(item_id, quantity or item.per_pickup_limit)
+        pickup = pickups.request_pickup(resident, point_id, [wanted])
     except DomainError as exc:
         # The state stays, so she can pick another item or a smaller number.
         return exc.message

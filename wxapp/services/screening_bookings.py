@@ -316,3 +316,26 @@ def as_view(booking: ScreeningBooking) -> dict:
             "checkin_qr": (CHECKIN_QR_PREFIX + booking.checkin_code
                            if booking.status == "scheduled" else None),
             "offer_expires_at": booking.offer_expires_at, "child_order": booking.child_order}
+
+
+def staff_day_view(staff, day: list[ScreeningBooking]) -> list[dict]:
+    """The clinic's list: masked names to greet couples by, never their check-in codes (the
+    couple shows the code; staff cannot check anyone in without them). Audited."""
+    from wxapp.models import ScreeningCouple
+    from wxapp.security.masking import mask_name
+
+    couples_by_resident = {c.resident_id: c for c in db.session.scalars(
+        select(ScreeningCouple).where(ScreeningCouple.resident_id.in_(
+            [b.resident_id for b in day])))}
+    record_audit(Actor("staff", str(staff.id)), "booking.day_list_read", "screening_booking",
+                 None, {"count": len(day)})
+    rows = []
+    for booking in day:
+        couple = couples_by_resident.get(booking.resident_id)
+        rows.append({"id": booking.id, "status": booking.status,
+                     "starts_at": booking.slot.starts_at, "clinic": booking.slot.clinic.name,
+                     "child_order": booking.child_order,
+                     "couple_id": couple.id if couple else None,
+                     "wife_name": mask_name(couple.wife_name) if couple else None,
+                     "husband_name": mask_name(couple.husband_name) if couple else None})
+    return rows

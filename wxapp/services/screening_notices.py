@@ -34,7 +34,8 @@ def booking_notice(booking: ScreeningBooking, kind: str) -> None:
     slot = booking.slot
     notifications.notify_by_subscribe_message(
         booking.resident_id, current_app.config["WXAPP"].screening_notice_template_id,
-        {"thing1": subject, "time2": slot_time_text(slot), "thing3": slot.clinic.name, "thing4": note},
+        {"thing1": subject, "time2": slot_time_text(slot), "thing3": slot.clinic.name,
+         "thing4": note},
         f"pages/screening/booking?id={booking.id}", f"screening_{kind}")
 
 

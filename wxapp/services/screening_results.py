@@ -91,8 +91,9 @@ def _open_follow_ups(booking: ScreeningBooking, risk_category: str) -> None:
     today = utcnow().date()
     for kind in kinds:
         if kind not in existing:
+            due_on = today + timedelta(days=FOLLOW_UP_DUE_DAYS[kind])
             db.session.add(ScreeningFollowUp(booking_id=booking.id, kind=kind, status="open",
-                                             due_on=today + timedelta(days=FOLLOW_UP_DUE_DAYS[kind])))
+                                             due_on=due_on))
 
 
 def result_for_staff(staff: StaffUser, booking_id: int) -> ScreeningResult:

@@ -29,6 +29,28 @@ class Window:
     capacity: int
 
 
+CLINIC_FIELDS = ("name", "address", "phone", "latitude", "longitude", "active")
+
+
+def clinics_for(staff: StaffUser) -> list[Clinic]:
+    return list(db.session.scalars(select(Clinic).filter_by(township_id=staff.township_id)
+                                   .order_by(Clinic.id)))
+
+
+def save_clinic(staff: StaffUser, clinic: Clinic | None, data: dict) -> Clinic:
+    """A new clinic of the staff member's township, or changes to one; an inactive clinic
+    takes no new bookings and opens no new slots, and keeps the ones it has."""
+    if clinic is None:
+        clinic = Clinic(township_id=staff.township_id, active=True)
+        db.session.add(clinic)
+    for name in CLINIC_FIELDS:
+        if name in data:
+            setattr(clinic, name, data[name])
+    db.session.flush()
+    record_audit(Actor("staff", str(staff.id)), "clinic.saved", "clinic", clinic.id)
+    return clinic
+
+
 def schedule_of(clinic: Clinic) -> list[ScreeningSchedule]:
     return list(db.session.scalars(select(ScreeningSchedule).filter_by(
         clinic_id=clinic.id, active=True).order_by(ScreeningSchedule.weekday,

@@ -28,13 +28,13 @@ def _lines(pickup: Pickup) -> list[dict]:
             for line in pickup.lines]
 
 
-def redeem(point: SupplyPoint, code: str) -> dict:
+def redeem(point_id: int, code: str) -> dict:
     code = (code or "").strip()
     if code.startswith(pickups.QR_PREFIX):
         code = code[len(pickups.QR_PREFIX):]
     now = utcnow()
     won = db.session.scalar(
-        update(Pickup).where(Pickup.code == code, Pickup.point_id == point.id,
+        update(Pickup).where(Pickup.code == code, Pickup.point_id == point_id,
                              Pickup.status == "held", Pickup.expires_at > now)
         .values(status="redeemed", redeemed_at=now).returning(Pickup.id)
         .execution_options(synchronize_session=False))
@@ -44,7 +44,7 @@ def redeem(point: SupplyPoint, code: str) -> dict:
             .where(PickupLine.pickup_id == won).order_by(PickupLine.item_id))
         return {"pickup_id": won, "items": [{"code": c, "name": n, "quantity": q}
                                             for c, n, q in lines]}
-    status = db.session.scalar(select(Pickup.status).filter_by(code=code, point_id=point.id)
+    status = db.session.scalar(select(Pickup.status).filter_by(code=code, point_id=point_id)
                                .order_by(Pickup.id.desc()).limit(1))
     if status is None:
         raise NotFound("pickup.code_invalid", "领取码无效，请核对后重新输入。")
@@ -55,42 +55,42 @@ def redeem(point: SupplyPoint, code: str) -> dict:
     raise Conflict("pickup.code_used", "这个领取码已经使用过了。")
 
 
-def _stored_event(point: SupplyPoint, event_id: str) -> dict | None:
-    return db.session.scalar(select(DeviceEvent.response).filter_by(point_id=point.id,
+def _stored_event(point_id: int, event_id: str) -> dict | None:
+    return db.session.scalar(select(DeviceEvent.response).filter_by(point_id=point_id,
                                                                     event_id=event_id))
 
 
-def report_dispense(point: SupplyPoint, event_id: str, pickup_id: int, ok: bool,
+def report_dispense(point_id: int, event_id: str, pickup_id: int, ok: bool,
                     fault: str | None = None) -> dict:
     status = "dispensed" if ok else "failed"
     # Claiming the pickup is one conditional UPDATE: of two copies of a report arriving at
     # once, the second waits for the first's row lock, then finds nothing left to claim and
     # answers with what the first stored.
     claimed = db.session.scalar(
-        update(Pickup).where(Pickup.id == pickup_id, Pickup.point_id == point.id,
+        update(Pickup).where(Pickup.id == pickup_id, Pickup.point_id == point_id,
                              Pickup.status == "redeemed")
         .values(status=status, finished_at=utcnow()).returning(Pickup.id)
         .execution_options(synchronize_session=False))
     if claimed is None:
-        stored = _stored_event(point, event_id)
+        stored = _stored_event(point_id, event_id)
         if stored is not None:
             return stored
         if db.session.scalar(select(Pickup.id).filter_by(id=pickup_id,
-                                                         point_id=point.id)) is None:
+                                                         point_id=point_id)) is None:
             raise NotFound("pickup.not_found", "没有找到这次领取。")
         raise Conflict("pickup.not_redeemed", "这次领取不在出货状态。")
     lines = db.session.execute(select(PickupLine.item_id, PickupLine.quantity)
                                .filter_by(pickup_id=pickup_id)).all()
     for item_id, quantity in lines:
         if ok:
-            ledger.dispense(point.id, item_id, quantity, pickup_id)
+            ledger.dispense(point_id, item_id, quantity, pickup_id)
         else:
             # Nothing came out: the stock goes back to the shelf; she may ask for a new code.
-            ledger.release(point.id, item_id, quantity)
+            ledger.release(point_id, item_id, quantity)
     if not ok:
-        _record_fault(point, fault or "出货失败")
+        _record_fault(db.session.get(SupplyPoint, point_id), fault or "出货失败")
     response = {"pickup_id": pickup_id, "status": status}
-    db.session.add(DeviceEvent(point_id=point.id, event_id=event_id, kind="dispense",
+    db.session.add(DeviceEvent(point_id=point_id, event_id=event_id, kind="dispense",
                                response=response))
     db.session.flush()
     return response
@@ -101,7 +101,8 @@ def _record_fault(point: SupplyPoint, fault: str) -> None:
     open_task("point_report", f"fault:{point.id}", point, f"{point.name}报告故障：{fault}")
 
 
-def heartbeat(point: SupplyPoint, stock: list[dict], faults: list[str]) -> dict:
+def heartbeat(point_id: int, stock: list[dict], faults: list[str]) -> dict:
+    point = db.session.get(SupplyPoint, point_id)
     point.last_seen_at = utcnow()
     point.status = "fault" if faults else "online"
     if faults:
@@ -118,9 +119,10 @@ def heartbeat(point: SupplyPoint, stock: list[dict], faults: list[str]) -> dict:
     return {"status": point.status, "server_time": point.last_seen_at.isoformat()}
 
 
-def id_card_pickup(point: SupplyPoint, id_number: str, wanted: list[dict]) -> dict:
+def id_card_pickup(point_id: int, id_number: str, wanted: list[dict]) -> dict:
     """The ID number is used for one blind-index look-up and then forgotten: only its keyed
     hash is kept, as the quota holder."""
+    point = db.session.get(SupplyPoint, point_id)
     try:
         parsed = parse_id_number(id_number)
     except InvalidIdentity as exc:

@@ -353,7 +353,8 @@ def stock_at(staff: StaffUser, point_id: int) -> dict:
             "item_id": row.item_id, "item": row.item.name, "unit": row.item.unit,
             "on_hand": row.on_hand, "held": row.held, "available": row.on_hand - row.held,
             "low_threshold": row.low_threshold, "reported_quantity": row.reported_quantity,
-            "batches": [{"batch_id": b.id, "batch_no": b.batch_no, "expires_on": b.expires_on.isoformat(),
+            "batches": [{"batch_id": b.id, "batch_no": b.batch_no,
+                         "expires_on": b.expires_on.isoformat(),
                          "quantity": q, "near_expiry": b.expires_on <= near}
                         for b, q in batches],
         })

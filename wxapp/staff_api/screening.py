@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
+from miniprogram_api.screening import ClinicSchema
 from wxapp.services import screening_bookings as bookings
 from wxapp.services import screening_schedules as schedules
 from wxapp.web.auth import staff_required
@@ -43,11 +44,58 @@ class ClosureSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=2, max=100))
 
 
+class StaffClinicSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    address = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    phone = fields.String(required=True, validate=validate.Length(min=3, max=32))
+    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+    active = fields.Boolean()
+
+
+class StaffClinicChangeSchema(StaffClinicSchema):
+    """The same fields, each optional: send only what changes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class StaffClinicViewSchema(ClinicSchema):
+    active = fields.Boolean()
+
+
 class DayBookingSchema(Schema):
     id = fields.Integer()
     status = fields.String()
     starts_at = fields.DateTime()
     clinic = fields.String()
+    couple_id = fields.Integer(allow_none=True)
+    wife_name = fields.String(allow_none=True)
+    husband_name = fields.String(allow_none=True)
+    child_order = fields.Integer()
+
+
+@blp.get("")
+@blp.response(200, StaffClinicViewSchema(many=True))
+@staff_required(*CLINIC_STAFF)
+def clinics():
+    return schedules.clinics_for(g.staff)
+
+
+@blp.post("")
+@blp.arguments(StaffClinicSchema)
+@blp.response(201, StaffClinicViewSchema)
+@staff_required("township_admin")
+def create_clinic(body):
+    return schedules.save_clinic(g.staff, None, body)
+
+
+@blp.put("/<int:clinic_id>")
+@blp.arguments(StaffClinicChangeSchema)
+@blp.response(200, StaffClinicViewSchema)
+@staff_required("township_admin")
+def update_clinic(body, clinic_id):
+    return schedules.save_clinic(g.staff, bookings.clinic_for_staff(g.staff, clinic_id), body)
 
 
 @blp.get("/<int:clinic_id>/day")
@@ -56,8 +104,8 @@ class DayBookingSchema(Schema):
 @staff_required(*CLINIC_STAFF)
 def day(query, clinic_id):
     start = datetime.combine(query["date"], datetime.min.time(), tzinfo=bookings.CHINA)
-    return [bookings.as_view(b) for b in bookings.clinic_day(
-        g.staff, clinic_id, start, start + timedelta(days=1))]
+    return bookings.staff_day_view(g.staff, bookings.clinic_day(
+        g.staff, clinic_id, start, start + timedelta(days=1)))
 
 
 @blp.post("/<int:clinic_id>/check-in")
