@@ -125,3 +125,24 @@ def gunicorn(app_spec: str, port: int, workers: int, env: dict | None = None,
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def cpu_seconds(match: str) -> float:
+    """CPU time (user + system) used so far by every process whose command line contains
+    `match`: where a run's CPU went (server, database, load generator) on a shared machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+            if match not in cmdline:
+                continue
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError):
+            continue
+    return total

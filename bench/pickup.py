@@ -20,11 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadgen import Request, run_load  # noqa: E402
+from bench.loadgen import Request, cpu_seconds, run_load  # noqa: E402
 from bench.service import running_service  # noqa: E402
 from wxapp.devices.signing import signed_headers  # noqa: E402
 
 PORT = 18097
+# Where the CPU goes: the gunicorn workers, PostgreSQL's backends, this load generator.
+CPU_OF = {"server": f"127.0.0.1:{PORT}", "postgres": "postgres: ", "load generator":
+          "bench/pickup.py"}
 SECRET = "bench-cabinet-secret"
 
 
@@ -114,8 +117,10 @@ def main() -> None:
 
     with running_service(PORT, args.workers, args.threads) as service:
         plan = prepare(service.database, args.cabinets, args.codes)
+        before = {name: cpu_seconds(match) for name, match in CPU_OF.items()}
         result = run_load(PORT, lambda i: requests_for(plan[i], args.repeat_every),
                           args.cabinets)
+        spent = {name: cpu_seconds(match) - before[name] for name, match in CPU_OF.items()}
         dispensed, doubled, problems = check(service.database)
 
     codes = args.cabinets * args.codes
@@ -128,6 +133,8 @@ def main() -> None:
     print(f"{codes / result.seconds:,.0f} redemptions/s ({result.rps:,.0f} device calls/s), "
           f"p50 {result.percentile(50):.1f} ms, p99 {result.percentile(99):.1f} ms "
           f"(target < 100 ms)")
+    print("CPU per device call: " + ", ".join(
+        f"{name} {1000 * seconds / result.count:.1f} ms" for name, seconds in spent.items()))
 
 
 if __name__ == "__main__":
