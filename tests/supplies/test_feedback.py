@@ -33,6 +33,9 @@ def test_side_effects_answer_creates_a_discreet_follow_up_task(client, world, re
     worker_tasks = client.get("/api/v1/staff/supplies/tasks", headers=staff_headers("demo-village"),
                               query_string={"kind": "follow_up"}).get_json()
     assert [t["id"] for t in worker_tasks] == [task.id]
+    office_tasks = client.get("/api/v1/staff/supplies/tasks", headers=staff_headers(),
+                              query_string={"kind": "follow_up"}).get_json()
+    assert office_tasks == []
     from wxapp.models import AuditLog
 
     assert db.session.scalars(select(AuditLog).filter_by(

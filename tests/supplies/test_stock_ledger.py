@@ -168,6 +168,10 @@ def test_pickup_records_are_for_that_villages_staff_and_every_read_is_audited(
     assert len(audits) == 1
     clinic = staff_headers("demo-clinic")
     assert client.get(f"{API}/points/{cab}/pickups", headers=clinic).status_code == 403
+    # The township office keeps the books but does not follow village residents up.
+    assert client.get(f"{API}/points/{cab}/pickups", headers=staff_headers()).status_code == 404
+    counter = world["points"]["CNT-WSY-01"]
+    assert client.get(f"{API}/points/{counter}/pickups", headers=staff_headers()).status_code == 200
 
 
 def test_monthly_distribution_report(client, world, staff_headers, resident, cabinet):

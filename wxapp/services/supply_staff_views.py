@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from wxapp.errors import ValidationFailed
+from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import GuidanceRecord, Pickup, PointItem, StaffUser, SupplyPoint
 from wxapp.security.blind_index import id_number_index
@@ -20,7 +20,13 @@ def points_for(staff: StaffUser) -> list[SupplyPoint]:
 
 
 def pickups_at(staff: StaffUser, point_id: int, limit: int = 100) -> list[Pickup]:
+    """Who took what is for the staff who follow that village up: its village worker, or the
+    township office for points that belong to no village (the health centre's counter)."""
     point = ledger.point_for_staff(staff, point_id)
+    follows_up = (staff.role == "village_worker" if point.village_id is not None
+                  else staff.role == "township_admin")
+    if not follows_up:
+        raise NotFound("supplies.point_not_found", "没有找到这个发放点。")
     found = list(db.session.scalars(select(Pickup).filter_by(point_id=point.id)
                                     .order_by(Pickup.id.desc()).limit(limit)))
     record_audit(Actor("staff", str(staff.id)), "supplies.pickups_read", "supply_point",

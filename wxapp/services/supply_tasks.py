@@ -31,10 +31,17 @@ def open_task(kind: str, subject: str, point: SupplyPoint, detail: str, *,
     return task
 
 
+def _visible(query, staff: StaffUser):
+    query = scoped(query, staff, SupplyTask.township_id, SupplyTask.village_id)
+    if staff.role != "village_worker":
+        # Follow-ups of village residents are for their village worker alone.
+        query = query.where((SupplyTask.kind != "follow_up") | SupplyTask.village_id.is_(None))
+    return query
+
+
 def tasks_for(staff: StaffUser, status: str = "open", kind: str | None = None
               ) -> list[SupplyTask]:
-    query = scoped(select(SupplyTask).filter_by(status=status), staff,
-                   SupplyTask.township_id, SupplyTask.village_id)
+    query = _visible(select(SupplyTask).filter_by(status=status), staff)
     if kind:
         query = query.filter_by(kind=kind)
     found = list(db.session.scalars(query.order_by(SupplyTask.id.desc()).limit(200)))
@@ -46,8 +53,7 @@ def tasks_for(staff: StaffUser, status: str = "open", kind: str | None = None
 
 
 def close_task(staff: StaffUser, task_id: int) -> SupplyTask:
-    task = db.session.scalars(scoped(select(SupplyTask).filter_by(id=task_id), staff,
-                                     SupplyTask.township_id, SupplyTask.village_id)).first()
+    task = db.session.scalars(_visible(select(SupplyTask).filter_by(id=task_id), staff)).first()
     if task is None:
         raise NotFound("supplies.task_not_found", "没有找到这个任务。")
     if task.status != "open":
