@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import select
 
-from wxapp.extensions import db
-from wxapp.models import Township
+from wxapp.services import regions as region_service
 
 blp = Blueprint("regions", __name__, url_prefix="/regions", description="Townships and villages")
 
@@ -27,4 +25,4 @@ class TownshipSchema(Schema):
 @blp.get("")
 @blp.response(200, TownshipSchema(many=True))
 def regions():
-    return list(db.session.scalars(select(Township).order_by(Township.code)))
+    return region_service.townships()
