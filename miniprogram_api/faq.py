@@ -24,6 +24,13 @@ class AnswerSchema(Schema):
     code = fields.String(allow_none=True)
     answer = fields.String()
     suggestions = fields.List(fields.Nested(SuggestionSchema))
+    # Send back with /faq/feedback when the resident taps 有用 / 没用.
+    feedback_token = fields.String(allow_none=True)
+
+
+class FeedbackSchema(StrictSchema):
+    token = fields.String(required=True, validate=validate.Length(min=8, max=200))
+    useful = fields.Boolean(required=True)
 
 
 class EntryQuerySchema(StrictSchema):
@@ -44,7 +51,17 @@ def ask(body):
     """Residents may ask without logging in: the FAQ is public and questions are anonymous."""
     answer = faq_bot.ask(body["question"], "miniprogram")
     return {"matched": answer.outcome == "answered", "code": answer.code,
-            "answer": answer.answer, "suggestions": answer.suggestions}
+            "answer": answer.answer, "suggestions": answer.suggestions,
+            "feedback_token": faq_bot.feedback_token(answer.log_id)
+            if answer.outcome == "answered" and answer.log_id else None}
+
+
+@blp.post("/feedback")
+@blp.arguments(FeedbackSchema)
+@blp.response(204)
+def feedback(body):
+    """有用 / 没用 for an answer given in the mini-program."""
+    faq_bot.record_feedback_by_token(body["token"], body["useful"])
 
 
 @blp.get("/entries")

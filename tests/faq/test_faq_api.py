@@ -12,7 +12,7 @@ from wxapp.models import AuditLog, KnowledgeEntry
 
 def test_ask_returns_the_documented_shape(client, knowledge_base):
     body = client.post("/api/v1/faq/ask", json={"question": "孕前检查要钱吗"}).get_json()
-    assert set(body) == {"matched", "code", "answer", "suggestions"}
+    assert set(body) == {"matched", "code", "answer", "suggestions", "feedback_token"}
     assert body["matched"] is True and body["code"] == "precheck.free"
     assert "{" not in body["answer"]
 
@@ -123,3 +123,19 @@ def test_answers_name_the_townships_clinics(client, knowledge_base, staff_header
     staff_headers()  # seeds the demo township, whose clinics residents can book
     body = client.post("/api/v1/faq/ask", json={"question": "孕前检查在哪里做"}).get_json()
     assert body["code"] == "precheck.where" and "示范镇卫生院" in body["answer"]
+
+
+def test_the_asker_rates_an_answer_once_with_its_token(client, knowledge_base):
+    from wxapp.models.faq import QuestionLog
+
+    body = client.post("/api/v1/faq/ask", json={"question": "孕前检查要钱吗"}).get_json()
+    token = body["feedback_token"]
+    assert client.post("/api/v1/faq/feedback", json={"token": token, "useful": False}
+                       ).status_code == 204
+    client.post("/api/v1/faq/feedback", json={"token": token, "useful": True})
+    assert db.session.scalars(select(QuestionLog.feedback)).one() == "not_useful"
+    forged = client.post("/api/v1/faq/feedback", json={"token": token[:-3] + "abc",
+                                                        "useful": True})
+    assert forged.status_code == 422 and error_code(forged) == "faq.feedback_token_invalid"
+    unmatched = client.post("/api/v1/faq/ask", json={"question": "怎么申请房贷"}).get_json()
+    assert unmatched["feedback_token"] is None

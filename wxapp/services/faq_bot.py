@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
+from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
 from wxapp.faq.knowledge_base import fill_placeholders
 from wxapp.models import Clinic
@@ -82,6 +84,30 @@ def ask(text: str, channel: str) -> BotAnswer:
         answer.log_id = log_question(channel, text, answer.outcome, answer.code,
                                      result.confidence).id
     return answer
+
+
+FEEDBACK_TOKEN_MAX_AGE = 24 * 3600
+
+
+def _feedback_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="wxapp-faq-feedback")
+
+
+def feedback_token(log_id: int) -> str:
+    """Questions in the mini-program are anonymous: the asker rates the answer with this
+    signed token, so nobody can rate answers they were not given."""
+    return _feedback_serializer().dumps(log_id)
+
+
+def record_feedback_by_token(token: str, useful: bool) -> None:
+    try:
+        log_id = _feedback_serializer().loads(token, max_age=FEEDBACK_TOKEN_MAX_AGE)
+    except BadSignature:
+        raise ValidationFailed("faq.feedback_token_invalid", "这条反馈已过期，谢谢您的关注。")
+    # The first rating counts; tapping again changes nothing.
+    db.session.execute(update(QuestionLog).where(QuestionLog.id == log_id,
+                                                 QuestionLog.feedback.is_(None))
+                       .values(feedback="useful" if useful else "not_useful"))
 
 
 def record_feedback(log_id: int, useful: bool) -> bool:
