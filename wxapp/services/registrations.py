@@ -6,7 +6,7 @@ import json
 import secrets
 from datetime import date, datetime, timedelta, timezone
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -92,9 +92,16 @@ def _parent_dict(reg: BirthRegistration, role: str) -> dict:
 
 
 # -- submit and track ----------------------------------------------------------------------
+def _villages() -> dict[int, int]:
+    """Village id -> township id, read once per request (a few dozen rows) for both the
+    validation and the record."""
+    if "wxapp_villages" not in g:
+        g.wxapp_villages = dict(db.session.execute(select(Village.id, Village.township_id)).all())
+    return g.wxapp_villages
+
+
 def _village_ids() -> set[int]:
-    # Loading the villages (a few dozen) also puts them in the session for _apply.
-    return {village.id for village in db.session.scalars(select(Village))}
+    return set(_villages())
 
 
 def _clean(resident: Resident, data: dict) -> CleanRegistration:
@@ -143,9 +150,8 @@ def _apply(reg: BirthRegistration, clean: CleanRegistration) -> None:
     reg.existing_children = json.dumps(clean.existing_children)
     reg.child_order = clean.child_order
     reg.promised_documents = clean.promised_documents
-    village = db.session.get(Village, clean.village_id)
-    reg.village_id = village.id
-    reg.township_id = village.township_id
+    reg.village_id = clean.village_id
+    reg.township_id = _villages()[clean.village_id]
 
 
 def record_event(reg: BirthRegistration, to_status: str, actor_type: str, actor_id,
@@ -211,13 +217,14 @@ def _create(clean: CleanRegistration, resident_id: int | None, actor: tuple,
     # same pregnancy, and _flush_or_duplicate turns that into registration.duplicate.
     reg = BirthRegistration(resident_id=resident_id, status="draft")
     _apply(reg, clean)
+    # Flags before the first flush, so that they go in with the row.
+    reg.conflict_flags = conflict_flags(reg)
     db.session.add(reg)
     record_event(reg, "submitted", actor[0], actor[1], note)
     _start_review_clock(reg)
     _flush_or_duplicate()
     reg.application_no = f"SY{reg.submitted_at:%Y%m%d}{reg.id:06d}"
     attach_documents(reg, clean.document_ids)
-    reg.conflict_flags = conflict_flags(reg)
     if _settings().instant_registration and not reg.conflict_flags:
         register(reg, "system", None, "即办")
     db.session.flush()
@@ -229,14 +236,16 @@ def conflict_flags(reg: BirthRegistration) -> list[str]:
     flags = []
     if reg.promised_documents:
         flags.append("promised_documents")
-    others = list(db.session.scalars(select(BirthRegistration).where(
-        BirthRegistration.id != reg.id,
-        BirthRegistration.status.in_(OPEN_STATUSES),
-        (BirthRegistration.mother_id_index == reg.mother_id_index)
-        | (BirthRegistration.father_id_index == reg.father_id_index))))
+    same_parents = ((BirthRegistration.mother_id_index == reg.mother_id_index)
+                    | (BirthRegistration.father_id_index == reg.father_id_index))
+    query = select(BirthRegistration.status, BirthRegistration.child_order).where(
+        same_parents, BirthRegistration.status.in_(OPEN_STATUSES))
+    if reg.id is not None:  # checked again later for a saved registration: not itself
+        query = query.where(BirthRegistration.id != reg.id)
+    others = db.session.execute(query).all()
     if others:
         flags.append("earlier_registration")
-    if any(o.status == "approved" and o.child_order >= reg.child_order for o in others):
+    if any(status == "approved" and order >= reg.child_order for status, order in others):
         flags.append("child_count_mismatch")
     return flags
 
