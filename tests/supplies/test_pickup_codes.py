@@ -240,3 +240,22 @@ def test_nearby_needs_a_location(client, world, resident):
     far_away = client.get("/api/v1/supply-points", headers=resident(),
                           query_string={"latitude": 45.75, "longitude": 126.63})
     assert far_away.status_code == 200 and far_away.get_json() == []
+
+
+def test_the_office_sets_quotas_and_they_apply_at_once(client, world, resident, staff_headers):
+    condom, cab = world["items"]["condom-m"], world["points"]["CAB-DH-01"]
+    admin = staff_headers()
+    changed = client.put(f"/api/v1/staff/supplies/items/{condom}", headers=admin,
+                         json={"per_pickup_limit": 5})
+    assert changed.status_code == 200 and changed.get_json()["per_pickup_limit"] == 5
+    over = _ask(client, resident(), cab, [(condom, 6)])
+    assert error_code(over) == "pickup.over_per_pickup_limit"
+    assert "每次最多领取5只" in over.get_json()["error"]["message"]
+    worker = staff_headers("demo-village")
+    assert client.put(f"/api/v1/staff/supplies/items/{condom}", headers=worker,
+                      json={"per_pickup_limit": 50}).status_code == 403
+    assert client.put(f"/api/v1/staff/supplies/items/{condom}", headers=admin,
+                      json={"per_pickup_limit": 0}).status_code == 422
+    codes = [i["code"] for i in client.get("/api/v1/staff/supplies/items",
+                                           headers=worker).get_json()]
+    assert "pill-combined" in codes

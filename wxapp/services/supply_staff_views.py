@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import GuidanceRecord, Pickup, PointItem, StaffUser, SupplyPoint
+from wxapp.models import (GuidanceRecord, Pickup, PointItem, StaffUser, SupplyItem,
+                          SupplyPoint)
 from wxapp.security.blind_index import id_number_index
 from wxapp.security.identity import InvalidIdentity, parse_id_number
 from wxapp.services import supply_ledger as ledger
@@ -65,3 +66,22 @@ def set_threshold(staff: StaffUser, point_id: int, item_id: int, threshold: int)
     db.session.flush()
     ledger.raise_restock_task_if_low(point.id, item.id)
     return row
+
+
+ITEM_RULES = ("per_pickup_limit", "interval_days", "yearly_limit", "needs_guidance", "active")
+
+
+def items() -> list[SupplyItem]:
+    return list(db.session.scalars(select(SupplyItem).order_by(SupplyItem.id)))
+
+
+def set_item_rules(staff: StaffUser, item_id: int, rules: dict) -> SupplyItem:
+    """Fair-use quotas and first-use guidance are the office's to set, per item."""
+    item = ledger.item_by_id(item_id)
+    for name in ITEM_RULES:
+        if name in rules:
+            setattr(item, name, rules[name])
+    record_audit(Actor("staff", str(staff.id)), "supplies.item_rules", "supply_item", item.id,
+                 {k: v for k, v in rules.items() if k in ITEM_RULES})
+    db.session.flush()
+    return item

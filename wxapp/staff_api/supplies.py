@@ -62,6 +62,27 @@ class GuidanceSchema(StrictSchema):
     item_id = fields.Integer(required=True)
 
 
+class ItemRulesSchema(StrictSchema):
+    per_pickup_limit = fields.Integer(validate=validate.Range(min=1, max=1000))
+    interval_days = fields.Integer(validate=validate.Range(min=0, max=366))
+    yearly_limit = fields.Integer(validate=validate.Range(min=1, max=100_000))
+    needs_guidance = fields.Boolean()
+    active = fields.Boolean()
+
+
+class ItemSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    category = fields.String()
+    unit = fields.String()
+    per_pickup_limit = fields.Integer()
+    interval_days = fields.Integer()
+    yearly_limit = fields.Integer()
+    needs_guidance = fields.Boolean()
+    active = fields.Boolean()
+
+
 class TaskQuerySchema(StrictSchema):
     status = fields.String(load_default="open", validate=validate.OneOf(["open", "done"]))
     kind = fields.String()
@@ -105,6 +126,23 @@ class MovedSchema(Schema):
 
 def _moved(taken) -> dict:
     return {"moved": [{"batch_id": t.batch_id, "quantity": t.quantity} for t in taken]}
+
+
+@blp.get("/items")
+@blp.response(200, ItemSchema(many=True))
+@staff_required()
+def items():
+    return views.items()
+
+
+@blp.put("/items/<int:item_id>")
+@blp.arguments(ItemRulesSchema)
+@blp.response(200, ItemSchema)
+@staff_required("township_admin")
+def item_rules(body, item_id):
+    """Per-person quotas (each pickup, days between pickups, a calendar year) and whether a
+    doctor must explain first use before cabinets offer it."""
+    return views.set_item_rules(g.staff, item_id, body)
 
 
 @blp.get("/points")
