@@ -61,3 +61,12 @@ def test_out_of_range_number_and_a_question_mid_flow(wechat, world, knowledge_ba
 def test_location_far_from_any_point(wechat, world):
     reply = _send_location(wechat, "o_far", lat=45.75, lng=126.63)
     assert "附近暂时没有有货的发放点" in reply
+
+
+def test_faq_quotes_the_quotas_the_office_set(wechat, world, knowledge_base, staff_headers,
+                                              client):
+    condom = world["items"]["condom-m"]
+    client.put(f"/api/v1/staff/supplies/items/{condom}", headers=staff_headers(),
+               json={"per_pickup_limit": 8})
+    answer = wechat.say("o_quota_question", "避孕套一次最多领几个")["Content"]
+    assert "每次最多8只" in answer and "每22天可领一次" in answer

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
 from wxapp.faq.knowledge_base import fill_placeholders
-from wxapp.models import Clinic
+from wxapp.models import Clinic, SupplyItem
 from wxapp.models.faq import KnowledgeEntry, QuestionLog
 from wxapp.services import chat_texts
 from wxapp.services.faq_index import get_index
@@ -40,6 +40,13 @@ def placeholder_values() -> dict[str, str]:
                                       .order_by(Clinic.id)).all()
     if clinic_names:
         values["clinic_names"] = "、".join(clinic_names)
+    # The quotas residents meet at the cabinets, as the office has set them.
+    condom = db.session.scalars(select(SupplyItem).filter_by(category="condom", active=True)
+                                .order_by(SupplyItem.id)).first()
+    if condom is not None:
+        values["supplies_fair_use"] = (
+            f"避孕套每人每次最多{condom.per_pickup_limit}{condom.unit}，"
+            f"每{condom.interval_days}天可领一次，每年最多{condom.yearly_limit}{condom.unit}")
     values.update(current_app.config.get("WXAPP_FAQ_PLACEHOLDERS", {}))
     return values
 
