@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.helpers import error_code, login
+from tests.helpers import error_code
 from wxapp.extensions import db
-from wxapp.models import Clinic, ScreeningBooking, ScreeningSlot, Township
-from wxapp.models.base import utcnow
+from wxapp.models import ScreeningBooking, ScreeningSlot
 
 
 def _book(client, headers, slot_id, key=None):
