@@ -49,6 +49,10 @@ def test_book_see_and_cancel_frees_the_place(client, sim, make_slot, couple_for)
     assert full.status_code == 409 and error_code(full) == "booking.slot_full"
     cancelled = client.post(f"/api/v1/me/bookings/{booked.get_json()['id']}/cancel", headers=me)
     assert cancelled.get_json()["status"] == "cancelled"
+    retried = client.post(f"/api/v1/me/bookings/{booked.get_json()['id']}/cancel", headers=me)
+    assert retried.status_code == 200
+    db.session.expire_all()
+    assert db.session.get(ScreeningSlot, slot_id).booked == 0  # freed once, not twice
     assert _book(client, other, slot_id).status_code == 201
 
 

@@ -42,6 +42,8 @@ def test_freed_place_goes_to_the_first_in_line_and_is_held(client, couple_for, m
     accepted = client.post(f"/api/v1/me/bookings/{one['id']}/accept", headers=first)
     assert accepted.get_json()["status"] == "scheduled"
     assert len(accepted.get_json()["checkin_code"]) == 6
+    retried = client.post(f"/api/v1/me/bookings/{one['id']}/accept", headers=first)
+    assert retried.status_code == 200 and retried.get_json() == accepted.get_json()
     # Someone else cannot accept an offer that is not theirs.
     assert client.post(f"/api/v1/me/bookings/{two['id']}/accept",
                        headers=first).status_code == 404

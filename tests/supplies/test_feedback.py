@@ -40,9 +40,13 @@ def test_side_effects_answer_creates_a_discreet_follow_up_task(client, world, re
 
     assert db.session.scalars(select(AuditLog).filter_by(
         action="supplies.follow_up_tasks_read")).first() is not None
-    twice = client.post(f"/api/v1/me/pickups/{pickup_id}/follow-up", headers=me,
-                        json={"answer": "fine"})
-    assert twice.status_code == 409 and error_code(twice) == "pickup.follow_up_answered"
+    retried = client.post(f"/api/v1/me/pickups/{pickup_id}/follow-up", headers=me,
+                          json={"answer": "side_effects"})
+    assert retried.status_code == 200
+    assert len(db.session.scalars(select(SupplyTask).filter_by(kind="follow_up")).all()) == 1
+    changed = client.post(f"/api/v1/me/pickups/{pickup_id}/follow-up", headers=me,
+                          json={"answer": "fine"})
+    assert changed.status_code == 409 and error_code(changed) == "pickup.follow_up_answered"
 
 
 def test_fine_answer_makes_no_task_and_others_cannot_answer(client, world, resident, cabinet):

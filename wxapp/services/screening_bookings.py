@@ -151,6 +151,8 @@ def get_mine(resident: Resident, booking_id: int) -> ScreeningBooking:
 
 def cancel(resident: Resident, booking_id: int) -> ScreeningBooking:
     booking = get_mine(resident, booking_id)
+    if booking.status == "cancelled" and booking.cancel_reason == "resident":
+        return booking  # a retried tap: already done
     if booking.status not in ACTIVE_STATUSES:
         raise Conflict("booking.not_cancellable", "这个预约已经不能取消了。")
     if booking.status == "scheduled":
@@ -226,6 +228,9 @@ def offer_next(slot_id: int) -> ScreeningBooking | None:
 
 def accept_offer(resident: Resident, booking_id: int) -> ScreeningBooking:
     booking = get_mine(resident, booking_id)
+    if booking.status == "scheduled" and booking.offer_expires_at is None \
+            and booking.cancel_reason is None:
+        return booking  # accepted already: a retried tap
     if booking.status != "offered" or _aware(booking.offer_expires_at) <= utcnow():
         raise Conflict("booking.offer_gone", "这个候补名额已经过期或不存在了。")
     booking.status = "scheduled"

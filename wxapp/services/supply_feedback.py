@@ -26,6 +26,8 @@ def answer_follow_up(resident: Resident, pickup_id: int, answer: str) -> Pickup:
     pickup = pickups.get_mine(resident, pickup_id)
     if pickup.status != "dispensed":
         raise Conflict("pickup.follow_up_not_open", "领取完成后才能反馈使用情况。")
+    if pickup.follow_up_answer == answer:
+        return pickup  # the same answer sent again
     if pickup.follow_up_answer is not None:
         raise Conflict("pickup.follow_up_answered", "您已经反馈过了，谢谢！")
     pickup.follow_up_answer = answer

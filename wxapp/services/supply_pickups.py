@@ -258,6 +258,8 @@ def _finish(pickup_id: int, from_status: str, to_status: str) -> bool:
 
 def cancel(resident: Resident, pickup_id: int) -> Pickup:
     pickup = get_mine(resident, pickup_id)
+    if pickup.status == "cancelled":
+        return pickup  # a retried tap: already done
     if not _finish(pickup.id, "held", "cancelled"):
         raise Conflict("pickup.not_cancellable", "这个领取码已经使用或失效，不能取消。")
     release_lines(pickup)
