@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 from tests.factories import male_id
 from tests.helpers import error_code
 from wxapp.extensions import db
-from wxapp.models import (DeviceEvent, Pickup, PointItem, StockMovement, SupplyPoint,
-                          SupplyTask)
+from wxapp.models import (DeviceEvent, Pickup, PointItem, StaffNotice, StaffUser, StockMovement,
+                          SupplyPoint, SupplyTask)
 from wxapp.models.base import utcnow
 from wxapp.services.supply_devices import mark_silent_cabinets_offline
 from wxapp.services.supply_ledger import ledger_problems
@@ -168,6 +168,10 @@ def test_heartbeat_records_stock_and_faults_and_silence_marks_offline(client, wo
     assert db.session.get(SupplyPoint, point_id).status == "offline"
     tasks = db.session.scalars(select(SupplyTask).filter_by(kind="offline")).all()
     assert len(tasks) == 1 and "没有联网" in tasks[0].detail
+    alerted = {n.staff_id for n in db.session.scalars(select(StaffNotice))}
+    keepers = {s.id for s in db.session.scalars(select(StaffUser).where(
+        StaffUser.username.in_(["demo-admin", "demo-village"])))}
+    assert alerted == keepers  # the office and the village's worker, nobody else
     # Calling in again brings it back.
     cabinet.post("/heartbeat", {"stock": [], "faults": []})
     db.session.expire_all()

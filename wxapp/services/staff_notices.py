@@ -29,17 +29,25 @@ def remind_reviewers_of_deadlines(today: date | None = None) -> int:
         reviewers = db.session.scalars(select(StaffUser).where(
             StaffUser.township_id == township_id, StaffUser.active.is_(True),
             StaffUser.role.in_(("township_admin", "reviewer"))))
-        for reviewer in reviewers:
-            exists = db.session.scalars(select(StaffNotice.id).filter_by(
-                staff_id=reviewer.id, kind=DEADLINE_KIND, day=today)).first()
-            if exists is None:
-                db.session.add(StaffNotice(staff_id=reviewer.id, kind=DEADLINE_KIND, day=today,
-                                           text=text))
-                added += 1
-    db.session.flush()
+        added += notify(list(reviewers), DEADLINE_KIND, text, today)
     return added
 
 
 def notices_for(staff: StaffUser, limit: int = 50) -> list[StaffNotice]:
     return list(db.session.scalars(select(StaffNotice).filter_by(staff_id=staff.id)
                                    .order_by(StaffNotice.id.desc()).limit(limit)))
+
+
+def notify(staff_members: list[StaffUser], kind: str, text: str,
+           today: date | None = None) -> int:
+    """One notice of `kind` per staff member per day, however often the cause repeats."""
+    today = today or date.today()
+    added = 0
+    for member in staff_members:
+        exists = db.session.scalars(select(StaffNotice.id).filter_by(
+            staff_id=member.id, kind=kind, day=today)).first()
+        if exists is None:
+            db.session.add(StaffNotice(staff_id=member.id, kind=kind, day=today, text=text))
+            added += 1
+    db.session.flush()
+    return added

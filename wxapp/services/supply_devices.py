@@ -14,11 +14,13 @@ from sqlalchemy import select, update
 
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import DeviceEvent, Pickup, PickupLine, PointItem, SupplyItem, SupplyPoint
+from wxapp.models import (DeviceEvent, Pickup, PickupLine, PointItem, StaffUser, SupplyItem,
+                          SupplyPoint)
 from wxapp.models.base import utcnow
 from wxapp.security.blind_index import id_number_index
 from wxapp.security.identity import InvalidIdentity, parse_id_number
 from wxapp.services import supply_ledger as ledger
+from wxapp.services import staff_notices
 from wxapp.services import supply_pickups as pickups
 from wxapp.services.supply_tasks import open_task
 
@@ -153,8 +155,15 @@ def mark_silent_cabinets_offline(now: datetime | None = None) -> int:
         SupplyPoint.status != "offline", SupplyPoint.last_seen_at < limit)))
     for point in silent:
         point.status = "offline"
-        open_task("offline", f"offline:{point.id}", point,
-                  f"{point.name}已超过{current_app.config['WXAPP'].device_offline_after_minutes}"
-                  "分钟没有联网，请到现场检查。")
+        text = (f"{point.name}已超过{current_app.config['WXAPP'].device_offline_after_minutes}"
+                "分钟没有联网，请到现场检查。")
+        open_task("offline", f"offline:{point.id}", point, text)
+        # The people who look after it hear at once: its village worker and the office.
+        keepers = db.session.scalars(select(StaffUser).where(
+            StaffUser.active.is_(True), StaffUser.township_id == point.township_id,
+            (StaffUser.role == "township_admin")
+            | ((StaffUser.role == "village_worker") & (StaffUser.village_id == point.village_id))
+        )).all()
+        staff_notices.notify(list(keepers), f"cabinet_offline:{point.id}", text)
     db.session.flush()
     return len(silent)
