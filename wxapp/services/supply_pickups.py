@@ -128,12 +128,10 @@ def check_quota(holder_key: str, item: SupplyItem, quantity: int,
     if quantity < 1 or quantity > item.per_pickup_limit:
         raise ValidationFailed("pickup.over_per_pickup_limit",
                                f"{item.name}每次最多领取{item.per_pickup_limit}{item.unit}。")
-    taken = (select(Pickup.created_at, PickupLine.quantity).join(PickupLine)
-             .where(Pickup.holder_key == holder_key, PickupLine.item_id == item.id,
-                    Pickup.status.in_(COUNTED)))
-    last = db.session.scalar(select(func.max(Pickup.created_at)).join(PickupLine).where(
-        Pickup.holder_key == holder_key, PickupLine.item_id == item.id,
-        Pickup.status.in_(COUNTED)))
+    counted = (Pickup.holder_key == holder_key, PickupLine.item_id == item.id,
+               Pickup.status.in_(COUNTED))
+    last = db.session.scalar(select(func.max(Pickup.created_at)).join(PickupLine)
+                             .where(*counted))
     if last is not None and item.interval_days > 0:
         next_day = (_aware(last) + timedelta(days=item.interval_days)).astimezone(CHINA).date()
         if now.astimezone(CHINA).date() < next_day:
@@ -142,9 +140,10 @@ def check_quota(holder_key: str, item: SupplyItem, quantity: int,
                            f"下次可以在{_fmt(next_day)}以后领取。",
                            details={"next_pickup_on": next_day.isoformat(), "item": item.code})
     year = now.astimezone(CHINA).year
-    year_start = datetime(year, 1, 1, tzinfo=CHINA)
-    this_year = sum(q for created, q in db.session.execute(taken)
-                    if _aware(created) >= year_start)
+    this_year = db.session.scalar(
+        select(func.coalesce(func.sum(PickupLine.quantity), 0)).select_from(Pickup)
+        .join(PickupLine).where(*counted, Pickup.created_at >= datetime(year, 1, 1,
+                                                                         tzinfo=CHINA)))
     if this_year + quantity > item.yearly_limit:
         left = max(0, item.yearly_limit - this_year)
         next_day = date(year + 1, 1, 1)
