@@ -32,21 +32,35 @@ class BotAnswer:
     log_id: int | None = None
 
 
-def placeholder_values() -> dict[str, str]:
-    settings = current_app.config["WXAPP"]
-    values = settings.reply_placeholders()
+def _clinic_names() -> str | None:
     # The clinics residents can book, as the booking pages list them.
-    clinic_names = db.session.scalars(select(Clinic.name).filter_by(active=True)
-                                      .order_by(Clinic.id)).all()
-    if clinic_names:
-        values["clinic_names"] = "、".join(clinic_names)
+    names = db.session.scalars(select(Clinic.name).filter_by(active=True)
+                               .order_by(Clinic.id)).all()
+    return "、".join(names) if names else None
+
+
+def _supplies_fair_use() -> str | None:
     # The quotas residents meet at the cabinets, as the office has set them.
     condom = db.session.scalars(select(SupplyItem).filter_by(category="condom", active=True)
                                 .order_by(SupplyItem.id)).first()
-    if condom is not None:
-        values["supplies_fair_use"] = (
-            f"避孕套每人每次最多{condom.per_pickup_limit}{condom.unit}，"
+    if condom is None:
+        return None
+    return (f"避孕套每人每次最多{condom.per_pickup_limit}{condom.unit}，"
             f"每{condom.interval_days}天可领一次，每年最多{condom.yearly_limit}{condom.unit}")
+
+
+# Placeholders whose values come from the database: read only when an answer uses them, so
+# that most replies (on the official account's 5-second path) cost no query for them.
+FROM_DATABASE = {"clinic_names": _clinic_names, "supplies_fair_use": _supplies_fair_use}
+
+
+def placeholder_values(*answers: str) -> dict[str, str]:
+    values = current_app.config["WXAPP"].reply_placeholders()
+    for name, read in FROM_DATABASE.items():
+        if any("{" + name + "}" in answer for answer in answers):
+            value = read()
+            if value:
+                values[name] = value
     values.update(current_app.config.get("WXAPP_FAQ_PLACEHOLDERS", {}))
     return values
 
@@ -55,7 +69,7 @@ def answer_for_code(code: str) -> str | None:
     entry = get_index().entries.get(code)
     if entry is None:
         return None
-    return fill_placeholders(entry.answer, placeholder_values())
+    return fill_placeholders(entry.answer, placeholder_values(entry.answer))
 
 
 def count_hit(code: str) -> None:
@@ -125,8 +139,7 @@ def record_feedback(log_id: int, useful: bool) -> bool:
 
 
 def public_entries(category: str | None = None) -> list[dict]:
-    index = get_index()
-    values = placeholder_values()
+    chosen = [e for e in get_index().entries.values() if not category or e.category == category]
+    values = placeholder_values(*(e.answer for e in chosen))
     return [{"code": e.code, "category": e.category, "question": e.question,
-             "answer": fill_placeholders(e.answer, values)}
-            for e in index.entries.values() if not category or e.category == category]
+             "answer": fill_placeholders(e.answer, values)} for e in chosen]
