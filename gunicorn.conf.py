@@ -12,9 +12,10 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 # Recycle workers now and then so that a slow leak never becomes an outage.
-max_requests = 5000
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # Query strings carry WeChat signatures, not personal data; bodies are never logged.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import Request, gunicorn, run_load  # noqa: E402
+from bench.loadgen import Request, cpu_seconds, gunicorn, run_load  # noqa: E402
 from wxapp.config import (DEV_WECHAT_APP_ID, DEV_WECHAT_ENCODING_AES_KEY,  # noqa: E402
                           DEV_WECHAT_TOKEN)
 from wxapp.wechat import pushes  # noqa: E402
@@ -62,6 +62,16 @@ def main() -> None:
         pushes_by_round = [build_pushes(args.requests, 10_000_000 * (r + 1))
                            for r in range(args.rounds)]
         hello_runs, wechat_runs = [], []
+        cpu = {"hello": 0.0, "wxapp": 0.0, "load generator": 0.0}
+        matches = {"hello": "127.0.0.1:18081", "wxapp": "127.0.0.1:18082",
+                   "load generator": "bench/wechat_endpoint.py"}
+
+        def measured(name, port, reqs):
+            before = {k: cpu_seconds(m) for k, m in matches.items()}
+            result = run_load(port, split(reqs, args.clients), args.clients)
+            for k, m in matches.items():
+                cpu[k] += cpu_seconds(m) - before[k]
+            return result
         # Both servers up at once and measured in alternation, so that a noisy moment on
         # the machine does not favour one of them.
         with gunicorn("bench.hello_app:app", 18081, args.workers, threads=args.threads), \
@@ -69,10 +79,8 @@ def main() -> None:
             run_load(18081, split(hello_requests[:300], args.clients), args.clients)
             run_load(18082, split(build_pushes(300, 1_000), args.clients), args.clients)
             for round_pushes in pushes_by_round:
-                hello_runs.append(run_load(18081, split(hello_requests, args.clients),
-                                           args.clients))
-                wechat_runs.append(run_load(18082, split(round_pushes, args.clients),
-                                            args.clients))
+                hello_runs.append(measured("hello", 18081, hello_requests))
+                wechat_runs.append(measured("wxapp", 18082, round_pushes))
 
     hello = sorted(hello_runs, key=lambda r: r.rps)[len(hello_runs) // 2]
     wx = sorted(wechat_runs, key=lambda r: r.rps)[len(wechat_runs) // 2]
@@ -81,6 +89,10 @@ def main() -> None:
     print(f"hello world (median round): {hello.summary()}")
     print(f"/wechat safe (median round): {wx.summary()}")
     print(f"ratio (wechat/hello req/s): {wx.rps / hello.rps:.2f}  (target >= 0.5)")
+    total = args.requests * args.rounds
+    print(f"server CPU per request: hello {1000 * cpu['hello'] / total:.2f} ms, "
+          f"/wechat {1000 * cpu['wxapp'] / total:.2f} ms; load generator (both) "
+          f"{1000 * cpu['load generator'] / (2 * total):.2f} ms")
     print(f"p99 /wechat: {wx.percentile(99):.2f} ms  (target < 50 ms)")
 
 

@@ -197,4 +197,4 @@ def wechat(client):
 def _postgres_only(request, base_settings):
     if request.node.get_closest_marker("postgres_only") and \
             not base_settings.database_url.startswith("postgresql"):
-        pytest.skip("needs PostgreSQL (row-level concurrency); set DATABASE_URL")
+        pytest.skip("needs PostgreSQL; set DATABASE_URL to run it")

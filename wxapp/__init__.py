@@ -43,7 +43,6 @@ def configure(app: Flask, settings: Settings) -> None:
         WXAPP=settings,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         JSON_AS_ASCII=False,
         API_TITLE="wxapp mini-program API",
         API_VERSION="v1",
@@ -61,11 +60,15 @@ def configure(app: Flask, settings: Settings) -> None:
 def register_extensions(app: Flask) -> None:
     from flask_smorest import Api
 
+    from wxapp.database_pool import ping_connections_idle_for
     from wxapp.extensions import db, init_redis, migrate
 
     import wxapp.models  # noqa: F401  (every table known to Alembic and the ORM)
 
     db.init_app(app)
+    with app.app_context():
+        ping_connections_idle_for(db.engine,
+                                  app.config["WXAPP"].database_ping_after_idle_seconds)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
                      render_as_batch=True)
     init_redis(app)

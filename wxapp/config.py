@@ -67,6 +67,8 @@ class Settings:
     env: str = "development"
     database_url: str = field(default_factory=_default_database_url)
     redis_url: str | None = None
+    # Pooled connections idle longer than this are pinged before use (see database_pool).
+    database_ping_after_idle_seconds: float = 10.0
     secret_key: str = DEV_SECRET_KEY
     data_encryption_key: str = DEV_DATA_ENCRYPTION_KEY
     # Older keys stay readable during rotation: "keyid:base64key,keyid:base64key".
