@@ -5,7 +5,7 @@ second, p50/p99 latency of every device call, answers by kind, and checks the le
 Target (issue 6): p99 under 100 ms, no double dispense.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/14 \\
-        .venv/bin/python bench/pickup.py [--cabinets 16] [--codes 60]
+        .venv/bin/python bench/pickup.py [--cabinets 16] [--codes 60] [--rounds 3]
 """
 from __future__ import annotations
 
