@@ -17,13 +17,16 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.loadgen import Request, run_load  # noqa: E402
+from bench.loadgen import Request, cpu_seconds, run_load  # noqa: E402
 from bench.service import running_service  # noqa: E402
 from wxapp.testing.people import couple_body  # noqa: E402
 
 PORT = 18096
 SLOTS = 5
 PLACES_PER_SLOT = 10
+# Where the CPU goes: the gunicorn workers, PostgreSQL's backends, this load generator.
+CPU_OF = {"server": f"127.0.0.1:{PORT}", "postgres": "postgres: ",
+          "load generator": "bench/booking_rush.py"}
 
 
 def main() -> None:
@@ -52,7 +55,9 @@ def main() -> None:
             body = json.dumps({"slot_id": slots[number % SLOTS]["id"]}).encode()
             prepared.append(Request("POST", "/api/v1/me/bookings", body, {
                 "Authorization": f"Bearer {token}", "Content-Type": "application/json"}))
+        before = {name: cpu_seconds(match) for name, match in CPU_OF.items()}
         result = run_load(PORT, lambda i: iter([prepared[i]]), args.clients)
+        spent = {name: cpu_seconds(match) - before[name] for name, match in CPU_OF.items()}
         after = {s["id"]: s["remaining"] for s in requests.get(
             f"{base}/api/v1/clinics/{clinic['id']}/slots", timeout=10).json()}
 
@@ -68,6 +73,8 @@ def main() -> None:
     print(f"answers by kind: {dict(result.statuses)}")
     print(f"{result.rps:,.0f} req/s, p50 {result.percentile(50):.1f} ms, "
           f"p99 {result.percentile(99):.1f} ms (target < 300 ms)")
+    print("CPU per request: " + ", ".join(
+        f"{name} {1000 * seconds / result.count:.1f} ms" for name, seconds in spent.items()))
 
 
 if __name__ == "__main__":

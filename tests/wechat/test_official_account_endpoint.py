@@ -169,3 +169,18 @@ def test_handler_failure_is_answered_politely_not_with_a_5xx(wechat, monkeypatch
     response, query = wechat.push(pushes.text_xml(ACCOUNT, "o_a", "你好", next_msg_id()))
     assert response.status_code == 200
     assert "系统开小差" in _content(wechat.reply(response, query))
+
+
+def test_conversation_state_read_with_the_claim_is_used_once(wechat, app_ctx):
+    from wxapp.models import Handover
+
+    wechat.say("o_leaves_a_message", "人工")
+    xml = pushes.text_xml(ACCOUNT, "o_leaves_a_message", "孩子的户口怎么上", next_msg_id())
+    first, q1 = wechat.push(xml)
+    retried, q2 = wechat.push(xml)
+    assert _content(wechat.reply(first, q1)) == _content(wechat.reply(retried, q2))
+    # The hand-over state was consumed by the first copy: one message, and the next text is
+    # a question again, not a second message to staff.
+    assert db.session.scalar(select(func.count(Handover.id))) == 1
+    wechat.say("o_leaves_a_message", "孩子的户口怎么上")
+    assert db.session.scalar(select(func.count(Handover.id))) == 1

@@ -29,8 +29,15 @@ class PushDeduplicator:
         self._wait_seconds = wait_seconds
         self._poll_seconds = poll_seconds
 
-    def claim(self, key: str) -> bool:
-        return bool(self._redis.set(key, PENDING, nx=True, ex=CLAIM_SECONDS))
+    def claim(self, key: str, *also_read: str) -> tuple[bool, list]:
+        """Claim the push, and read ``also_read`` (what its handler will need) in the same
+        round trip: under load each round trip, not the Redis work, is what costs."""
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.set(key, PENDING, nx=True, ex=CLAIM_SECONDS)
+        for other in also_read:
+            pipe.get(other)
+        claimed, *values = pipe.execute()
+        return bool(claimed), values
 
     def remember(self, key: str, reply_xml: str) -> None:
         self._redis.set(key, reply_xml.encode("utf-8"), ex=REMEMBER_SECONDS)

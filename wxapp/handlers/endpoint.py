@@ -21,6 +21,7 @@ from wxapp.handlers.push_security import (
     RejectedPush, check_fresh, check_signature, field, parse_safe_xml,
 )
 from wxapp.handlers.routes import handler_for
+from wxapp.services import chat_state
 from wxapp.services.chat_texts import apology_text
 from wxapp.web.transactions import commit, rollback
 
@@ -85,7 +86,12 @@ def receive_push():
 
     dedupe = PushDeduplicator(get_redis())
     key = push_key(message)
-    if dedupe.claim(key):
+    talking = message.type in ("text", "voice")
+    claimed, prefetched = dedupe.claim(
+        key, *([chat_state.key_for(message.source)] if talking else []))
+    if claimed:
+        if talking:
+            chat_state.use_prefetched(message.source, prefetched[0])
         reply_xml = _handle(message)
         dedupe.remember(key, reply_xml)
     else:
