@@ -124,18 +124,20 @@ def daily_command() -> None:
 
 @jobs_cli.command("frequent")
 def frequent_command() -> None:
-    """The every-minute work: expire unused pickup codes, mark silent cabinets offline, pass
-    lapsed waitlist offers on."""
+    """The every-minute work: expire unused pickup codes, mark silent cabinets offline, ask
+    staff about dispenses no cabinet reported, pass lapsed waitlist offers on."""
     from wxapp.services.screening_bookings import expire_offers
+    from wxapp.services.supply_dispense_checks import flag_unreported
     from wxapp.services.supply_devices import mark_silent_cabinets_offline
     from wxapp.services.supply_pickups import expire_overdue
 
     expired = expire_overdue()
     offline = mark_silent_cabinets_offline()
+    unreported = flag_unreported()
     lapsed = expire_offers()
     commit()
     click.echo(f"pickup codes expired: {expired}; cabinets marked offline: {offline}; "
-               f"waitlist offers lapsed: {lapsed}")
+               f"dispenses to check: {unreported}; waitlist offers lapsed: {lapsed}")
 
 
 @jobs_cli.command("worker")

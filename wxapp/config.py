@@ -116,6 +116,8 @@ class Settings:
     # residents are asked how things went after a pickup.
     pickup_code_valid_minutes: int = 30
     device_offline_after_minutes: int = 30
+    # A redeemed code with no dispense report after this long becomes a task for staff.
+    device_dispense_report_minutes: int = 10
     device_timestamp_window_seconds: int = 300
     near_expiry_days: int = 90
     pickup_follow_up_days: int = 7
@@ -166,6 +168,7 @@ class Settings:
             no_show_restriction_days=_env_int("NO_SHOW_RESTRICTION_DAYS", 90),
             pickup_code_valid_minutes=_env_int("PICKUP_CODE_VALID_MINUTES", 30),
             device_offline_after_minutes=_env_int("DEVICE_OFFLINE_AFTER_MINUTES", 30),
+            device_dispense_report_minutes=_env_int("DEVICE_DISPENSE_REPORT_MINUTES", 10),
             near_expiry_days=_env_int("NEAR_EXPIRY_DAYS", 90),
             pickup_follow_up_days=_env_int("PICKUP_FOLLOW_UP_DAYS", 7),
             public_base_url=_with_trailing_slash(_env("PUBLIC_BASE_URL",

@@ -39,6 +39,21 @@ def staff_headers(client, world):
 
 
 @pytest.fixture
+def other_village_worker(staff_headers):
+    """Headers of the village worker of 西岭村, who must not see 东湖村's residents or tasks."""
+    from wxapp.models import StaffUser, Village
+    from wxapp.services.passwords import hash_password
+
+    village = db.session.scalars(select(Village).filter_by(name="西岭村")).one()
+    db.session.add(StaffUser(username="xl-worker", display_name="西岭村专干",
+                             role="village_worker", township_id=village.township_id,
+                             village_id=village.id,
+                             password_hash=hash_password(DEMO_STAFF_PASSWORD)))
+    commit()
+    return staff_headers("xl-worker")
+
+
+@pytest.fixture
 def resident(client, sim):
     return lambda user="li": login(client, sim, user)
 

@@ -62,25 +62,19 @@ def _stored_event(point_id: int, event_id: str) -> dict | None:
                                                                     event_id=event_id))
 
 
-def report_dispense(point_id: int, event_id: str, pickup_id: int, ok: bool,
-                    fault: str | None = None) -> dict:
-    status = "dispensed" if ok else "failed"
-    # Claiming the pickup is one conditional UPDATE: of two copies of a report arriving at
-    # once, the second waits for the first's row lock, then finds nothing left to claim and
-    # answers with what the first stored.
+def settle_redeemed(point_id: int, pickup_id: int, ok: bool) -> bool:
+    """Close a redeemed pickup as dispensed (the stock left the shelf) or failed (it goes back);
+    False when it was not waiting for that answer. Used by the cabinet's report and by staff
+    answering for a cabinet that never reported."""
+    # Claiming the pickup is one conditional UPDATE: of two answers arriving at once, the
+    # second waits for the first's row lock, then finds nothing left to claim.
     claimed = db.session.scalar(
         update(Pickup).where(Pickup.id == pickup_id, Pickup.point_id == point_id,
                              Pickup.status == "redeemed")
-        .values(status=status, finished_at=utcnow()).returning(Pickup.id)
-        .execution_options(synchronize_session=False))
+        .values(status="dispensed" if ok else "failed", finished_at=utcnow())
+        .returning(Pickup.id).execution_options(synchronize_session=False))
     if claimed is None:
-        stored = _stored_event(point_id, event_id)
-        if stored is not None:
-            return stored
-        if db.session.scalar(select(Pickup.id).filter_by(id=pickup_id,
-                                                         point_id=point_id)) is None:
-            raise NotFound("pickup.not_found", "没有找到这次领取。")
-        raise Conflict("pickup.not_redeemed", "这次领取不在出货状态。")
+        return False
     lines = db.session.execute(select(PickupLine.item_id, PickupLine.quantity)
                                .filter_by(pickup_id=pickup_id)).all()
     for item_id, quantity in lines:
@@ -89,9 +83,23 @@ def report_dispense(point_id: int, event_id: str, pickup_id: int, ok: bool,
         else:
             # Nothing came out: the stock goes back to the shelf; she may ask for a new code.
             ledger.release(point_id, item_id, quantity)
+    return True
+
+
+def report_dispense(point_id: int, event_id: str, pickup_id: int, ok: bool,
+                    fault: str | None = None) -> dict:
+    if not settle_redeemed(point_id, pickup_id, ok):
+        # A resent report answers with what the first one stored.
+        stored = _stored_event(point_id, event_id)
+        if stored is not None:
+            return stored
+        if db.session.scalar(select(Pickup.id).filter_by(id=pickup_id,
+                                                         point_id=point_id)) is None:
+            raise NotFound("pickup.not_found", "没有找到这次领取。")
+        raise Conflict("pickup.not_redeemed", "这次领取不在出货状态。")
     if not ok:
         _record_fault(db.session.get(SupplyPoint, point_id), fault or "出货失败")
-    response = {"pickup_id": pickup_id, "status": status}
+    response = {"pickup_id": pickup_id, "status": "dispensed" if ok else "failed"}
     db.session.add(DeviceEvent(point_id=point_id, event_id=event_id, kind="dispense",
                                response=response))
     db.session.flush()

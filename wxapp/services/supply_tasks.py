@@ -11,6 +11,9 @@ from wxapp.models import StaffUser, SupplyPoint, SupplyTask
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.staff_scope import scoped
 
+# A cabinet redeemed a code and never said whether it dispensed (supply_dispense_checks).
+DISPENSE_CHECK = "dispense_check"
+
 
 def open_task(kind: str, subject: str, point: SupplyPoint, detail: str, *,
               pickup_id: int | None = None) -> SupplyTask:
@@ -31,7 +34,7 @@ def open_task(kind: str, subject: str, point: SupplyPoint, detail: str, *,
     return task
 
 
-def _visible(query, staff: StaffUser):
+def visible_tasks(query, staff: StaffUser):
     query = scoped(query, staff, SupplyTask.township_id, SupplyTask.village_id)
     if staff.role != "village_worker":
         # Follow-ups of village residents are for their village worker alone.
@@ -41,7 +44,7 @@ def _visible(query, staff: StaffUser):
 
 def tasks_for(staff: StaffUser, status: str = "open", kind: str | None = None
               ) -> list[SupplyTask]:
-    query = _visible(select(SupplyTask).filter_by(status=status), staff)
+    query = visible_tasks(select(SupplyTask).filter_by(status=status), staff)
     if kind:
         query = query.filter_by(kind=kind)
     found = list(db.session.scalars(query.order_by(SupplyTask.id.desc()).limit(200)))
@@ -53,11 +56,14 @@ def tasks_for(staff: StaffUser, status: str = "open", kind: str | None = None
 
 
 def close_task(staff: StaffUser, task_id: int) -> SupplyTask:
-    task = db.session.scalars(_visible(select(SupplyTask).filter_by(id=task_id), staff)).first()
+    task = db.session.scalars(visible_tasks(select(SupplyTask).filter_by(id=task_id), staff)).first()
     if task is None:
         raise NotFound("supplies.task_not_found", "没有找到这个任务。")
     if task.status != "open":
         raise Conflict("supplies.task_closed", "这个任务已经处理过了。")
+    if task.kind == DISPENSE_CHECK:
+        # Closing it without the answer would leave the stock held for ever.
+        raise Conflict("supplies.task_needs_answer", "请先到机柜清点，确认这次是否出货。")
     task.status = "done"
     task.closed_by = staff.id
     record_audit(Actor("staff", str(staff.id)), "supplies.task_done", "supply_task", task.id)

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.services import supply_ledger as ledger
+from wxapp.services import supply_dispense_checks as dispense_checks
 from wxapp.services import supply_reports, supply_tasks
 from wxapp.services import supply_staff_views as views
 from wxapp.staff_api.schemas import ReportQuerySchema
@@ -244,6 +245,26 @@ def tasks(query):
 @staff_required()
 def task_done(task_id):
     return supply_tasks.close_task(g.staff, task_id)
+
+
+class DispenseCheckSchema(StrictSchema):
+    dispensed = fields.Boolean(required=True)
+
+
+class DispenseCheckAnswerSchema(Schema):
+    task_id = fields.Integer()
+    pickup_id = fields.Integer()
+    pickup_status = fields.String()
+    settled_by = fields.String()
+
+
+@blp.post("/tasks/<int:task_id>/dispense-check")
+@blp.arguments(DispenseCheckSchema)
+@blp.response(200, DispenseCheckAnswerSchema)
+@staff_required(*STOCK_KEEPERS)
+def dispense_check(body, task_id):
+    """Answer for a cabinet that never reported: did the items come out?"""
+    return dispense_checks.answer(g.staff, task_id, body["dispensed"])
 
 
 @blp.get("/report")
