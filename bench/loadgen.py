@@ -129,7 +129,9 @@ def median(values: list[float]) -> float:
 
 def cpu_seconds(match: str) -> float:
     """CPU time (user + system) used so far by every process whose command line contains
-    `match`: where a run's CPU went (server, database, load generator) on a shared machine."""
+    `match`: where a run's CPU went (server, database, load generator) on a shared machine.
+    Children already reaped count too (a gunicorn worker recycled after max_requests lives on
+    in its master's figures), so a difference over a run loses nothing."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in os.listdir("/proc"):
@@ -142,7 +144,8 @@ def cpu_seconds(match: str) -> float:
                 continue
             with open(f"/proc/{entry}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
+            # utime, stime, and cutime, cstime of waited-for children
+            total += sum(int(value) for value in fields[11:15]) / ticks
         except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError):
             continue
     return total

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from flask import Flask
 
@@ -23,14 +24,33 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+_warm_up: threading.Thread | None = None
+
+
 def warm_up_in_background() -> None:
     """Load jieba's dictionary (about 0.7 s) while the worker starts, not on the first
     resident's question."""
-    import threading
-
+    global _warm_up
     from wxapp.faq.tokenizer import warm_up
 
-    threading.Thread(target=warm_up, name="faq-warm-up", daemon=True).start()
+    _warm_up = threading.Thread(target=warm_up, name="faq-warm-up", daemon=True)
+    _warm_up.start()
+
+
+def finish_warm_up() -> None:
+    """Wait for the warm-up; gunicorn's master does before forking workers (preload_app)."""
+    if _warm_up is not None:
+        _warm_up.join()
+
+
+def after_fork(app: Flask) -> None:
+    """In a worker just forked from a master that loaded the app: never reuse the master's
+    pooled database connections (SQLAlchemy's advice for os.fork). An app without a database
+    (the benchmarks' hello world, under the same settings) has nothing to reset."""
+    database = app.extensions.get("sqlalchemy")
+    if database is not None:
+        with app.app_context():
+            database.engine.dispose(close=False)
 
 
 def configure(app: Flask, settings: Settings) -> None:

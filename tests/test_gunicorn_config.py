@@ -1,0 +1,74 @@
+"""The production gunicorn settings: the app preloaded in the master, workers forked from it,
+recycled workers (max_requests) serving with their own database and Redis connections."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from tests.conftest import PROJECT_ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def production_gunicorn(migrated, base_settings):
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": base_settings.database_url,
+           "WECHAT_API_BASE_URL": base_settings.wechat_api_base_url,
+           "GUNICORN_ACCESS_LOG": ""}
+    if base_settings.redis_url:
+        env["REDIS_URL"] = base_settings.redis_url
+    # Recycling after a handful of requests, so that the test sees forks of forks serve.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py"),
+         "wsgi:app", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2",
+         "--max-requests", "4", "--max-requests-jitter", "1"],
+        cwd=PROJECT_ROOT, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(base + "/healthz", timeout=2)
+                break
+            except requests.ConnectionError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(proc.stderr.read().decode(errors="replace")[-2000:])
+                time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_preloaded_and_recycled_workers_reach_the_database_and_redis(production_gunicorn):
+    answers = [requests.get(production_gunicorn + "/readyz", timeout=10) for _ in range(30)]
+    assert [a.status_code for a in answers] == [200] * 30
+    assert all(a.json()["checks"] == {"database": "ok", "redis": "ok"} for a in answers)
+
+
+def test_forked_workers_answer_questions_with_the_preloaded_tokenizer(production_gunicorn):
+    from wxapp.config import DEV_WECHAT_TOKEN
+    from wxapp.wechat import pushes
+
+    for number in range(6):  # across recycled workers too
+        xml = pushes.text_xml("gh_test", f"o_fork_{number}", "怀孕了要办什么手续",
+                              70_000_000 + number)
+        query, body = pushes.build_push(xml, DEV_WECHAT_TOKEN, "plaintext")
+        answer = requests.post(production_gunicorn + "/wechat", params=query, data=body,
+                               headers={"Content-Type": "text/xml"}, timeout=10)
+        assert answer.status_code == 200
+        # A reply from the bot: not nothing, not the apology for a failed handler.
+        assert "<Content>" in answer.text and "系统开小差" not in answer.text
