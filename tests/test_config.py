@@ -51,8 +51,12 @@ def test_environment_is_read(monkeypatch):
     monkeypatch.setenv("WECHAT_API_BASE_URL", "http://127.0.0.1:8090")
     monkeypatch.setenv("WXAPP_ENV", "development")
     monkeypatch.setenv("BOOKING_CANCEL_CUTOFF_HOURS", "24")
+    monkeypatch.setenv("DATABASE_PING_AFTER_IDLE_SECONDS", "30")
+    monkeypatch.setenv("DEVICE_DISPENSE_REPORT_MINUTES", "15")
     settings = Settings.from_env()
     assert settings.booking_cancel_cutoff_hours == 24
+    assert settings.database_ping_after_idle_seconds == 30
+    assert settings.device_dispense_report_minutes == 15
     assert settings.database_url == "postgresql+psycopg://u@h/d"
     assert settings.wechat_api_base_url == "http://127.0.0.1:8090/"
 

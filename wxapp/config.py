@@ -68,7 +68,7 @@ class Settings:
     database_url: str = field(default_factory=_default_database_url)
     redis_url: str | None = None
     # Pooled connections idle longer than this are pinged before use (see database_pool).
-    database_ping_after_idle_seconds: float = 10.0
+    database_ping_after_idle_seconds: int = 10
     secret_key: str = DEV_SECRET_KEY
     data_encryption_key: str = DEV_DATA_ENCRYPTION_KEY
     # Older keys stay readable during rotation: "keyid:base64key,keyid:base64key".
@@ -142,6 +142,7 @@ class Settings:
             env=_env("WXAPP_ENV", "development"),
             database_url=normalise_database_url(_env("DATABASE_URL", defaults.database_url)),
             redis_url=_env("REDIS_URL"),
+            database_ping_after_idle_seconds=_env_int("DATABASE_PING_AFTER_IDLE_SECONDS", 10),
             secret_key=_env("SECRET_KEY", DEV_SECRET_KEY),
             data_encryption_key=_env("DATA_ENCRYPTION_KEY", DEV_DATA_ENCRYPTION_KEY),
             data_encryption_old_keys=_env("DATA_ENCRYPTION_OLD_KEYS", ""),

@@ -4,7 +4,7 @@ SQLAlchemy's ``pool_pre_ping`` pings on every checkout: one extra round trip per
 which under load cost about a fifth of a cabinet call. A connection handed back a moment ago
 is almost never dead; one that sat idle (a quiet night, a restarted database or a dropped
 NAT entry) may be. So a connection is pinged only when it has been idle for longer than
-``database_ping_after_idle_seconds``; a dead one is replaced before the request sees it,
+``DATABASE_PING_AFTER_IDLE_SECONDS``; a dead one is replaced before the request sees it,
 using the pool's own retry (SQLAlchemy's documented "pessimistic" pattern, with the dialect's
 own ping). A database restart under steady traffic still fails the requests in flight, as it
 would with any pinging, and SQLAlchemy then refreshes the whole pool.
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 _IDLE_SINCE = "wxapp_idle_since"
 
 
-def ping_connections_idle_for(engine: Engine, seconds: float) -> None:
+def ping_connections_idle_for(engine: Engine, seconds: int) -> None:
     @event.listens_for(engine, "checkin")
     def _remember_when_idle(dbapi_connection, record) -> None:
         record.info[_IDLE_SINCE] = time.monotonic()
