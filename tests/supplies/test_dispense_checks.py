@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from tests.helpers import error_code
 from tests.supplies.test_cabinet_api import _code_for, _counter
 from wxapp.extensions import db
-from wxapp.models import AuditLog, Pickup, StockMovement, SupplyTask
+from wxapp.models import AuditLog, Pickup, StaffNotice, StaffUser, StockMovement, SupplyTask
 from wxapp.models.base import utcnow
 from wxapp.services.supply_dispense_checks import flag_unreported
 from wxapp.services.supply_ledger import ledger_problems
@@ -41,6 +41,12 @@ def test_a_silent_dispense_becomes_one_task_after_the_wait(client, world, reside
     assert len(_flagged()) == 1
     # Meanwhile the stock is held: neither on the shelf nor given out.
     assert (_counter(world).on_hand, _counter(world).held) == (60, 5)
+    # Its village worker and the office hear at once, once, with nothing about the resident.
+    notices = db.session.execute(select(StaffUser.username, StaffNotice.text).join(
+        StaffNotice, StaffNotice.staff_id == StaffUser.id).where(
+        StaffNotice.kind.like("dispense_check:%"))).all()
+    assert sorted(name for name, _ in notices) == ["demo-admin", "demo-village"]
+    assert all("东湖村卫生室自助发放机" in text for _, text in notices)
 
 
 def test_staff_say_it_came_out_and_the_ledger_records_the_dispense(client, world, resident,

@@ -153,6 +153,15 @@ def id_card_pickup(point_id: int, id_number: str, wanted: list[dict]) -> dict:
     return {"pickup_id": pickup.id, "items": _lines(pickup)}
 
 
+def point_keepers(point: SupplyPoint) -> list[StaffUser]:
+    """Who hears at once when a point needs someone: its village worker and the office."""
+    return list(db.session.scalars(select(StaffUser).where(
+        StaffUser.active.is_(True), StaffUser.township_id == point.township_id,
+        (StaffUser.role == "township_admin")
+        | ((StaffUser.role == "village_worker") & (StaffUser.village_id == point.village_id))
+    )))
+
+
 def mark_silent_cabinets_offline(now: datetime | None = None) -> int:
     """A cabinet that has not called in for a while is offline: residents are no longer sent
     there, and the staff of its village get a task."""
@@ -166,12 +175,6 @@ def mark_silent_cabinets_offline(now: datetime | None = None) -> int:
         text = (f"{point.name}已超过{current_app.config['WXAPP'].device_offline_after_minutes}"
                 "分钟没有联网，请到现场检查。")
         open_task("offline", f"offline:{point.id}", point, text)
-        # The people who look after it hear at once: its village worker and the office.
-        keepers = db.session.scalars(select(StaffUser).where(
-            StaffUser.active.is_(True), StaffUser.township_id == point.township_id,
-            (StaffUser.role == "township_admin")
-            | ((StaffUser.role == "village_worker") & (StaffUser.village_id == point.village_id))
-        )).all()
-        staff_notices.notify(list(keepers), f"cabinet_offline:{point.id}", text)
+        staff_notices.notify(point_keepers(point), f"cabinet_offline:{point.id}", text)
     db.session.flush()
     return len(silent)

@@ -19,7 +19,8 @@ from wxapp.extensions import db
 from wxapp.models import Pickup, StaffUser, SupplyPoint, SupplyTask
 from wxapp.models.base import utcnow
 from wxapp.services.audit import Actor, record_audit
-from wxapp.services.supply_devices import settle_redeemed
+from wxapp.services import staff_notices
+from wxapp.services.supply_devices import point_keepers, settle_redeemed
 from wxapp.services.supply_tasks import DISPENSE_CHECK, open_task, visible_tasks
 
 
@@ -40,6 +41,10 @@ def flag_unreported(now: datetime | None = None) -> int:
         open_task(DISPENSE_CHECK, f"pickup:{pickup_id}", point,
                   f"{point.name}取出第{pickup_id}号领取后超过{minutes}分钟没有回报是否出货，"
                   "请到机柜清点后确认。", pickup_id=pickup_id)
+        # Soon: until they answer, the resident may have left empty-handed with her quota
+        # spent. One notice per point and day, however many pickups wait there.
+        staff_notices.notify(point_keepers(point), f"dispense_check:{point.id}",
+                             f"{point.name}有取货未回报是否出货，请到机柜清点，并在任务中确认。")
     db.session.flush()
     return len(waiting)
 
