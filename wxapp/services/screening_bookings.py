@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wxapp.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -48,21 +48,31 @@ def open_slots(clinic_id: int) -> list[ScreeningSlot]:
     ).order_by(ScreeningSlot.starts_at)))
 
 
+# Built once and run on the connection (Core, not the ORM): on a popular morning this runs
+# for every tap, and building an ORM statement costs more than PostgreSQL takes to run it.
+_SLOTS = ScreeningSlot.__table__
+_TAKE_PLACE = (
+    update(_SLOTS)
+    .where(_SLOTS.c.id == bindparam("slot_id"), _SLOTS.c.closed.is_(False),
+           _SLOTS.c.booked < _SLOTS.c.capacity,
+           _SLOTS.c.starts_at >= bindparam("earliest"),
+           _SLOTS.c.starts_at <= bindparam("latest"))
+    .values(booked=_SLOTS.c.booked + 1))
+_PLACES = select(_SLOTS.c.closed, _SLOTS.c.booked, _SLOTS.c.capacity).where(
+    _SLOTS.c.id == bindparam("slot_id"))
+
+
 def _take_place(slot_id: int) -> None:
     now = utcnow()
     settings = _settings()
-    taken = db.session.execute(
-        update(ScreeningSlot)
-        .where(ScreeningSlot.id == slot_id, ScreeningSlot.closed.is_(False),
-               ScreeningSlot.booked < ScreeningSlot.capacity,
-               ScreeningSlot.starts_at >= now + timedelta(hours=settings.booking_min_notice_hours),
-               ScreeningSlot.starts_at <= now + timedelta(days=settings.booking_max_days_ahead))
-        .values(booked=ScreeningSlot.booked + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    connection = db.session.connection()
+    taken = connection.execute(_TAKE_PLACE, {
+        "slot_id": slot_id,
+        "earliest": now + timedelta(hours=settings.booking_min_notice_hours),
+        "latest": now + timedelta(days=settings.booking_max_days_ahead)}).rowcount
     if taken == 1:
         return
-    slot = db.session.get(ScreeningSlot, slot_id)
+    slot = connection.execute(_PLACES, {"slot_id": slot_id}).first()
     if slot is None or slot.closed:
         raise NotFound("booking.slot_not_found", "没有找到这个时段，请重新选择。")
     if slot.booked >= slot.capacity:
@@ -75,22 +85,29 @@ def book(resident: Resident, slot_id: int, *, waitlist: bool = False) -> Screeni
     """A place for the resident's couple; with `waitlist`, a full slot puts them in line.
 
     When a popular day opens, most requests find the slot full: the place is tried first
-    (one conditional UPDATE) so those are answered at once, and the rules are checked for
-    the couples who got one (refusing then rolls the place back)."""
-    couple = couples.couple_of(resident)
-    if couple is None:
-        raise Conflict("screening.couple_required", "预约前请先填写夫妻双方的信息。")
+    (one conditional UPDATE), before even the couple is read, so those are answered at once;
+    the couple and the rules are checked for those who got one (refusing then rolls the place
+    back with the request's transaction)."""
     try:
         _take_place(slot_id)
     except Conflict as exc:
         if not (waitlist and exc.code == "booking.slot_full"):
             raise
+        couple = _couple_of(resident)
         _check_rules(couple)
         return _new_booking(resident, couple, slot_id, "waitlisted")
+    couple = _couple_of(resident)
     _check_rules(couple)
     booking = _new_booking(resident, couple, slot_id, "scheduled")
     notices.booking_notice(booking, "confirmed")
     return booking
+
+
+def _couple_of(resident: Resident):
+    couple = couples.couple_of(resident)
+    if couple is None:
+        raise Conflict("screening.couple_required", "预约前请先填写夫妻双方的信息。")
+    return couple
 
 
 def _check_rules(couple) -> None:
