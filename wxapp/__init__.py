@@ -99,10 +99,12 @@ def register_extensions(app: Flask) -> None:
 def register_security(app: Flask, settings: Settings) -> None:
     from wxapp.security.blind_index import configure_blind_index_key
     from wxapp.security.encryption import Keyring, configure_keyring
+    from wxapp.web.no_cookies import disable_cookie_sessions
 
     configure_keyring(Keyring.from_settings(settings.data_encryption_key,
                                             settings.data_encryption_old_keys))
     configure_blind_index_key(settings.blind_index_key)
+    disable_cookie_sessions(app)
 
 
 def register_blueprints(app: Flask) -> None:
