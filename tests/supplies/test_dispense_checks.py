@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from tests.helpers import error_code
+from tests.helpers import allow_messages, drain_jobs, error_code
 from tests.supplies.test_cabinet_api import _code_for, _counter
 from wxapp.extensions import db
 from wxapp.models import AuditLog, Pickup, StaffNotice, StaffUser, StockMovement, SupplyTask
@@ -16,6 +16,7 @@ from wxapp.services.supply_ledger import ledger_problems
 from wxapp.web.transactions import commit
 
 API = "/api/v1/staff/supplies"
+TEMPLATE = "TPL_PICKUP_FOLLOW_UP"
 LATER = timedelta(minutes=11)
 
 
@@ -81,6 +82,50 @@ def test_staff_say_nothing_came_out_and_the_stock_goes_back(client, world, resid
     assert (_counter(world).on_hand, _counter(world).held) == (60, 0)
     assert db.session.get(Pickup, pickup_id).status == "failed"
     assert ledger_problems() == []
+
+
+def test_she_hears_her_quota_is_back_when_nothing_came_out(client, world, resident, cabinet,
+                                                            staff_headers, sim):
+    me = resident("wang")
+    openid = allow_messages(client, sim, me, "wang", TEMPLATE, times=2)
+    code, pickup_id = _code_for(client, me, world)
+    cabinet.post("/redeem", {"code": code})
+    task = _flagged()[0]
+    worker = staff_headers("demo-village")
+    assert client.post(f"{API}/tasks/{task.id}/dispense-check", headers=worker,
+                       json={"dispensed": False}).status_code == 200
+    again = client.post(f"{API}/tasks/{task.id}/dispense-check", headers=worker,
+                        json={"dispensed": False})
+    assert again.status_code == 409
+    drain_jobs()
+    [sent] = sim.outbox(touser=openid)["messages"]
+    text = " ".join(v["value"] for v in sent["payload"]["data"].values())
+    assert "名额已退回" in text
+    assert "避孕" not in text and "药具" not in text and "套" not in text
+    # What the message says is true: she can ask for a new code at once.
+    _, new_pickup_id = _code_for(client, me, world)
+    assert new_pickup_id not in (None, pickup_id)
+
+
+def test_no_message_when_it_came_out_or_the_cabinet_answered(client, world, resident, cabinet,
+                                                             staff_headers, sim):
+    came_out, cabinet_said = resident("zhao"), resident("qian")
+    openids = [allow_messages(client, sim, me, user, TEMPLATE)
+               for me, user in ((came_out, "zhao"), (cabinet_said, "qian"))]
+    code, _ = _code_for(client, came_out, world, quantity=1)
+    cabinet.post("/redeem", {"code": code})
+    code, late_pickup = _code_for(client, cabinet_said, world, quantity=1)
+    cabinet.post("/redeem", {"code": code})
+    first, second = _flagged()
+    client.post(f"{API}/tasks/{first.id}/dispense-check", headers=staff_headers(),
+                json={"dispensed": True})
+    cabinet.post("/dispense-results", {"event_id": "evt-late-02", "pickup_id": late_pickup,
+                                       "ok": False})
+    answered = client.post(f"{API}/tasks/{second.id}/dispense-check", headers=staff_headers(),
+                           json={"dispensed": False})
+    assert answered.get_json()["settled_by"] == "cabinet"
+    drain_jobs()
+    assert [sim.outbox(touser=openid)["messages"] for openid in openids] == [[], []]
 
 
 def test_a_late_report_from_the_cabinet_wins_and_staff_only_close_the_task(

@@ -4,7 +4,8 @@ A cabinet redeems a code, then reports the dispense. If it crashes or loses its 
 between, the pickup stays `redeemed` and its stock stays held, neither on the shelf nor in
 the ledger as given out. After `device_dispense_report_minutes` the frequent job opens a task
 for the point's staff; they count the item at the cabinet and answer: it came out (the ledger
-records the dispense) or it did not (the hold goes back to the shelf). A cabinet reporting
+records the dispense) or it did not (the hold goes back to the shelf, and the resident hears
+that she may ask for a new code). A cabinet reporting
 late still settles the pickup first; staff answering after that only close the task.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from wxapp.extensions import db
 from wxapp.models import Pickup, StaffUser, SupplyPoint, SupplyTask
 from wxapp.models.base import utcnow
 from wxapp.services.audit import Actor, record_audit
-from wxapp.services import staff_notices
+from wxapp.services import notifications, staff_notices
 from wxapp.services.supply_devices import point_keepers, settle_redeemed
 from wxapp.services.supply_tasks import DISPENSE_CHECK, open_task, visible_tasks
 
@@ -49,6 +50,19 @@ def flag_unreported(now: datetime | None = None) -> int:
     return len(waiting)
 
 
+def _tell_resident_quota_is_back(pickup_id: int) -> None:
+    """She left the cabinet empty-handed, maybe hours ago: her code counted against her quota
+    until now. Tell her (if she allowed the message) that she can ask for a new one, in words
+    that say nothing of what she came for. An ID-card pickup has nobody to write to."""
+    resident_id = db.session.scalar(select(Pickup.resident_id).filter_by(id=pickup_id))
+    if resident_id is None:
+        return
+    notifications.notify_by_subscribe_message(
+        resident_id, current_app.config["WXAPP"].pickup_follow_up_template_id,
+        {"thing1": "自助领取未完成", "thing2": "名额已退回，可重新申请领取码"},
+        "pages/supplies/index", "pickup_not_dispensed")
+
+
 def answer(staff: StaffUser, task_id: int, dispensed: bool) -> dict:
     task = db.session.scalars(visible_tasks(
         select(SupplyTask).filter_by(id=task_id, kind=DISPENSE_CHECK), staff)).first()
@@ -62,6 +76,8 @@ def answer(staff: StaffUser, task_id: int, dispensed: bool) -> dict:
     if not claimed:
         raise Conflict("supplies.task_closed", "这个任务已经处理过了。")
     settled_now = settle_redeemed(task.point_id, task.pickup_id, dispensed)
+    if settled_now and not dispensed:
+        _tell_resident_quota_is_back(task.pickup_id)
     record_audit(Actor("staff", str(staff.id)), "supplies.dispense_checked", "pickup",
                  task.pickup_id, {"dispensed": dispensed, "settled_by_staff": settled_now})
     db.session.flush()
