@@ -18,6 +18,9 @@ def _real_production_settings() -> Settings:
         wechat_token="prod-token", wechat_encoding_aes_key="x" * 43,
         wechat_app_id="wx1234567890abcdef", wechat_app_secret="0" * 32,
         miniprogram_app_id="wxfedcba0987654321", miniprogram_app_secret="1" * 32,
+        registration_result_template_id="tmpl-reg-01", pickup_follow_up_template_id="tmpl-pk-01",
+        screening_notice_template_id="tmpl-sc-01", office_phone="0571-8888 6666",
+        office_address="镇人民政府一楼卫健办", public_base_url="https://wx.example.gov.cn/",
     )
 
 
@@ -27,7 +30,8 @@ def test_production_refuses_development_secrets_and_names_each_missing_setting()
         create_app(settings)
     message = str(err.value)
     for name in ("SECRET_KEY", "DATA_ENCRYPTION_KEY", "BLIND_INDEX_KEY", "WECHAT_TOKEN",
-                 "WECHAT_APP_SECRET", "MINIPROGRAM_APP_SECRET", "DATABASE_URL", "REDIS_URL"):
+                 "WECHAT_APP_SECRET", "MINIPROGRAM_APP_SECRET", "DATABASE_URL", "REDIS_URL",
+                 "OFFICE_PHONE", "PUBLIC_BASE_URL", "REGISTRATION_RESULT_TEMPLATE_ID"):
         assert name in message
 
 
@@ -40,6 +44,23 @@ def test_production_refuses_sqlite_even_with_real_secrets():
 def test_production_refuses_missing_redis():
     settings = replace(_real_production_settings(), redis_url=None)
     assert any("REDIS_URL" in p for p in settings.problems_for_production())
+
+
+def test_production_refuses_what_residents_would_see_as_placeholders():
+    settings = replace(_real_production_settings(), office_phone=Settings.office_phone,
+                       office_address=Settings.office_address,
+                       screening_notice_template_id=Settings.screening_notice_template_id)
+    problems = settings.problems_for_production()
+    assert [p.split(" ")[0] for p in problems] == [
+        "SCREENING_NOTICE_TEMPLATE_ID", "OFFICE_PHONE", "OFFICE_ADDRESS"]
+    assert "镇卫健办电话" in problems[1]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:5000/", "https://localhost/",
+                                 "http://wx.example.gov.cn/", "wx.example.gov.cn"])
+def test_production_refuses_a_public_address_residents_cannot_reach(url):
+    settings = replace(_real_production_settings(), public_base_url=url)
+    assert [p.split(" ")[0] for p in settings.problems_for_production()] == ["PUBLIC_BASE_URL"]
 
 
 def test_production_with_every_setting_real_has_no_objection():

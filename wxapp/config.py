@@ -2,13 +2,15 @@
 
 Development gets working defaults so that one command runs the service on a fresh machine;
 production (``WXAPP_ENV=production``) refuses to start until every secret is real, the
-database is not SQLite and Redis is configured.
+database is not SQLite, Redis is configured, and what residents are shown (the office's phone
+and address, the public address, the subscribe templates) is the township's own.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -209,9 +211,26 @@ class Settings:
             "MINIPROGRAM_APP_ID": (self.miniprogram_app_id, DEV_MINIPROGRAM_APP_ID),
             "MINIPROGRAM_APP_SECRET": (self.miniprogram_app_secret, DEV_MINIPROGRAM_APP_SECRET),
         }
+        # Subscribe messages go out under the account's own templates; the development ids
+        # would make every one fail.
+        for name in ("REGISTRATION_RESULT_TEMPLATE_ID", "PICKUP_FOLLOW_UP_TEMPLATE_ID",
+                     "SCREENING_NOTICE_TEMPLATE_ID"):
+            attribute = name.lower()
+            dev_values[name] = (getattr(self, attribute), getattr(Settings, attribute))
         for name, (value, dev_value) in dev_values.items():
             if value == dev_value:
                 problems.append(f"{name} is missing or still the development value")
+        # Replies tell residents to call or visit the office: a placeholder there would send
+        # a grandmother looking for a phone number that is not in the message.
+        for name in ("OFFICE_PHONE", "OFFICE_ADDRESS"):
+            attribute = name.lower()
+            if getattr(self, attribute) == getattr(Settings, attribute):
+                problems.append(f"{name} is missing: replies would quote the placeholder "
+                                f"“{getattr(self, attribute)}”")
+        public = urlsplit(self.public_base_url)
+        if public.scheme != "https" or public.hostname in (None, "localhost", "127.0.0.1", "::1"):
+            problems.append("PUBLIC_BASE_URL must be the public https:// address residents "
+                            "reach (certificate QR codes point at it)")
         if len(self.secret_key) < 32:
             problems.append("SECRET_KEY must be at least 32 characters")
         if self.database_url.startswith("sqlite"):
