@@ -97,3 +97,28 @@ def test_hand_over_can_be_cancelled(wechat, knowledge_base, app_ctx):
 def test_service_keyword_routes_to_the_action_not_the_faq(wechat, knowledge_base):
     assert "小程序" in _say(wechat, "o_kw", "预约")
     assert "领取码" in _say(wechat, "o_kw", "领取")
+
+
+def test_a_second_or_late_rating_is_thanked_not_matched(wechat, knowledge_base, app_ctx):
+    _say(wechat, "o_rate", "叶酸要吃多久")
+    assert "谢谢" in _say(wechat, "o_rate", "有用")
+    again = _say(wechat, "o_rate", "有用")
+    assert "谢谢" in again and "您是不是想问" not in again
+    logged = db.session.scalars(select(QuestionLog.text)).all()
+    assert logged == ["叶酸要吃多久"]
+    assert db.session.scalars(select(QuestionLog.feedback)).all() == ["useful"]
+
+
+def test_thanks_and_okays_close_the_talk_without_a_guess(wechat, knowledge_base, app_ctx):
+    for said in ("谢谢", "好的", "知道了", "收到", "嗯嗯", "OK", "好的，谢谢！"):
+        reply = _say(wechat, "o_ack", said)
+        assert "不客气" in reply, said
+    assert db.session.scalars(select(QuestionLog)).all() == []
+
+
+def test_keywords_wrapped_in_everyday_words_still_route(wechat, knowledge_base, app_ctx):
+    assert "还没有生育登记申请" in _say(wechat, "o_kw2", "查看进度")
+    assert "还没有生育登记申请" in _say(wechat, "o_kw2", "我的进度")
+    assert "孕检预约" in _say(wechat, "o_kw2", "我想预约")
+    assert "直接发送" in _say(wechat, "o_kw2", "帮我转人工")
+    assert db.session.scalars(select(QuestionLog)).all() == []

@@ -26,6 +26,17 @@ SERVICE_KEYWORDS = {
 }
 FEEDBACK = {"有用": True, "有帮助": True, "没用": False, "没有用": False, "没帮助": False}
 CANCEL = {"取消", "算了", "退出"}
+# Replies that close a conversation, not questions: matched against the knowledge base they
+# drew suggestions (有用 → emergency contraception) or even an answer (知道了 → progress).
+ACKNOWLEDGEMENTS = {
+    "谢谢", "谢谢你", "谢谢您", "谢谢啦", "多谢", "感谢", "好的", "好的谢谢", "好", "好滴", "行",
+    "嗯", "嗯嗯", "哦", "哦哦", "噢", "知道了", "明白了", "懂了", "收到", "ok", "okay", "👌",
+    "[ok]", "[抱拳]", "[握手]", "[玫瑰]", "[微笑]",
+}
+# "查看进度", "我想预约", "帮我转人工": the keyword, wrapped in the words people put around it.
+_KEYWORD_WRAPPING = re.compile(
+    r"^(?:请|麻烦|帮我|我要|我想要|我想|我需要|我的|查看|查一下|查询一下|看一下|看看)+"
+    r"|(?:一下|吧|啊|呢|了)+$")
 
 
 def compact(text: str) -> str:
@@ -33,7 +44,8 @@ def compact(text: str) -> str:
 
 
 def service_action(text: str) -> str | None:
-    return SERVICE_KEYWORDS.get(compact(text))
+    key = compact(text)
+    return SERVICE_KEYWORDS.get(key) or SERVICE_KEYWORDS.get(_KEYWORD_WRAPPING.sub("", key))
 
 
 def reply_to_text(openid: str, text: str) -> str:
@@ -69,10 +81,16 @@ def reply_to_text(openid: str, text: str) -> str:
                 chat_state.save(openid, {"last_log_id": log.id})
                 return answer + texts.answer_feedback_hint()
 
-    if key in FEEDBACK and state.get("last_log_id"):
-        faq_bot.record_feedback(state["last_log_id"], FEEDBACK[key])
-        chat_state.save(openid, {}, previous=state)
+    if key in FEEDBACK:
+        # Rated once; a second 有用, or one after the answer's state has lapsed, is still
+        # thanked and is not a question.
+        if state.get("last_log_id"):
+            faq_bot.record_feedback(state["last_log_id"], FEEDBACK[key])
+            chat_state.save(openid, {}, previous=state)
         return texts.feedback_thanks_text(FEEDBACK[key])
+
+    if key in ACKNOWLEDGEMENTS:
+        return texts.acknowledgement_text()
 
     action = service_action(text)
     if action:

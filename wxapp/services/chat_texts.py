@@ -63,6 +63,10 @@ def feedback_thanks_text(useful: bool) -> str:
     return "抱歉没能帮上忙。您可以换个说法再问，或回复“人工”给工作人员留言。"
 
 
+def acknowledgement_text() -> str:
+    return "不客气！还有其他问题随时问我，回复“菜单”可以看我能办的事。"
+
+
 def handover_prompt_text() -> str:
     return (f"好的，请直接发送您想咨询的问题，工作人员会在办公时间（{_settings().office_hours}）"
             "回复您。回复“取消”可以退出留言。")
