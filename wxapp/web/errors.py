@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -23,7 +24,7 @@ _HTTP_CODES = {
     429: ("request.rate_limited", "操作太频繁，请稍后再试。"),
 }
 
-# marshmallow's messages, in the words a resident reads.
+# marshmallow's and webargs' messages, in the words a resident reads.
 _FIELD_MESSAGES = {
     "Missing data for required field.": "此项为必填。",
     "Field may not be null.": "此项不能为空。",
@@ -33,10 +34,44 @@ _FIELD_MESSAGES = {
     "Not a valid boolean.": "请选择是或否。",
     "Not a valid date.": "日期格式不正确。",
     "Not a valid datetime.": "时间格式不正确。",
+    "Not a valid time.": "时间格式不正确。",
     "Unknown field.": "不认识的字段。",
     "Invalid input type.": "格式不正确。",
     "Not a valid list.": "应为列表。",
+    "Not a valid mapping type.": "格式不正确。",
+    "String does not match expected pattern.": "格式不正确。",
+    "Invalid value.": "填写的内容不正确。",
+    "Invalid JSON body.": "提交的内容不是有效的 JSON。",
 }
+# Messages that carry the validator's numbers.
+_PATTERNS = [
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+     "请填写{0}到{1}之间的数。"),
+    (re.compile(r"Must be greater than or equal to (\S+)\."), "不能小于{0}。"),
+    (re.compile(r"Must be less than or equal to (\S+)\."), "不能大于{0}。"),
+    (re.compile(r"Must be greater than (\S+) and less than (\S+)\."), "应大于{0}且小于{1}。"),
+    (re.compile(r"Must be greater than (\S+)\."), "应大于{0}。"),
+    (re.compile(r"Must be less than (\S+)\."), "应小于{0}。"),
+    (re.compile(r"Shorter than minimum length (\d+)\."), "至少填写{0}个字。"),
+    (re.compile(r"Longer than maximum length (\d+)\."), "最多填写{0}个字。"),
+    (re.compile(r"Length must be .*"), "长度不符合要求。"),
+    (re.compile(r"Must be one of.*"), "请从给定选项中选择。"),
+]
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _translate_one(message: str) -> str:
+    if message in _FIELD_MESSAGES:
+        return _FIELD_MESSAGES[message]
+    for pattern, chinese in _PATTERNS:
+        found = pattern.fullmatch(message)
+        if found:
+            return chinese.format(*found.groups())
+    if _CHINESE.search(message):
+        return message  # our own schemas' messages are Chinese already
+    # A message nobody translated yet: the resident still reads Chinese, and we hear of it.
+    log.warning("untranslated validation message: %s", message)
+    return "填写的内容不正确。"
 
 
 def _translate(messages):
@@ -45,11 +80,7 @@ def _translate(messages):
     if isinstance(messages, list):
         return [_translate(m) for m in messages]
     if isinstance(messages, str):
-        if messages.startswith("Length must be"):
-            return "长度不符合要求。"
-        if messages.startswith("Must be one of"):
-            return "请从给定选项中选择。"
-        return _FIELD_MESSAGES.get(messages, messages)
+        return _translate_one(messages)
     return messages
 
 
