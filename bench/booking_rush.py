@@ -3,7 +3,11 @@ slots. Prints bookings made, answers by kind, requests per second and p99 latenc
 the slots afterwards. Target (issue 5): zero oversold, zero 5xx, p99 under 300 ms.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/14 \\
-        .venv/bin/python bench/booking_rush.py [--clients 500]
+        .venv/bin/python bench/booking_rush.py [--clients 500] [--floor]
+
+--floor then sends the same clients at once to GET /api/v1/me (the sign-in check and one
+read): what any signed-in request costs when 500 arrive together on this machine, to set the
+booking figure against.
 """
 from __future__ import annotations
 
@@ -34,6 +38,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--floor", action="store_true",
+                        help="then send the same clients at once to GET /api/v1/me (sign-in "
+                             "check and one read, no booking): the least any signed-in request "
+                             "costs on this machine")
     args = parser.parse_args()
 
     with running_service(PORT, args.workers, args.threads) as service:
@@ -60,6 +68,11 @@ def main() -> None:
         spent = {name: cpu_seconds(match) - before[name] for name, match in CPU_OF.items()}
         after = {s["id"]: s["remaining"] for s in requests.get(
             f"{base}/api/v1/clinics/{clinic['id']}/slots", timeout=10).json()}
+        floor = None
+        if args.floor:
+            me = [Request("GET", "/api/v1/me", b"", {"Authorization": r.headers["Authorization"]})
+                  for r in prepared]
+            floor = run_load(PORT, lambda i: iter([me[i]]), args.clients)
 
     booked = result.statuses.get(201, 0)
     capacity = SLOTS * PLACES_PER_SLOT
@@ -75,6 +88,10 @@ def main() -> None:
           f"p99 {result.percentile(99):.1f} ms (target < 300 ms)")
     print("CPU per request: " + ", ".join(
         f"{name} {1000 * seconds / result.count:.1f} ms" for name, seconds in spent.items()))
+    if floor is not None:
+        print(f"floor, GET /api/v1/me by the same {args.clients} at once: {floor.rps:,.0f} req/s, "
+              f"p50 {floor.percentile(50):.1f} ms, p99 {floor.percentile(99):.1f} ms, "
+              f"statuses {dict(floor.statuses)}")
 
 
 if __name__ == "__main__":
