@@ -2,12 +2,17 @@
 side by side with a gunicorn "hello world" Flask route on the same machine and worker count.
 
     .venv/bin/python bench/wechat_endpoint.py [--requests 4000] [--clients 16] [--workers 2]
+                                              [--floor]
+
+--floor also measures bench/wechat_floor_app.py, the steps the issue asks of a push with
+nothing around them, to tell what the product adds from what the steps themselves cost.
 
 Targets (issue 2): ratio wxapp/hello at least 0.5; p99 under 50 ms at 16 clients.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import os
 import sys
@@ -104,7 +109,12 @@ def main() -> None:
                         help="gthread threads per worker, as gunicorn.conf.py runs them")
     parser.add_argument("--rounds", type=int, default=3,
                         help="alternate the two apps this many times; medians are printed")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure bench/wechat_floor_app.py (the issue's steps and "
+                             "nothing else) in the same alternation; needs REDIS_URL")
     args = parser.parse_args()
+    if args.floor and not os.environ.get("REDIS_URL"):
+        parser.error("--floor needs REDIS_URL")
 
     with tempfile.TemporaryDirectory() as tmp:
         env = {"DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3"),
@@ -115,12 +125,17 @@ def main() -> None:
                        check=True, env={**os.environ, **env}, capture_output=True)
 
         hello_requests = [Request("POST", "/hello")] * args.requests
-        pushes_by_round = [build_pushes(args.requests, 10_000_000 * (r + 1))
+        # MsgIds never seen before, also by an earlier run within the dedupe window: a
+        # repeated one would be answered from the cache, which is cheaper.
+        first_id = time.time_ns() // 1000
+        pushes_by_round = [build_pushes(args.requests, first_id + args.requests * r)
                            for r in range(args.rounds)]
-        hello_runs, wechat_runs = [], []
-        cpu = {"hello": 0.0, "wxapp": 0.0, "load generator": 0.0}
+        floor_pushes = [build_pushes(args.requests, first_id + args.requests * (args.rounds + r))
+                        for r in range(args.rounds)] if args.floor else []
+        hello_runs, wechat_runs, floor_runs = [], [], []
+        cpu = {"hello": 0.0, "wxapp": 0.0, "floor": 0.0, "load generator": 0.0}
         matches = {"hello": "127.0.0.1:18081", "wxapp": "127.0.0.1:18082",
-                   "load generator": "bench/wechat_endpoint.py"}
+                   "floor": "127.0.0.1:18083", "load generator": "bench/wechat_endpoint.py"}
 
         def measured(name, port, reqs):
             before = {k: cpu_seconds(m) for k, m in matches.items()}
@@ -130,13 +145,23 @@ def main() -> None:
             return result
         # Both servers up at once and measured in alternation, so that a noisy moment on
         # the machine does not favour one of them.
-        with gunicorn("bench.hello_app:app", 18081, args.workers, threads=args.threads), \
-                gunicorn("wsgi:app", 18082, args.workers, env=env, threads=args.threads):
+        with contextlib.ExitStack() as servers:
+            servers.enter_context(gunicorn("bench.hello_app:app", 18081, args.workers,
+                                           threads=args.threads))
+            servers.enter_context(gunicorn("wsgi:app", 18082, args.workers, env=env,
+                                           threads=args.threads))
+            if args.floor:
+                servers.enter_context(gunicorn("bench.wechat_floor_app:app", 18083, args.workers,
+                                               env=env, threads=args.threads))
+                run_load(18083, split(build_pushes(300, first_id - 600), args.clients),
+                         args.clients)
             run_load(18081, split(hello_requests[:300], args.clients), args.clients)
-            run_load(18082, split(build_pushes(300, 1_000), args.clients), args.clients)
-            for round_pushes in pushes_by_round:
+            run_load(18082, split(build_pushes(300, first_id - 300), args.clients), args.clients)
+            for r, round_pushes in enumerate(pushes_by_round):
                 hello_runs.append(measured("hello", 18081, hello_requests))
                 wechat_runs.append(measured("wxapp", 18082, round_pushes))
+                if args.floor:
+                    floor_runs.append(measured("floor", 18083, floor_pushes[r]))
 
     hello = sorted(hello_runs, key=lambda r: r.rps)[len(hello_runs) // 2]
     wx = sorted(wechat_runs, key=lambda r: r.rps)[len(wechat_runs) // 2]
@@ -150,6 +175,11 @@ def main() -> None:
           f"/wechat {1000 * cpu['wxapp'] / total:.2f} ms; load generator (both) "
           f"{1000 * cpu['load generator'] / (2 * total):.2f} ms")
     print(f"p99 /wechat: {wx.percentile(99):.2f} ms  (target < 50 ms)")
+    if floor_runs:
+        floor = sorted(floor_runs, key=lambda r: r.rps)[len(floor_runs) // 2]
+        print(f"floor app, the issue's steps and nothing else (median round): {floor.summary()}")
+        print(f"floor ratio (floor/hello req/s): {floor.rps / hello.rps:.2f}; server CPU per "
+              f"request {1000 * cpu['floor'] / total:.2f} ms")
     steps = mandatory_steps_cpu(os.environ.get("REDIS_URL"))
     print("CPU of each step a push must take, measured alone in this process:")
     for name, ms in steps.items():
