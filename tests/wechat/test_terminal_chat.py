@@ -10,7 +10,8 @@ from wxapp.wechat.simulator import serve_in_thread
 
 @pytest.mark.parametrize("mode", ["plaintext", "safe"])
 def test_terminal_chat_round_trip(app, mode):
-    lines = iter(["/subscribe", "电话", "/voice 菜单", "/bogus", "/quit"])
+    lines = iter(["/subscribe", "电话", "/voice 菜单", "/bogus", "/location 31.95，118.80",
+                  "/location 北京", "/quit"])
     printed = []
     with serve_in_thread(app) as server:
         run_chat(server.base_url + "wechat", DEV_WECHAT_TOKEN, DEV_WECHAT_ENCODING_AES_KEY,
@@ -21,6 +22,9 @@ def test_terminal_chat_round_trip(app, mode):
     assert "办公时间" in replies[1]
     assert "预约" in replies[2]
     assert any("/voice" in p for p in printed[4:])
+    # A location goes to the pickup flow (no points in this empty database); a bad one gets help.
+    assert "发放点" in replies[3]
+    assert printed[-1].count("/location") == 1 and not printed[-1].startswith("公众号")
 
 
 def test_terminal_chat_explains_a_wrong_token(app):

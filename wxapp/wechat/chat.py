@@ -10,12 +10,21 @@ import requests
 from wxapp.wechat import pushes
 
 ACCOUNT = "gh_local_account"
-HELP = "输入文字发送；/voice 文字 发语音；/subscribe 关注；/click KEY 点菜单；/quit 退出"
+HELP = ("输入文字发送；/voice 文字 发语音；/location 纬度,经度 发位置；/subscribe 关注；"
+        "/click KEY 点菜单；/quit 退出")
 
 
 def _push_for(line: str, openid: str, msg_ids) -> str | None:
     if line.startswith("/voice "):
         return pushes.voice_xml(ACCOUNT, openid, next(msg_ids), recognition=line[7:])
+    if line.startswith("/location "):
+        # "31.95,118.80" or "31.95 118.80", as a map pin would give them
+        parts = line[10:].replace("，", ",").replace(",", " ").split()
+        try:
+            latitude, longitude = (float(p) for p in parts)
+        except ValueError:
+            return None
+        return pushes.location_xml(ACCOUNT, openid, next(msg_ids), latitude, longitude)
     if line == "/subscribe":
         return pushes.event_xml(ACCOUNT, openid, "subscribe")
     if line.startswith("/click "):
