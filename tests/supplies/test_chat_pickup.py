@@ -37,6 +37,32 @@ def test_pickup_code_by_chat(wechat, world):
     assert db.session.get(PointItem, (pickup.point_id, pickup.lines[0].item_id)).held == 5
 
 
+def test_points_and_items_can_be_named_instead_of_numbered(wechat, world):
+    openid = "o_chat_named"
+    wechat.say(openid, "领取")
+    _send_location(wechat, openid)
+    items = _text(wechat.say(openid, "东湖村那个"))
+    assert items.startswith("东湖村卫生室自助发放机可以领取")
+    # Three sizes fit 套套: just those are listed, and the flow waits on.
+    sizes = _text(wechat.say(openid, "套套"))
+    assert sizes.splitlines() == ["请回复序号选择：", "1. 避孕套（中号）", "2. 避孕套（大号）",
+                                  "3. 避孕套（小号）"]
+    reply = _text(wechat.say(openid, "要大号的 4个"))
+    assert "您的领取码：" in reply
+    pickup = db.session.scalars(select(Pickup)).one()
+    assert (pickup.lines[0].item.code, pickup.lines[0].quantity) == ("condom-l", 4)
+
+
+def test_a_name_that_fits_nothing_listed_is_a_new_question(wechat, world, knowledge_base):
+    openid = "o_chat_unnamed"
+    wechat.say(openid, "领取")
+    _send_location(wechat, openid)
+    wechat.say(openid, "1")
+    answer = _text(wechat.say(openid, "叶酸"))
+    assert "叶酸" in answer and "领取码" not in answer
+    assert db.session.scalars(select(Pickup)).first() is None
+
+
 def test_quota_refusal_is_said_plainly_and_cancel_leaves(wechat, world):
     openid = "o_chat_quota"
     wechat.say(openid, "领取")

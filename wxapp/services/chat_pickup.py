@@ -1,7 +1,8 @@
 """领取 in the official account: the same pickup flow as the mini-program, in three replies.
 
-领取 → send your location → numbered nearest points with stock → reply a number → numbered
-items → reply a number (and optionally how many, "1 5") → a one-time code. The state lives in
+领取 → send your location → numbered nearest points with stock → reply a number (or the
+point's name) → numbered items → reply a number or the item's name (and optionally how many,
+"1 5", "中号 5个") → a one-time code. The state lives in
 the chat state for ten minutes; 取消 leaves the flow at any step.
 """
 from __future__ import annotations
@@ -10,11 +11,15 @@ import re
 
 from wxapp.errors import DomainError
 from wxapp.extensions import db
+from wxapp.faq.normalize import basic, canonical
 from wxapp.models import SupplyItem, SupplyPoint
 from wxapp.services import chat_state, residents
 from wxapp.services import supply_pickups as pickups
 
 CHOICE = re.compile(r"^\s*(\d{1,2})(?:\s*[\s xX*×个只盒支张板]\s*(\d{1,3}))?\s*[个只盒支张板]?\s*$")
+# "避孕套", "套套", "中号 5个", "我要卫生院那个": a name, or part of one, instead of the number.
+NAMED = re.compile(r"^(.*?)\s*(\d{1,3})?\s*[个只盒支张板]?$")
+ASKING = re.compile(r"^(?:我想要|我要|我想|要|领取|领|拿|给我|选)+|(?:那个|这个|的)+$")
 LOCATION_PROMPT = ("请发送您的位置（点击输入框旁的“+”，选择“位置”），我帮您找最近有货的"
                    "免费避孕药具发放点。\n也可以打开小程序“免费药具”直接获取领取码。回复“取消”退出。")
 
@@ -58,7 +63,7 @@ def reply_to_choice(openid: str, text: str, state: dict) -> str | None:
         return None
     match = CHOICE.match(text)
     if not match:
-        return None
+        return _choice_by_name(openid, text, state)
     number, quantity = int(match.group(1)), match.group(2)
     if step == "point":
         ids = state.get("points") or []
@@ -69,6 +74,30 @@ def reply_to_choice(openid: str, text: str, state: dict) -> str | None:
     if not 1 <= number <= len(ids):
         return f"请回复 1 到 {len(ids)} 之间的序号。"
     return _issue_code(openid, state["point"], ids[number - 1],
+                       int(quantity) if quantity else None)
+
+
+def _choice_by_name(openid: str, text: str, state: dict) -> str | None:
+    """A reply naming the point or item; None when it names none of those listed (then it is
+    a new question). A name that fits several (避孕套: three sizes) lists just those."""
+    found = NAMED.match(ASKING.sub("", basic(text).replace(" ", "")))
+    wanted = "".join(canonical(ASKING.sub("", found.group(1))).split())
+    if not wanted:
+        return None
+    if state["pickup_step"] == "point":
+        ids, model = state.get("points") or [], SupplyPoint
+    else:
+        ids, model = state.get("items") or [], SupplyItem
+    names = [db.session.get(model, i).name for i in ids]
+    fits = [n for n, name in enumerate(names, 1) if wanted in "".join(basic(name).split())]
+    if not fits:
+        return None
+    if len(fits) > 1:
+        return "请回复序号选择：\n" + "\n".join(f"{n}. {names[n - 1]}" for n in fits)
+    if state["pickup_step"] == "point":
+        return _list_items(openid, ids[fits[0] - 1])
+    quantity = found.group(2)
+    return _issue_code(openid, state["point"], ids[fits[0] - 1],
                        int(quantity) if quantity else None)
 
 
