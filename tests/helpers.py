@@ -34,3 +34,15 @@ def allow_messages(client, sim, headers: dict, user: str, template_id: str, time
         client.post("/api/v1/me/subscribe-grants", headers=headers,
                     json={"results": {template_id: "accept"}})
     return openid
+
+
+def chart_series(sheet) -> list[tuple[str, str, str]]:
+    """(plot kind, series title cell, values range) of every chart on an XLSX sheet, bars and
+    the lines drawn over them alike."""
+    found = []
+    for chart in sheet._charts:
+        for plot in getattr(chart, "_charts", [chart]):
+            for series in plot.series:
+                found.append((type(plot).__name__, series.tx.strRef.f.split("!")[1],
+                              series.val.numRef.f.split("!")[1]))
+    return found

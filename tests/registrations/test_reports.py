@@ -6,6 +6,8 @@ from datetime import date
 
 from openpyxl import load_workbook
 
+from tests.helpers import chart_series
+
 STAFF = "/api/v1/staff/registrations"
 
 
@@ -23,6 +25,10 @@ def test_monthly_report_counts_by_village_order_and_status(client, resident, for
     xlsx = client.get(f"{STAFF}/report?month={month}&format=xlsx", headers=staff())
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     assert sheet["A2"].value == "东湖村" and sheet["B2"].value == 1
+    # The chart counts each village's applications by child order.
+    assert chart_series(sheet) == [("BarChart", "C1", "$C$2"),
+                                   ("BarChart", "D1", "$D$2"),
+                                   ("BarChart", "E1", "$E$2")]
     assert "王芳" not in xlsx.get_data(as_text=False).decode("latin-1")
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
+from tests.helpers import chart_series
 from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningFollowUp, ScreeningResult
 from wxapp.services.screening_stats import CHINA
@@ -63,7 +64,19 @@ def test_year_figures_and_exports(client, couple_for, make_slot, staff_headers, 
     assert csv.data.decode("utf-8-sig").splitlines()[0].startswith("村/社区,月份,完成检查(对)")
     xlsx = client.get(f"{API}/stats", headers=staff, query_string={"year": year,
                                                                     "format": "xlsx"})
-    assert load_workbook(io.BytesIO(xlsx.data)).active.cell(1, 3).value == "完成检查(对)"
+    workbook = load_workbook(io.BytesIO(xlsx.data))
+    assert workbook.sheetnames == [f"孕前检查{year}", "全年进度", "指标"]
+    assert workbook.active.cell(1, 3).value == "完成检查(对)"
+    progress = workbook["全年进度"]
+    this_month = next(r for r in progress.iter_rows(min_row=2, values_only=True)
+                      if r[0] == month)
+    assert this_month[1] == 2 and this_month[3] == 4  # done this month; the year's target
+    assert progress.cell(13, 3).value == 2  # December's running total: the year so far
+    assert chart_series(progress) == [("BarChart", "B1", "$B$2:$B$13"),
+                                      ("LineChart", "C1", "$C$2:$C$13"),
+                                      ("LineChart", "D1", "$D$2:$D$13")]
+    indicators = {r[0]: r[1] for r in workbook["指标"].iter_rows(min_row=2, values_only=True)}
+    assert indicators["目标人群覆盖率"] == 50.0 and indicators["高风险人群占比"] == 50.0
 
 
 def test_other_township_sees_none_of_it_and_clinics_cannot_ask(client, couple_for, make_slot,

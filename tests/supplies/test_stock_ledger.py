@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 
-from tests.helpers import error_code
+from tests.helpers import chart_series, error_code
 from wxapp.extensions import db
 from wxapp.models import AuditLog, PointItem, StockLevel, StockMovement, SupplyTask
 from wxapp.services.supply_ledger import ledger_problems
@@ -187,8 +187,13 @@ def test_monthly_distribution_report(client, world, staff_headers, resident, cab
     assert csv.data.decode("utf-8-sig").startswith("村/社区,发放点,药具")
     xlsx = client.get(f"{API}/report", headers=admin, query_string={"month": month,
                                                                     "format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(xlsx.data)).active
-    assert sheet.cell(1, 5).value == "发放数量"
+    workbook = load_workbook(io.BytesIO(xlsx.data))
+    assert workbook.active.cell(1, 5).value == "发放数量"
+    per_item = workbook["按药具汇总"]
+    totals = {r[0]: r[1:] for r in per_item.iter_rows(min_row=2, values_only=True)}
+    assert totals["避孕套（中号）"] == ("只", 6, 1)
+    last = per_item.max_row
+    assert chart_series(per_item) == [("BarChart", "D1", f"$D$2:$D${last}")]
     bad = client.get(f"{API}/report", headers=admin, query_string={"month": "2026-13"})
     assert bad.status_code == 422
     assert db.session.scalars(select(StockLevel)).first() is not None

@@ -1,8 +1,10 @@
-"""Tables for reporting upwards, as CSV that Excel opens correctly and as XLSX."""
+"""Tables for reporting upwards, as CSV that Excel opens correctly and as XLSX workbooks
+whose summary sheets carry their own charts (an inspector opens the file, not our console)."""
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from wxapp.errors import ValidationFailed
@@ -30,15 +32,69 @@ def as_csv(columns: list[str], rows: list[dict]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def as_xlsx(columns: list[str], rows: list[dict], title: str) -> bytes:
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    categories: str  # the column whose values label the x axis
+    bars: tuple[str, ...]  # columns drawn as clustered bars
+    lines: tuple[str, ...] = ()  # columns drawn as lines over the bars (running total, target)
+    y_title: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    columns: list[str]
+    rows: list[dict]
+    chart: Chart | None = None
+
+
+def as_xlsx(sheets: list[Sheet]) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]  # Excel's limit on sheet names
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([row[c] for c in columns])
+    workbook.remove(workbook.active)
+    for spec in sheets:
+        sheet = workbook.create_sheet(spec.title[:31])  # Excel's limit on sheet names
+        sheet.append(spec.columns)
+        for row in spec.rows:
+            sheet.append([row[c] for c in spec.columns])
+        if spec.chart is not None and spec.rows:
+            sheet.add_chart(_chart(spec, sheet), f"{_column_letter(len(spec.columns) + 2)}2")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _column_letter(number: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(number)
+
+
+def _chart(spec: Sheet, sheet):
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    chart = spec.chart
+    last_row = len(spec.rows) + 1
+    categories = Reference(sheet, min_col=spec.columns.index(chart.categories) + 1,
+                           min_row=2, max_row=last_row)
+
+    def series(kind, names):
+        plot = kind()
+        for name in names:
+            column = spec.columns.index(name) + 1
+            plot.add_data(Reference(sheet, min_col=column, min_row=1, max_row=last_row),
+                          titles_from_data=True)
+        plot.set_categories(categories)
+        return plot
+
+    bars = series(BarChart, chart.bars)
+    bars.type = "col"
+    bars.grouping = "clustered"
+    bars.title = chart.title
+    bars.y_axis.title = chart.y_title
+    bars.width, bars.height = 18, 9
+    if chart.lines:
+        bars += series(LineChart, chart.lines)
+    return bars

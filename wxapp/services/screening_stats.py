@@ -24,6 +24,13 @@ from wxapp.services.staff_scope import scoped
 CHINA = timezone(timedelta(hours=8))
 COLUMNS = ["村/社区", "月份", "完成检查(对)", "高风险(对)", "未到检(对)", "早孕随访完成",
            "妊娠结局随访完成"]
+PROGRESS_COLUMNS = ["月份", "当月完成(对)", "累计完成(对)", "年度目标(对)"]
+INDICATOR_COLUMNS = ["指标", "数值(%)"]
+INDICATOR_NAMES = {
+    "target_group_coverage": "目标人群覆盖率", "early_pregnancy_follow_up_rate": "早孕随访率",
+    "pregnancy_outcome_follow_up_rate": "妊娠结局随访率", "referral_rate": "高风险转诊完成率",
+    "no_show_rate": "预约未到检率", "high_risk_share": "高风险人群占比",
+}
 
 
 def set_target(staff: StaffUser, year: int, target: int) -> ScreeningTarget:
@@ -123,3 +130,20 @@ def year_figures(staff: StaffUser, year: int, today: date | None = None) -> dict
             "high_risk_share": _rate(high_risk, checks),
         },
     }
+
+
+def progress_rows(figures: dict) -> list[dict]:
+    """Month by month: checks done, the running total, and the year's target beside it."""
+    running = 0
+    rows = []
+    for month in figures["by_month"]:
+        running += month["checks"]
+        rows.append({"月份": month["month"], "当月完成(对)": month["checks"],
+                     "累计完成(对)": running, "年度目标(对)": figures["target"]})
+    return rows
+
+
+def indicator_rows(figures: dict) -> list[dict]:
+    return [{"指标": INDICATOR_NAMES[key],
+             "数值(%)": None if value is None else round(100 * value, 1)}
+            for key, value in figures["indicators"].items()]

@@ -11,6 +11,7 @@ from wxapp.services.exports import month_bounds
 from wxapp.services.staff_scope import scoped
 
 COLUMNS = ["村/社区", "发放点", "药具", "单位", "发放数量", "发放人次", "补货数量", "报损数量"]
+ITEM_COLUMNS = ["药具", "单位", "发放数量", "发放人次"]
 
 
 def monthly_distribution(staff: StaffUser, month: str) -> list[dict]:
@@ -47,3 +48,14 @@ def monthly_distribution(staff: StaffUser, month: str) -> list[dict]:
     record_audit(Actor("staff", str(staff.id)), "supplies.report", "stock_movement", None,
                  {"month": month})
     return [rows[key] for key in sorted(rows)]
+
+
+def by_item(rows: list[dict]) -> list[dict]:
+    """The month's dispensing per item across all points (the county's first question)."""
+    totals: dict[str, dict] = {}
+    for row in rows:
+        total = totals.setdefault(row["药具"], {"药具": row["药具"], "单位": row["单位"],
+                                               "发放数量": 0, "发放人次": 0})
+        total["发放数量"] += row["发放数量"]
+        total["发放人次"] += row["发放人次"]
+    return [totals[name] for name in sorted(totals)]

@@ -13,6 +13,7 @@ from wxapp.staff_api.schemas import ReportQuerySchema
 from wxapp.security.masking import mask_id_number, mask_name
 from wxapp.services import documents, registration_reports
 from wxapp.services import registration_review as review
+from wxapp.services.exports import Chart
 from wxapp.web.files import file_response, table_download
 from wxapp.services import registrations
 from wxapp.services.registrations import as_resident_view
@@ -76,7 +77,9 @@ def report(query):
     """Monthly counts for the county: JSON, CSV (Excel-friendly) or XLSX."""
     rows = registration_reports.monthly_report(g.staff, query["month"])
     return table_download(query["format"], registration_reports.COLUMNS, rows,
-                          f"birth-registrations-{query['month']}", f"生育登记{query['month']}")
+                          f"birth-registrations-{query['month']}", f"生育登记{query['month']}",
+                          chart=Chart("各村生育登记申请", "村/社区", bars=("一孩", "二孩", "三孩及以上"),
+                                      y_title="件"))
 
 
 @blp.get("/<int:registration_id>")

@@ -12,6 +12,7 @@ from wxapp.services import screening_couples as couples
 from wxapp.services import screening_results as results
 from wxapp.services import screening_stats as stats
 from wxapp.web.auth import staff_required
+from wxapp.services.exports import Chart, Sheet
 from wxapp.web.files import download, table_download
 
 blp = Blueprint("staff_screening_programme", __name__, url_prefix="/screening",
@@ -169,5 +170,10 @@ def statistics(query):
     figures = stats.year_figures(g.staff, query["year"])
     if query["format"] == "json":
         return figures
+    progress = Sheet("全年进度", stats.PROGRESS_COLUMNS, stats.progress_rows(figures),
+                     Chart("孕前检查完成进度", "月份", bars=("当月完成(对)",),
+                           lines=("累计完成(对)", "年度目标(对)"), y_title="对"))
+    indicators = Sheet("指标", stats.INDICATOR_COLUMNS, stats.indicator_rows(figures))
     return table_download(query["format"], stats.COLUMNS, figures["rows"],
-                          f"pre-pregnancy-checks-{query['year']}", f"孕前检查{query['year']}")
+                          f"pre-pregnancy-checks-{query['year']}", f"孕前检查{query['year']}",
+                          summaries=(progress, indicators))

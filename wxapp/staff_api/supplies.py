@@ -12,6 +12,7 @@ from wxapp.services import supply_reports, supply_tasks
 from wxapp.services import supply_staff_views as views
 from wxapp.staff_api.schemas import ReportQuerySchema
 from wxapp.web.auth import staff_required
+from wxapp.services.exports import Chart, Sheet
 from wxapp.web.files import table_download
 from wxapp.web.idempotency import idempotent
 
@@ -273,5 +274,9 @@ def dispense_check(body, task_id):
 def report(query):
     """Monthly distribution for the county report (JSON, CSV or XLSX)."""
     rows = supply_reports.monthly_distribution(g.staff, query["month"])
+    # Units differ between items (只, 板, 支): the chart counts pickups, the table both.
+    per_item = Sheet("按药具汇总", supply_reports.ITEM_COLUMNS, supply_reports.by_item(rows),
+                     Chart("各药具发放人次", "药具", bars=("发放人次",), y_title="人次"))
     return table_download(query["format"], supply_reports.COLUMNS, rows,
-                          f"contraceptives-{query['month']}", f"药具发放{query['month']}")
+                          f"contraceptives-{query['month']}", f"药具发放{query['month']}",
+                          summaries=(per_item,))

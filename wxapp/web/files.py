@@ -24,14 +24,17 @@ def download(content: bytes, mimetype: str, filename: str) -> Response:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def table_download(fmt: str, columns: list[str], rows: list[dict], name: str, title: str):
-    """A report as JSON, CSV (Excel-friendly) or XLSX, as the staff asked."""
+def table_download(fmt: str, columns: list[str], rows: list[dict], name: str, title: str,
+                   chart=None, summaries=()):
+    """A report as JSON, CSV (Excel-friendly) or XLSX, as the staff asked. The XLSX also holds
+    the summary sheets, each with its chart; JSON and CSV are the main table alone."""
     from flask import jsonify
 
-    from wxapp.services.exports import as_csv, as_xlsx
+    from wxapp.services.exports import Sheet, as_csv, as_xlsx
 
     if fmt == "csv":
         return download(as_csv(columns, rows), "text/csv; charset=utf-8", f"{name}.csv")
     if fmt == "xlsx":
-        return download(as_xlsx(columns, rows, title), XLSX, f"{name}.xlsx")
+        sheets = [Sheet(title, columns, rows, chart), *summaries]
+        return download(as_xlsx(sheets), XLSX, f"{name}.xlsx")
     return jsonify(rows)
