@@ -78,6 +78,7 @@ def seed_command(demo: bool) -> None:
         if current_app.config["WXAPP"].is_production:
             raise click.UsageError("demo data is for development machines only")
         counts.update(seeding.seed_demo())
+        counts.update(seeding.seed_demo_activity())
     commit()
     click.echo("seeded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     if demo:

@@ -75,6 +75,15 @@ def seed_demo() -> dict[str, int]:
     return added
 
 
+def seed_demo_activity() -> dict[str, int]:
+    """Invented residents' registrations, checks and pickups, so that the demo's reports and
+    charts are not empty (after seed_demo; once per database)."""
+    from wxapp.services.demo_activity import seed_activity
+
+    data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    return seed_activity(data["township"]["code"])
+
+
 def _seed_demo_points(township: Township, villages: dict, data: dict) -> dict:
     """Demo points, stocked through the ledger itself so that the books balance."""
     from wxapp.services import supply_ledger as ledger
