@@ -68,10 +68,9 @@ def test_year_figures_and_exports(client, couple_for, make_slot, staff_headers, 
     assert workbook.sheetnames == [f"孕前检查{year}", "全年进度", "指标"]
     assert workbook.active.cell(1, 3).value == "完成检查(对)"
     progress = workbook["全年进度"]
-    this_month = next(r for r in progress.iter_rows(min_row=2, values_only=True)
-                      if r[0] == month)
-    assert this_month[1] == 2 and this_month[3] == 4  # done this month; the year's target
-    assert progress.cell(13, 3).value == 2  # December's running total: the year so far
+    by_month = {r[0]: r[1:] for r in progress.iter_rows(min_row=2, values_only=True)}
+    assert by_month[month] == (2, 2, 4)  # this month, the running total, the year's target
+    assert all(by_month[m][:2] == (None, None) for m in by_month if m > month)  # to come
     assert chart_series(progress) == [("BarChart", "B1", "$B$2:$B$13"),
                                       ("LineChart", "C1", "$C$2:$C$13"),
                                       ("LineChart", "D1", "$D$2:$D$13")]
@@ -97,3 +96,16 @@ def test_other_township_sees_none_of_it_and_clinics_cannot_ask(client, couple_fo
     bad = client.get(f"{API}/stats", headers=staff, query_string={"year": 1850})
     assert bad.status_code == 422
     assert db.session.scalars(select(ScreeningResult)).first() is not None
+
+
+def test_progress_leaves_months_to_come_empty():
+    from wxapp.services.screening_stats import progress_rows
+
+    figures = {"target": 10, "by_month": [{"month": f"2026-{m:02d}", "checks": m % 2}
+                                          for m in range(1, 13)]}
+    rows = progress_rows(figures, today=date(2026, 3, 15))
+    assert [(r["当月完成(对)"], r["累计完成(对)"]) for r in rows[:4]] == [
+        (1, 1), (0, 1), (1, 2), (None, None)]
+    assert all(r["年度目标(对)"] == 10 for r in rows)
+    past_year = progress_rows(figures, today=date(2027, 1, 2))
+    assert past_year[-1]["累计完成(对)"] == 6

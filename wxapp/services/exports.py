@@ -59,11 +59,22 @@ def as_xlsx(sheets: list[Sheet]) -> bytes:
         sheet.append(spec.columns)
         for row in spec.rows:
             sheet.append([row[c] for c in spec.columns])
+        for number, column in enumerate(spec.columns, 1):
+            widest = max([_display_width(column)] + [_display_width(row[column])
+                                                     for row in spec.rows])
+            sheet.column_dimensions[_column_letter(number)].width = min(widest + 2, 40)
         if spec.chart is not None and spec.rows:
-            sheet.add_chart(_chart(spec, sheet), f"{_column_letter(len(spec.columns) + 2)}2")
+            # Below the table, so that the sheet prints on portrait pages as one piece.
+            sheet.add_chart(_chart(spec, sheet), f"A{len(spec.rows) + 3}")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _display_width(value) -> int:
+    # A Chinese character takes about two of Excel's width units.
+    text = "" if value is None else str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
 def _column_letter(number: int) -> str:
@@ -94,7 +105,15 @@ def _chart(spec: Sheet, sheet):
     bars.grouping = "clustered"
     bars.title = chart.title
     bars.y_axis.title = chart.y_title
-    bars.width, bars.height = 18, 9
+    bars.width, bars.height = 15, 8  # centimetres: fits an A4 portrait page
+    # Counts of families and pickups: no half steps on a small axis.
+    drawn = [row[c] for row in spec.rows for c in (*chart.bars, *chart.lines)
+             if isinstance(row[c], (int, float))]
+    if drawn and max(drawn) <= 10:
+        bars.y_axis.majorUnit = 1
     if chart.lines:
-        bars += series(LineChart, chart.lines)
+        lines = series(LineChart, chart.lines)
+        for line in lines.series:
+            line.smooth = False  # a running total rises in steps; a curve would invent values
+        bars += lines
     return bars

@@ -132,14 +132,19 @@ def year_figures(staff: StaffUser, year: int, today: date | None = None) -> dict
     }
 
 
-def progress_rows(figures: dict) -> list[dict]:
-    """Month by month: checks done, the running total, and the year's target beside it."""
+def progress_rows(figures: dict, today: date | None = None) -> list[dict]:
+    """Month by month: checks done, the running total, and the year's target beside it.
+    Months still to come are left empty rather than drawn flat."""
+    today = today or datetime.now(CHINA).date()
     running = 0
     rows = []
     for month in figures["by_month"]:
         running += month["checks"]
-        rows.append({"月份": month["month"], "当月完成(对)": month["checks"],
-                     "累计完成(对)": running, "年度目标(对)": figures["target"]})
+        to_come = month["month"] > f"{today.year}-{today.month:02d}"
+        rows.append({"月份": month["month"],
+                     "当月完成(对)": None if to_come else month["checks"],
+                     "累计完成(对)": None if to_come else running,
+                     "年度目标(对)": figures["target"]})
     return rows
 
 
