@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.helpers import error_code
 from wxapp.extensions import db
-from wxapp.models import AuditLog, KnowledgeEntry
+from wxapp.models import AuditLog, KnowledgeEntry, QuestionLog
 
 
 def test_ask_returns_the_documented_shape(client, knowledge_base):
@@ -102,6 +102,16 @@ def test_unanswered_questions_are_grouped_and_one_step_adds_them(client, knowled
     assert all(g["representative"] not in group["examples"] for g in remaining)
     assert "医保卡怎么激活" in by_text
     assert db.session.scalars(select(AuditLog).filter_by(action="faq.attach_question")).one()
+
+
+def test_numbers_residents_type_are_not_kept_with_their_questions(client, knowledge_base,
+                                                                  staff_headers):
+    client.post("/api/v1/faq/ask", json={"question": "我身份证32010219950302006X怎么查不到医保"})
+    client.post("/api/v1/faq/ask", json={"question": "电话13812345678打不通怎么办理医保"})
+    stored = db.session.scalars(select(QuestionLog.text)).all()
+    assert stored == ["我身份证[身份证号]怎么查不到医保", "电话[手机号]打不通怎么办理医保"]
+    shown = str(client.get("/api/v1/staff/faq/unanswered", headers=staff_headers()).get_json())
+    assert "3201021995" not in shown and "13812345678" not in shown
 
 
 def test_hit_counts_follow_answers(client, knowledge_base, staff_headers):

@@ -18,3 +18,14 @@ def test_name_keeps_the_surname_only():
 def test_empty_values_mask_to_empty_and_notes_never_show():
     assert mask_id_number(None) == "" and mask_phone("") == "" and mask_name(None) == ""
     assert mask_text("孕期有出血史") == "（已填写）"
+
+
+def test_identifiers_typed_into_free_text_are_redacted():
+    from wxapp.security.masking import redact_identifiers
+
+    text = ("我身份证32010219950302006X，老身份证320102950302006，手机138 1234 5678，"
+            "家里电话025-84561234，预约第3号，2026年11月28日，要10只，编号DJ20260000001")
+    assert redact_identifiers(text) == (
+        "我身份证[身份证号]，老身份证[身份证号]，手机[手机号]，家里电话[电话]，预约第3号，"
+        "2026年11月28日，要10只，编号DJ20260000001")
+    assert redact_identifiers(None) == ""

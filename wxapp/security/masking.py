@@ -1,6 +1,17 @@
 """Masked forms of personal data for lists, logs and public pages."""
 from __future__ import annotations
 
+import re
+
+# Numbers people type into a question: an ID number (18 or the old 15 digits), a mobile
+# number (spaces or dashes allowed), a landline with its area code.
+_IDENTIFIERS = [
+    (re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])|(?<![0-9])[0-9]{15}(?![0-9])"),
+     "[身份证号]"),
+    (re.compile(r"(?<![0-9])1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])"), "[手机号]"),
+    (re.compile(r"(?<![0-9])0[0-9]{2,3}[ -]?[0-9]{7,8}(?![0-9])"), "[电话]"),
+]
+
 
 def mask_id_number(id_number: str | None) -> str:
     if not id_number:
@@ -33,3 +44,12 @@ def mask_name(name: str | None) -> str:
 def mask_text(_text: str | None) -> str:
     """Free-text health notes never appear in lists: only whether there is one."""
     return "（已填写）" if _text else ""
+
+
+def redact_identifiers(text: str | None) -> str:
+    """Free text kept without its author (questions asked of the bot) must not keep the
+    ID or phone numbers some residents type into it either."""
+    text = text or ""
+    for pattern, placeholder in _IDENTIFIERS:
+        text = pattern.sub(placeholder, text)
+    return text

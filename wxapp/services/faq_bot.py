@@ -16,6 +16,7 @@ from wxapp.extensions import db
 from wxapp.faq.knowledge_base import fill_placeholders
 from wxapp.models import Clinic, SupplyItem
 from wxapp.models.faq import KnowledgeEntry, QuestionLog
+from wxapp.security.masking import redact_identifiers
 from wxapp.services import chat_texts
 from wxapp.services.faq_index import get_index
 
@@ -79,7 +80,8 @@ def count_hit(code: str) -> None:
 
 def log_question(channel: str, text: str, outcome: str, code: str | None,
                  confidence: float) -> QuestionLog:
-    entry = QuestionLog(channel=channel, text=text[:MAX_LOGGED_CHARS], outcome=outcome,
+    entry = QuestionLog(channel=channel, text=redact_identifiers(text)[:MAX_LOGGED_CHARS],
+                        outcome=outcome,
                         matched_code=code, confidence=round(confidence, 4))
     db.session.add(entry)
     db.session.flush()
