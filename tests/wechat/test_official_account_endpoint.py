@@ -147,9 +147,10 @@ def test_voice_uses_the_recognised_text(wechat):
     assert "办公时间" in _content(wechat.reply(response, query))
 
 
-def test_voice_without_recognition_asks_again(wechat):
+def test_voice_without_recognition_asks_again_and_gives_a_number_to_call(wechat, app):
     response, query = wechat.push(pushes.voice_xml(ACCOUNT, "o_voice", next_msg_id()))
-    assert "没听清" in _content(wechat.reply(response, query))
+    reply = _content(wechat.reply(response, query))
+    assert "没听清" in reply and app.config["WXAPP"].office_phone in reply
 
 
 def test_image_and_location_get_a_polite_reply(wechat):

@@ -71,7 +71,7 @@ def on_voice(message):
     # With speech recognition switched on, WeChat sends the transcript as Recognition.
     recognised = (getattr(message, "recognition", None) or "").strip()
     if not recognised:
-        return "没听清您的语音，请再说一遍，或者打字告诉我。"
+        return texts.voice_not_understood_text()
     return reply_to_text(message.source, recognised)
 
 

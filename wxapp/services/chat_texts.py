@@ -63,6 +63,13 @@ def feedback_thanks_text(useful: bool) -> str:
     return "抱歉没能帮上忙。您可以换个说法再问，或回复“人工”给工作人员留言。"
 
 
+def voice_not_understood_text() -> str:
+    # Whoever sends a voice message may not type at all: a number to call helps more.
+    s = _settings()
+    return (f"没听清您的语音。请再说一遍，说慢一点、离话筒近一点；也可以直接打电话问"
+            f"{s.office_name}：{s.office_phone}（{s.office_hours}）。")
+
+
 def acknowledgement_text() -> str:
     return "不客气！还有其他问题随时问我，回复“菜单”可以看我能办的事。"
 
