@@ -7,6 +7,7 @@ import threading
 from flask import Flask
 
 from wxapp.config import INSTANCE_DIR, Settings
+from wxapp.services.pdf_fonts import configure_pdf_font
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -15,6 +16,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     configure(app, settings)
+    configure_pdf_font(app, settings.pdf_font_path, settings.is_production)
     register_extensions(app)
     register_security(app, settings)
     register_blueprints(app)

@@ -100,6 +100,9 @@ class Settings:
     # Uploaded documents live here, encrypted, outside anything the web server serves.
     upload_dir: str = str(INSTANCE_DIR / "uploads")
     upload_max_bytes: int = 5 * 1024 * 1024
+    # A Chinese TrueType font to embed in certificates and letters; empty: look for the usual
+    # Debian ones (wxapp/services/pdf_fonts.py).
+    pdf_font_path: str = ""
     # Pre-pregnancy checks: minimum notice and furthest date for booking, and the latest
     # a booking can be cancelled or moved before its slot.
     booking_min_notice_hours: int = 2
@@ -161,6 +164,7 @@ class Settings:
             resident_token_ttl_seconds=_env_int("RESIDENT_TOKEN_TTL_SECONDS", 2 * 3600),
             registration_review_working_days=_env_int("REGISTRATION_REVIEW_WORKING_DAYS", 3),
             upload_dir=_env("UPLOAD_DIR", defaults.upload_dir),
+            pdf_font_path=_env("PDF_FONT_PATH", defaults.pdf_font_path),
             booking_min_notice_hours=_env_int("BOOKING_MIN_NOTICE_HOURS", 2),
             booking_max_days_ahead=_env_int("BOOKING_MAX_DAYS_AHEAD", 60),
             booking_cancel_cutoff_hours=_env_int("BOOKING_CANCEL_CUTOFF_HOURS", 12),

@@ -11,17 +11,12 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from wxapp.errors import Conflict
 from wxapp.models import BirthRegistration
 from wxapp.security.masking import mask_id_number
-
-# A CID font every PDF reader has: no font file to ship, Chinese renders everywhere.
-CHINESE_FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(CHINESE_FONT))
+from wxapp.services.pdf_fonts import font_for_pdfs
 
 STATUS_TEXT = {"planning": "计划怀孕", "pregnant": "已怀孕", "born": "已生育"}
 
@@ -33,11 +28,12 @@ def verification_url(code: str) -> str:
 def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:
     if reg.status not in ("approved", "correction_requested") or not reg.certificate_code:
         raise Conflict("registration.not_approved", "登记办结后才能下载登记凭证。")
+    chinese = font_for_pdfs()
     buffer = io.BytesIO()
     width, height = A5
     pdf = canvas.Canvas(buffer, pagesize=A5, pageCompression=0)
     pdf.setTitle("生育服务登记凭证")
-    pdf.setFont(CHINESE_FONT, 18)
+    pdf.setFont(chinese, 18)
     pdf.drawCentredString(width / 2, height - 25 * mm, "生育服务登记凭证")
     lines = [
         ("登记编号", reg.registration_number),
@@ -52,11 +48,11 @@ def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:
     ]
     y = height - 42 * mm
     for label, value in lines:
-        pdf.setFont(CHINESE_FONT, 11)
+        pdf.setFont(chinese, 11)
         pdf.drawString(18 * mm, y, f"{label}：")
         # Latin text in Helvetica keeps numbers and codes searchable and copyable.
         ascii_only = all(ord(ch) < 128 for ch in str(value))
-        pdf.setFont("Helvetica" if ascii_only else CHINESE_FONT, 11)
+        pdf.setFont("Helvetica" if ascii_only else chinese, 11)
         pdf.drawString(48 * mm, y, str(value))
         y -= 8 * mm
     url = verification_url(reg.certificate_code)
@@ -66,7 +62,7 @@ def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
     drawing.add(qr)
     renderPDF.draw(drawing, pdf, width - 18 * mm - size, 14 * mm)
-    pdf.setFont(CHINESE_FONT, 8)
+    pdf.setFont(chinese, 8)
     pdf.drawString(18 * mm, 18 * mm, "扫描二维码或访问以下网址核验：")
     pdf.setFont("Helvetica", 7)
     pdf.drawString(18 * mm, 14 * mm, url)

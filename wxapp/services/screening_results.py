@@ -175,7 +175,9 @@ def assessment_letter_pdf(result: ScreeningResult) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
-    from wxapp.services.certificates import CHINESE_FONT
+    from wxapp.services.pdf_fonts import font_for_pdfs
+
+    chinese = font_for_pdfs()
 
     booking = result.booking
     couple = db.session.scalars(select(ScreeningCouple).filter_by(
@@ -184,7 +186,7 @@ def assessment_letter_pdf(result: ScreeningResult) -> bytes:
     width, height = A4
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
     pdf.setTitle("孕前优生健康检查结果及评估建议告知书")
-    pdf.setFont(CHINESE_FONT, 16)
+    pdf.setFont(chinese, 16)
     pdf.drawCentredString(width / 2, height - 25 * mm, "孕前优生健康检查结果及评估建议告知书")
     y = height - 42 * mm
     checked = result.recorded_at.astimezone(timezone(timedelta(hours=8))).date()
@@ -196,13 +198,13 @@ def assessment_letter_pdf(result: ScreeningResult) -> bytes:
              "风险因素：" + ("、".join(RISK_FACTORS[f] for f in result.risk_factors) or "未发现"),
              "评估建议："]
     for line in lines:
-        pdf.setFont(CHINESE_FONT, 12)
+        pdf.setFont(chinese, 12)
         pdf.drawString(20 * mm, y, line)
         y -= 9 * mm
     for chunk in _wrap(result.advice, 38):
         pdf.drawString(26 * mm, y, chunk)
         y -= 7 * mm
-    pdf.setFont(CHINESE_FONT, 10)
+    pdf.setFont(chinese, 10)
     pdf.drawString(20 * mm, 25 * mm, "本告知书仅供受检夫妇本人使用。如有疑问请咨询检查机构。"
                    f"  出具日期：{date.today().isoformat()}")
     pdf.showPage()
