@@ -40,8 +40,8 @@ def prepare(database_url: str, cabinets: int, codes: int) -> list[list[tuple[str
     from wxapp.config import Settings, normalise_database_url
     from wxapp.extensions import db
     from wxapp.models import Resident, StaffUser, SupplyItem, SupplyPoint
-    from wxapp.services import supply_ledger as ledger
-    from wxapp.services import supply_pickups as pickups
+    from wxapp.services.supplies import ledger
+    from wxapp.services.supplies import pickups
     from wxapp.web.transactions import commit
 
     app = create_app(replace(Settings(), database_url=normalise_database_url(database_url)))
@@ -95,7 +95,7 @@ def check(database_url: str) -> tuple[int, int, list[str]]:
     from wxapp.config import Settings, normalise_database_url
     from wxapp.extensions import db
     from wxapp.models import Pickup, StockMovement
-    from wxapp.services.supply_ledger import ledger_problems
+    from wxapp.services.supplies.ledger import ledger_problems
 
     app = create_app(replace(Settings(), database_url=normalise_database_url(database_url)))
     with app.app_context():

@@ -5,7 +5,7 @@ from flask import g
 from flask_smorest import Blueprint
 
 from miniprogram_api.schemas import LoginRequestSchema, TokenSchema
-from wxapp.services import auth
+from wxapp.services.accounts import resident_login as auth
 from wxapp.web.auth import resident_required
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Resident login")

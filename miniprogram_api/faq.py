@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
-from wxapp.services import faq_bot
+from wxapp.services.faq import bot as faq_bot
 
 blp = Blueprint("faq", __name__, url_prefix="/faq", description="Questions and answers")
 

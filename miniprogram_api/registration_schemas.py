@@ -1,5 +1,5 @@
 """Shapes of the birth-registration form. Types only: the rules and their Chinese messages
-live in wxapp.services.registration_rules."""
+live in wxapp.services.registration.rules."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate

@@ -8,7 +8,9 @@ from marshmallow import Schema, fields
 from miniprogram_api.registration_schemas import (ConsentResultSchema, ConsentSchema,
                                                   DocumentSchema, RegistrationFormSchema,
                                                   RegistrationSchema)
-from wxapp.services import certificates, documents, registrations
+from wxapp.services.registration import certificates
+from wxapp.services.registration import documents
+from wxapp.services.registration import applications as registrations
 from wxapp.web.files import file_response
 from wxapp.web.auth import resident_required
 from wxapp.web.idempotency import idempotent

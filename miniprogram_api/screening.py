@@ -6,9 +6,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
-from wxapp.services import screening_bookings as bookings
-from wxapp.services import screening_couples as couples
-from wxapp.services import screening_results as results
+from wxapp.services.screening import bookings
+from wxapp.services.screening import couples
+from wxapp.services.screening import results
 from wxapp.web.auth import resident_required
 from wxapp.web.files import download
 from wxapp.web.idempotency import idempotent

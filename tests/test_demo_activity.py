@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from tests.helpers import chart_series
 from wxapp.extensions import db
 from wxapp.models import AuditLog, BirthRegistration, Pickup, Resident, ScreeningBooking
-from wxapp.services.exports import CHINA
-from wxapp.services.seeding import (DEMO_STAFF_PASSWORD, seed_default, seed_demo,
+from wxapp.formats.spreadsheets import CHINA
+from wxapp.seeding.seed import (DEMO_STAFF_PASSWORD, seed_default, seed_demo,
                                     seed_demo_activity)
-from wxapp.services.supply_ledger import ledger_problems
+from wxapp.services.supplies.ledger import ledger_problems
 from wxapp.web.transactions import commit
 
 

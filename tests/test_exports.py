@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from wxapp.services.exports import Chart, Sheet, as_xlsx
+from wxapp.formats.spreadsheets import Chart, Sheet, as_xlsx
 
 COLUMNS = ["月份", "当月完成(对)", "累计完成(对)"]
 ROWS = [{"月份": "2026-01", "当月完成(对)": 1, "累计完成(对)": 1},

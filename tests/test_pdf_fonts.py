@@ -12,7 +12,7 @@ from reportlab.pdfgen import canvas
 
 from tests.conftest import make_app
 from wxapp.config import ConfigurationError
-from wxapp.services import pdf_fonts
+from wxapp.formats import pdf_fonts
 
 
 def _pdf_with(font: str) -> bytes:
@@ -40,7 +40,7 @@ def test_without_a_font_file_the_named_cid_font_is_used():
 def test_no_font_found_is_a_warning_in_production(monkeypatch, caplog):
     monkeypatch.setattr(pdf_fonts, "KNOWN_FONT_FILES", ())
     app = SimpleNamespace(config={})
-    with caplog.at_level(logging.WARNING, logger="wxapp.services.pdf_fonts"):
+    with caplog.at_level(logging.WARNING, logger="wxapp.formats.pdf_fonts"):
         pdf_fonts.configure_pdf_font(app, "", production=True)
     assert app.config["WXAPP_PDF_FONT_FILE"] is None
     assert "fonts-wqy-microhei" in caplog.text

@@ -1,7 +1,7 @@
 """The township and villages the mini-program offers in its pickers."""
 from __future__ import annotations
 
-from wxapp.services.seeding import seed_demo
+from wxapp.seeding.seed import seed_demo
 from wxapp.web.transactions import commit
 
 

@@ -10,7 +10,7 @@ from tests.helpers import error_code, login
 from wxapp.config import DEV_WECHAT_APP_ID
 from wxapp.extensions import db
 from wxapp.models import Resident
-from wxapp.services import residents
+from wxapp.services.accounts import residents
 
 
 def test_login_returns_a_token_that_opens_me(client, sim):
@@ -101,7 +101,7 @@ def test_logged_out_token_is_refused(client, sim):
 
 
 def test_revoking_all_sessions_refuses_older_tokens(client, sim, app_ctx):
-    from wxapp.services.auth import revoke_all_sessions
+    from wxapp.services.accounts.resident_login import revoke_all_sessions
 
     headers = login(client, sim, "ivy")
     resident_id = client.get("/api/v1/me", headers=headers).get_json()["id"]

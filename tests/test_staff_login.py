@@ -6,7 +6,7 @@ import pytest
 from tests.helpers import error_code
 from wxapp.extensions import db
 from wxapp.models import StaffUser
-from wxapp.services.seeding import DEMO_STAFF_PASSWORD, seed_demo
+from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
 from wxapp.web.transactions import commit
 
 

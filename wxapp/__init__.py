@@ -7,7 +7,7 @@ import threading
 from flask import Flask
 
 from wxapp.config import INSTANCE_DIR, Settings
-from wxapp.services.pdf_fonts import configure_pdf_font
+from wxapp.formats.pdf_fonts import configure_pdf_font
 
 
 def create_app(settings: Settings | None = None) -> Flask:

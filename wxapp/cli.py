@@ -17,7 +17,7 @@ supplies_cli = AppGroup("supplies", help="Free contraceptives: the stock ledger.
 @supplies_cli.command("check")
 def supplies_check_command() -> None:
     """Verify that stock equals the sum of the ledger everywhere (账、卡、物相符)."""
-    from wxapp.services.supply_ledger import ledger_problems
+    from wxapp.services.supplies.ledger import ledger_problems
 
     problems = ledger_problems()
     for problem in problems:
@@ -36,7 +36,7 @@ def faq_export_command(fmt: str) -> None:
 
     import yaml
 
-    from wxapp.services import faq_admin
+    from wxapp.services.faq import admin as faq_admin
 
     entries = faq_admin.export_entries()
     if fmt == "json":
@@ -53,7 +53,7 @@ def faq_import_command(path: str) -> None:
     from pathlib import Path
 
     from wxapp.faq.knowledge_base import KnowledgeBaseError, load_knowledge_base
-    from wxapp.services import faq_admin
+    from wxapp.services.faq import admin as faq_admin
 
     try:
         kb = load_knowledge_base(Path(path).read_text(encoding="utf-8"))
@@ -71,7 +71,7 @@ def faq_import_command(path: str) -> None:
 @click.option("--demo", is_flag=True, help="Also add a demo township, staff accounts and more.")
 def seed_command(demo: bool) -> None:
     """Load the default data (safe to run again)."""
-    from wxapp.services import seeding
+    from wxapp.seeding import seed as seeding
 
     counts = seeding.seed_default()
     if demo:
@@ -106,11 +106,11 @@ def chat_command(url: str, user: str, safe_mode: bool, compatible_mode: bool) ->
 @jobs_cli.command("daily")
 def daily_command() -> None:
     """The once-a-day work (run it from cron or a systemd timer, e.g. at 08:00)."""
-    from wxapp.services.screening_notices import send_day_before_reminders
-    from wxapp.services.screening_schedules import generate_slots
-    from wxapp.services.staff_notices import remind_reviewers_of_deadlines
-    from wxapp.services.supply_feedback import ask_follow_up_questions
-    from wxapp.services.supply_ledger import flag_near_expiry
+    from wxapp.services.screening.notices import send_day_before_reminders
+    from wxapp.services.screening.schedules import generate_slots
+    from wxapp.services.registration.deadline_notices import remind_reviewers_of_deadlines
+    from wxapp.services.supplies.feedback import ask_follow_up_questions
+    from wxapp.services.supplies.ledger import flag_near_expiry
 
     added = remind_reviewers_of_deadlines()
     asked = ask_follow_up_questions()
@@ -127,10 +127,10 @@ def daily_command() -> None:
 def frequent_command() -> None:
     """The every-minute work: expire unused pickup codes, mark silent cabinets offline, ask
     staff about dispenses no cabinet reported, pass lapsed waitlist offers on."""
-    from wxapp.services.screening_bookings import expire_offers
-    from wxapp.services.supply_dispense_checks import flag_unreported
-    from wxapp.services.supply_devices import mark_silent_cabinets_offline
-    from wxapp.services.supply_pickups import expire_overdue
+    from wxapp.services.screening.bookings import expire_offers
+    from wxapp.services.supplies.dispense_checks import flag_unreported
+    from wxapp.services.supplies.cabinets import mark_silent_cabinets_offline
+    from wxapp.services.supplies.pickups import expire_overdue
 
     expired = expire_overdue()
     offline = mark_silent_cabinets_offline()

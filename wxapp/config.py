@@ -101,7 +101,7 @@ class Settings:
     upload_dir: str = str(INSTANCE_DIR / "uploads")
     upload_max_bytes: int = 5 * 1024 * 1024
     # A Chinese TrueType font to embed in certificates and letters; empty: look for the usual
-    # Debian ones (wxapp/services/pdf_fonts.py).
+    # Debian ones (wxapp/formats/pdf_fonts.py).
     pdf_font_path: str = ""
     # Pre-pregnancy checks: minimum notice and furthest date for booking, and the latest
     # a booking can be cancelled or moved before its slot.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from wxapp.services.registration_review import verify_certificate
+from wxapp.services.registration.review import verify_certificate
 
 bp = Blueprint("verify", __name__)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from wxapp.services.seeding import seed_default, seed_demo
+from wxapp.seeding.seed import seed_default, seed_demo
 from wxapp.web.transactions import commit
 
 
@@ -15,7 +15,7 @@ def knowledge_base(app_ctx):
 
 @pytest.fixture
 def staff_headers(client, app_ctx):
-    from wxapp.services.seeding import DEMO_STAFF_PASSWORD
+    from wxapp.seeding.seed import DEMO_STAFF_PASSWORD
 
     seed_demo()
     commit()

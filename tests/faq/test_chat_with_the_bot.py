@@ -34,7 +34,7 @@ def test_out_of_scope_question_is_admitted_not_guessed(wechat, knowledge_base):
 
 
 def test_number_after_suggestions_picks_one(wechat, knowledge_base, app_ctx):
-    from wxapp.services import chat_state
+    from wxapp.services.chat import state as chat_state
 
     chat_state.save("o_q4", {"suggestions": ["folic.what", "folic.get"]})
     answer = _say(wechat, "o_q4", "２")  # full-width digits from some keyboards
@@ -43,7 +43,7 @@ def test_number_after_suggestions_picks_one(wechat, knowledge_base, app_ctx):
 
 
 def test_suggestion_list_offers_numbered_questions(wechat, knowledge_base, app_ctx):
-    from wxapp.services import faq_bot
+    from wxapp.services.faq import bot as faq_bot
 
     # Whatever the wording, a middle-band match is shown as a numbered list.
     text = faq_bot.chat_texts.suggestions_text([{"code": "a", "question": "问题一"},

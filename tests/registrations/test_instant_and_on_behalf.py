@@ -24,7 +24,7 @@ def instant_client(base_settings, migrated, app):
 def test_instant_registration_without_conflicts_is_registered_at_once(
         instant_client, villages, form, sim):
     from tests.helpers import login
-    from wxapp.services.registrations import CONSENT_TEXT_VERSION
+    from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
 
     client = instant_client
     me = login(client, sim, "instant")
@@ -43,7 +43,7 @@ def test_instant_registration_without_conflicts_is_registered_at_once(
 def test_instant_registration_sends_conflicts_to_a_reviewer(instant_client, villages, form,
                                                            sim, app_ctx):
     from tests.helpers import login
-    from wxapp.services.registrations import CONSENT_TEXT_VERSION
+    from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
 
     me = login(instant_client, sim, "promised")
     instant_client.post("/api/v1/me/consents", headers=me,

@@ -71,8 +71,8 @@ def make_slot(app_ctx, home_village):
 def staff_headers(client, home_village):
     """A township admin of the demo township, or (township_of_village=…) of the test one."""
     from wxapp.models import StaffUser
-    from wxapp.services.passwords import hash_password
-    from wxapp.services.seeding import DEMO_STAFF_PASSWORD, seed_demo
+    from wxapp.services.accounts.passwords import hash_password
+    from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
 
     seed_demo()
     commit()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from wxapp.extensions import db
 from wxapp.models import AuditLog, Clinic, ScreeningSlot
-from wxapp.services.screening_schedules import CHINA
+from wxapp.services.screening.schedules import CHINA
 
 API = "/api/v1/staff/clinics"
 

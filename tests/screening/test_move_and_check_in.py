@@ -10,7 +10,7 @@ from tests.helpers import error_code, login
 from wxapp.extensions import db
 from wxapp.models import Clinic, Resident, ScreeningBooking, ScreeningSlot
 from wxapp.models.base import utcnow
-from wxapp.services.seeding import DEMO_STAFF_PASSWORD, seed_demo
+from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
 from wxapp.web.transactions import commit
 
 

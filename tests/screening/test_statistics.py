@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from tests.helpers import chart_series
 from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningFollowUp, ScreeningResult
-from wxapp.services.screening_stats import CHINA
+from wxapp.services.screening.stats import CHINA
 from wxapp.web.transactions import commit
 
 API = "/api/v1/staff/screening"
@@ -99,7 +99,7 @@ def test_other_township_sees_none_of_it_and_clinics_cannot_ask(client, couple_fo
 
 
 def test_progress_leaves_months_to_come_empty():
-    from wxapp.services.screening_stats import progress_rows
+    from wxapp.services.screening.stats import progress_rows
 
     figures = {"target": 10, "by_month": [{"month": f"2026-{m:02d}", "checks": m % 2}
                                           for m in range(1, 13)]}

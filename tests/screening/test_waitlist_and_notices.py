@@ -10,8 +10,8 @@ from tests.helpers import allow_messages, drain_jobs, error_code
 from wxapp.extensions import db
 from wxapp.models import Clinic, ScreeningBooking, ScreeningSlot
 from wxapp.models.base import utcnow
-from wxapp.services.screening_bookings import expire_offers
-from wxapp.services.screening_notices import CHINA, send_day_before_reminders
+from wxapp.services.screening.bookings import expire_offers
+from wxapp.services.screening.notices import CHINA, send_day_before_reminders
 from wxapp.web.transactions import commit
 
 TEMPLATE = "TPL_SCREENING_NOTICE"

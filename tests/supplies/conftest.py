@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests.helpers import login
 from wxapp.extensions import db
 from wxapp.models import SupplyItem, SupplyPoint
-from wxapp.services.seeding import DEMO_STAFF_PASSWORD, seed_demo, seed_supply_items
+from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo, seed_supply_items
 from wxapp.web.transactions import commit
 
 
@@ -42,7 +42,7 @@ def staff_headers(client, world):
 def other_village_worker(staff_headers):
     """Headers of the village worker of 西岭村, who must not see 东湖村's residents or tasks."""
     from wxapp.models import StaffUser, Village
-    from wxapp.services.passwords import hash_password
+    from wxapp.services.accounts.passwords import hash_password
 
     village = db.session.scalars(select(Village).filter_by(name="西岭村")).one()
     db.session.add(StaffUser(username="xl-worker", display_name="西岭村专干",
@@ -95,7 +95,7 @@ def other_cabinet(client, world):
 
 @pytest.fixture
 def knowledge_base(world):
-    from wxapp.services.seeding import seed_default
+    from wxapp.seeding.seed import seed_default
 
     seed_default()
     commit()

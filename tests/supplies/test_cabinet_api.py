@@ -13,9 +13,9 @@ from wxapp.extensions import db
 from wxapp.models import (DeviceEvent, Pickup, PointItem, StaffNotice, StaffUser, StockMovement,
                           SupplyPoint, SupplyTask)
 from wxapp.models.base import utcnow
-from wxapp.services.supply_devices import mark_silent_cabinets_offline
-from wxapp.services.supply_ledger import ledger_problems
-from wxapp.services.supply_pickups import expire_overdue
+from wxapp.services.supplies.cabinets import mark_silent_cabinets_offline
+from wxapp.services.supplies.ledger import ledger_problems
+from wxapp.services.supplies.pickups import expire_overdue
 from wxapp.web.transactions import commit
 
 def _code_for(client, resident_headers, world, quantity=5, point="CAB-DH-01"):

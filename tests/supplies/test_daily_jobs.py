@@ -10,8 +10,8 @@ from tests.helpers import allow_messages, drain_jobs
 from wxapp.extensions import db
 from wxapp.models import Pickup, SupplyTask
 from wxapp.models.base import utcnow
-from wxapp.services.supply_feedback import ask_follow_up_questions
-from wxapp.services.supply_ledger import flag_near_expiry
+from wxapp.services.supplies.feedback import ask_follow_up_questions
+from wxapp.services.supplies.ledger import flag_near_expiry
 from wxapp.web.transactions import commit
 
 TEMPLATE = "TPL_PICKUP_FOLLOW_UP"

@@ -11,8 +11,8 @@ from tests.supplies.test_cabinet_api import _code_for, _counter
 from wxapp.extensions import db
 from wxapp.models import AuditLog, Pickup, StaffNotice, StaffUser, StockMovement, SupplyTask
 from wxapp.models.base import utcnow
-from wxapp.services.supply_dispense_checks import flag_unreported
-from wxapp.services.supply_ledger import ledger_problems
+from wxapp.services.supplies.dispense_checks import flag_unreported
+from wxapp.services.supplies.ledger import ledger_problems
 from wxapp.web.transactions import commit
 
 API = "/api/v1/staff/supplies"

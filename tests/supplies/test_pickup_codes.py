@@ -9,8 +9,8 @@ from tests.helpers import error_code
 from wxapp.extensions import db
 from wxapp.models import Pickup, PointItem, SupplyPoint
 from wxapp.models.base import utcnow
-from wxapp.services.supply_ledger import ledger_problems
-from wxapp.services.supply_pickups import expire_overdue
+from wxapp.services.supplies.ledger import ledger_problems
+from wxapp.services.supplies.pickups import expire_overdue
 from wxapp.web.transactions import commit
 
 NEAR_EAST_LAKE = {"latitude": 31.963, "longitude": 118.813}
@@ -131,7 +131,7 @@ def test_yearly_limit_says_how_many_are_left(client, world, resident):
 
     from wxapp.errors import Conflict
     from wxapp.models import SupplyItem
-    from wxapp.services.supply_pickups import CHINA, check_quota
+    from wxapp.services.supplies.pickups import CHINA, check_quota
 
     me = resident()
     cab, condom = world["points"]["CAB-DH-01"], world["items"]["condom-m"]

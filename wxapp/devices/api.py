@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.devices.auth import device_required
-from wxapp.services import supply_devices
+from wxapp.services.supplies import cabinets as supply_devices
 
 blp = Blueprint("devices", __name__, url_prefix="/device/v1",
                 description="Self-service cabinets (HMAC-signed)")

@@ -21,8 +21,8 @@ from wxapp.handlers.push_security import (
     RejectedPush, check_fresh, check_signature, field, parse_safe_xml,
 )
 from wxapp.handlers.routes import handler_for
-from wxapp.services import chat_state
-from wxapp.services.chat_texts import apology_text
+from wxapp.services.chat import state as chat_state
+from wxapp.services.chat.texts import apology_text
 from wxapp.web.transactions import commit, rollback
 
 log = logging.getLogger(__name__)

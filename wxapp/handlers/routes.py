@@ -4,9 +4,10 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from wxapp.services import chat_texts as texts
-from wxapp.services import chat_pickup, residents
-from wxapp.services.chat import reply_to_text
+from wxapp.services.chat import texts
+from wxapp.services.chat import pickup as chat_pickup
+from wxapp.services.accounts import residents
+from wxapp.services.chat.replies import reply_to_text
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from miniprogram_api.schemas import StrictSchema, TokenSchema
-from wxapp.services import staff_auth, staff_notices
+from wxapp.services.accounts import staff_login as staff_auth
+from wxapp.services.registration import deadline_notices as staff_notices
 from wxapp.web.auth import staff_required
 
 blp = Blueprint("staff_auth", __name__, url_prefix="/auth", description="Staff sign-in")

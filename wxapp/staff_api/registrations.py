@@ -11,12 +11,13 @@ from miniprogram_api.registration_schemas import (OnBehalfFormSchema,
 from miniprogram_api.schemas import StrictSchema
 from wxapp.staff_api.schemas import ReportQuerySchema
 from wxapp.security.masking import mask_id_number, mask_name
-from wxapp.services import documents, registration_reports
-from wxapp.services import registration_review as review
-from wxapp.services.exports import Chart
+from wxapp.services.registration import documents
+from wxapp.services.registration import reports as registration_reports
+from wxapp.services.registration import review
+from wxapp.formats.spreadsheets import Chart
 from wxapp.web.files import file_response, table_download
-from wxapp.services import registrations
-from wxapp.services.registrations import as_resident_view
+from wxapp.services.registration import applications as registrations
+from wxapp.services.registration.applications import as_resident_view
 from wxapp.web.auth import staff_required
 from wxapp.web.idempotency import idempotent
 

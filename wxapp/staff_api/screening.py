@@ -9,8 +9,8 @@ from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from miniprogram_api.screening import ClinicSchema
-from wxapp.services import screening_bookings as bookings
-from wxapp.services import screening_schedules as schedules
+from wxapp.services.screening import bookings
+from wxapp.services.screening import schedules
 from wxapp.web.auth import staff_required
 
 blp = Blueprint("staff_screening", __name__, url_prefix="/clinics",

@@ -8,11 +8,11 @@ from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.security.masking import mask_id_number, mask_name
-from wxapp.services import screening_couples as couples
-from wxapp.services import screening_results as results
-from wxapp.services import screening_stats as stats
+from wxapp.services.screening import couples
+from wxapp.services.screening import results
+from wxapp.services.screening import stats
 from wxapp.web.auth import staff_required
-from wxapp.services.exports import Chart, Sheet
+from wxapp.formats.spreadsheets import Chart, Sheet
 from wxapp.web.files import download, table_download
 
 blp = Blueprint("staff_screening_programme", __name__, url_prefix="/screening",

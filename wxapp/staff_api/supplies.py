@@ -6,13 +6,14 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
-from wxapp.services import supply_ledger as ledger
-from wxapp.services import supply_dispense_checks as dispense_checks
-from wxapp.services import supply_reports, supply_tasks
-from wxapp.services import supply_staff_views as views
+from wxapp.services.supplies import ledger
+from wxapp.services.supplies import dispense_checks
+from wxapp.services.supplies import reports as supply_reports
+from wxapp.services.supplies import tasks as supply_tasks
+from wxapp.services.supplies import staff_queries as views
 from wxapp.staff_api.schemas import ReportQuerySchema
 from wxapp.web.auth import staff_required
-from wxapp.services.exports import Chart, Sheet
+from wxapp.formats.spreadsheets import Chart, Sheet
 from wxapp.web.files import table_download
 from wxapp.web.idempotency import idempotent
 

@@ -6,8 +6,8 @@ from functools import wraps
 from flask import g, request
 
 from wxapp.errors import Forbidden
-from wxapp.services.auth import resident_from_token
-from wxapp.services.staff_auth import staff_from_token
+from wxapp.services.accounts.resident_login import resident_from_token
+from wxapp.services.accounts.staff_login import staff_from_token
 
 
 def bearer_token() -> str | None:

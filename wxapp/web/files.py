@@ -30,7 +30,7 @@ def table_download(fmt: str, columns: list[str], rows: list[dict], name: str, ti
     the summary sheets, each with its chart; JSON and CSV are the main table alone."""
     from flask import jsonify
 
-    from wxapp.services.exports import Sheet, as_csv, as_xlsx
+    from wxapp.formats.spreadsheets import Sheet, as_csv, as_xlsx
 
     if fmt == "csv":
         return download(as_csv(columns, rows), "text/csv; charset=utf-8", f"{name}.csv")

@@ -1,0 +1,143 @@
+"""Default and demo data. Every step looks up before it inserts, so seeding twice changes
+nothing."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from wxapp.extensions import db
+from wxapp.models import (Clinic, StaffUser, StockMovement, SupplyItem,
+                          SupplyPoint, Township, Village)
+from wxapp.services.accounts.passwords import hash_password
+
+SEED_DIR = Path(__file__).resolve().parent / "data"
+DEMO_FILE = SEED_DIR / "demo.yaml"
+SUPPLY_ITEMS_FILE = SEED_DIR / "supply_items.yaml"
+# Development only: create_app refuses production without real secrets, and the demo
+# command refuses production outright.
+DEMO_STAFF_PASSWORD = "demo-pass-123"
+
+
+def seed_default() -> dict[str, int]:
+    """Data every deployment needs. Capabilities add their defaults here as they land."""
+    from wxapp.services.faq import admin as faq_admin
+
+    return {"faq_entries_added": faq_admin.load_default_knowledge_base(),
+            "supply_items_added": seed_supply_items()}
+
+
+def seed_supply_items() -> int:
+    added = 0
+    for entry in yaml.safe_load(SUPPLY_ITEMS_FILE.read_text(encoding="utf-8")):
+        if db.session.scalars(select(SupplyItem).filter_by(code=entry["code"])).first():
+            continue
+        db.session.add(SupplyItem(needs_guidance=entry.pop("needs_guidance", False), **entry))
+        added += 1
+    db.session.flush()
+    return added
+
+
+def seed_demo() -> dict[str, int]:
+    data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    added = {"townships": 0, "villages": 0, "staff": 0}
+    t = data["township"]
+    township = db.session.scalars(select(Township).filter_by(code=t["code"])).first()
+    if township is None:
+        township = Township(code=t["code"], name=t["name"])
+        db.session.add(township)
+        added["townships"] += 1
+        db.session.flush()
+    villages = {}
+    for v in t["villages"]:
+        village = db.session.scalars(select(Village).filter_by(code=v["code"])).first()
+        if village is None:
+            village = Village(code=v["code"], name=v["name"], township_id=township.id)
+            db.session.add(village)
+            added["villages"] += 1
+        villages[v["name"]] = village
+    db.session.flush()
+    for s in data["staff"]:
+        if db.session.scalars(select(StaffUser).filter_by(username=s["username"])).first():
+            continue
+        village = villages.get(s.get("village")) if s.get("village") else None
+        db.session.add(StaffUser(
+            username=s["username"], display_name=s["display_name"], role=s["role"],
+            township_id=township.id, village_id=village.id if village else None,
+            password_hash=hash_password(DEMO_STAFF_PASSWORD),
+        ))
+        added["staff"] += 1
+    db.session.flush()
+    added.update(_seed_demo_clinics(township, data.get("clinics", [])))
+    added.update(_seed_demo_points(township, villages, data))
+    return added
+
+
+def seed_demo_activity() -> dict[str, int]:
+    """Invented residents' registrations, checks and pickups, so that the demo's reports and
+    charts are not empty (after seed_demo; once per database)."""
+    from wxapp.seeding.demo_activity import seed_activity
+
+    data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    return seed_activity(data["township"]["code"])
+
+
+def _seed_demo_points(township: Township, villages: dict, data: dict) -> dict:
+    """Demo points, stocked through the ledger itself so that the books balance."""
+    from wxapp.services.supplies import ledger
+
+    added = {"supply_points": 0}
+    points = []
+    for p in data.get("supply_points", []):
+        point = db.session.scalars(select(SupplyPoint).filter_by(code=p["code"])).first()
+        if point is None:
+            village = villages.get(p.get("village"))
+            point = SupplyPoint(township_id=township.id,
+                                village_id=village.id if village else None,
+                                **{k: v for k, v in p.items() if k != "village"})
+            db.session.add(point)
+            added["supply_points"] += 1
+        points.append(point)
+    db.session.flush()
+    stock = data.get("supply_stock")
+    if not stock or db.session.scalars(select(StockMovement.id)).first() is not None:
+        return added
+    admin = db.session.scalars(select(StaffUser).filter_by(township_id=township.id,
+                                                           role="township_admin")).first()
+    expires = datetime.fromisoformat(stock["expires_on"]).date()
+    for item in db.session.scalars(select(SupplyItem).order_by(SupplyItem.id)):
+        ledger.receive(admin, item.id, stock["batch_no"], expires, stock["receive"])
+        for point in points:
+            if point.kind != "store":
+                ledger.issue(admin, point.id, item.id, stock["issue_each"])
+    return added
+
+
+def _seed_demo_clinics(township: Township, clinics: list[dict], weeks: int = 2) -> dict:
+    """Demo clinics with two morning windows on weekdays (China time), opened `weeks` ahead
+    by the same job that opens real clinics' slots."""
+    from datetime import time
+
+    from wxapp.models import ScreeningSchedule
+    from wxapp.services.screening.schedules import generate_slots
+
+    added = {"clinics": 0, "slots": 0}
+    for c in clinics:
+        clinic = db.session.scalars(select(Clinic).filter_by(name=c["name"])).first()
+        if clinic is None:
+            clinic = Clinic(township_id=township.id, name=c["name"], address=c["address"],
+                            phone=c["phone"], latitude=c.get("latitude"),
+                            longitude=c.get("longitude"))
+            db.session.add(clinic)
+            db.session.flush()
+            added["clinics"] += 1
+            for weekday in range(5):
+                for starts, ends in ((time(8, 30), time(10, 0)), (time(10, 0), time(11, 30))):
+                    db.session.add(ScreeningSchedule(clinic_id=clinic.id, weekday=weekday,
+                                                     starts=starts, ends=ends,
+                                                     capacity=c.get("capacity", 10)))
+    db.session.flush()
+    added["slots"] = generate_slots(weeks=weeks)
+    return added

@@ -1,0 +1,53 @@
+"""Daily notices to reviewers about registrations near or past their deadline."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from wxapp.extensions import db
+from wxapp.models import BirthRegistration, StaffNotice, StaffUser
+from wxapp.services.registration.applications import add_working_days
+
+DEADLINE_KIND = "registration_deadlines"
+
+
+def remind_reviewers_of_deadlines(today: date | None = None) -> int:
+    """Returns how many notices were added (0 when run twice on one day)."""
+    today = today or date.today()
+    start_of_today = datetime.combine(today, time.min, tzinfo=timezone.utc)
+    tomorrow_end = add_working_days(start_of_today, 1) + timedelta(days=1)
+    waiting = select(BirthRegistration.township_id,
+                     func.count().filter(BirthRegistration.due_at < start_of_today),
+                     func.count().filter(BirthRegistration.due_at >= start_of_today)
+                     ).where(BirthRegistration.status == "submitted",
+                             BirthRegistration.due_at < tomorrow_end
+                             ).group_by(BirthRegistration.township_id)
+    added = 0
+    for township_id, overdue, due_soon in db.session.execute(waiting):
+        text = f"生育登记待审核提醒：已超期 {overdue} 件，今明两个工作日内到期 {due_soon} 件。"
+        reviewers = db.session.scalars(select(StaffUser).where(
+            StaffUser.township_id == township_id, StaffUser.active.is_(True),
+            StaffUser.role.in_(("township_admin", "reviewer"))))
+        added += notify(list(reviewers), DEADLINE_KIND, text, today)
+    return added
+
+
+def notices_for(staff: StaffUser, limit: int = 50) -> list[StaffNotice]:
+    return list(db.session.scalars(select(StaffNotice).filter_by(staff_id=staff.id)
+                                   .order_by(StaffNotice.id.desc()).limit(limit)))
+
+
+def notify(staff_members: list[StaffUser], kind: str, text: str,
+           today: date | None = None) -> int:
+    """One notice of `kind` per staff member per day, however often the cause repeats."""
+    today = today or date.today()
+    added = 0
+    for member in staff_members:
+        exists = db.session.scalars(select(StaffNotice.id).filter_by(
+            staff_id=member.id, kind=kind, day=today)).first()
+        if exists is None:
+            db.session.add(StaffNotice(staff_id=member.id, kind=kind, day=today, text=text))
+            added += 1
+    db.session.flush()
+    return added

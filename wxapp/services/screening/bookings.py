@@ -1,0 +1,363 @@
+"""Booking the free pre-pregnancy check.
+
+A place is taken by one conditional UPDATE (booked = booked + 1 WHERE booked < capacity):
+checking first and inserting afterwards is how public booking systems double-book. The
+check constraint on the slot table is the last line of defence.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError
+
+from wxapp.errors import Conflict, DomainError, NotFound, ValidationFailed
+from wxapp.extensions import db
+from wxapp.models import Clinic, Resident, ScreeningBooking, ScreeningSlot
+from wxapp.models.screening import ACTIVE_STATUSES
+from wxapp.models.base import utcnow
+from wxapp.services.audit import Actor, record_audit
+from wxapp.services.screening import couples
+from wxapp.services.screening import notices
+from wxapp.services.accounts.ownership import owned_by
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def _settings():
+    return current_app.config["WXAPP"]
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def list_clinics() -> list[Clinic]:
+    return list(db.session.scalars(select(Clinic).filter_by(active=True).order_by(Clinic.id)))
+
+
+def open_slots(clinic_id: int) -> list[ScreeningSlot]:
+    now = utcnow()
+    settings = _settings()
+    return list(db.session.scalars(select(ScreeningSlot).where(
+        ScreeningSlot.clinic_id == clinic_id, ScreeningSlot.closed.is_(False),
+        ScreeningSlot.starts_at >= now + timedelta(hours=settings.booking_min_notice_hours),
+        ScreeningSlot.starts_at <= now + timedelta(days=settings.booking_max_days_ahead),
+    ).order_by(ScreeningSlot.starts_at)))
+
+
+# Built once and run on the connection (Core, not the ORM): on a popular morning this runs
+# for every tap, and building an ORM statement costs more than PostgreSQL takes to run it.
+_SLOTS = ScreeningSlot.__table__
+_TAKE_PLACE = (
+    update(_SLOTS)
+    .where(_SLOTS.c.id == bindparam("slot_id"), _SLOTS.c.closed.is_(False),
+           _SLOTS.c.booked < _SLOTS.c.capacity,
+           _SLOTS.c.starts_at >= bindparam("earliest"),
+           _SLOTS.c.starts_at <= bindparam("latest"))
+    .values(booked=_SLOTS.c.booked + 1))
+_PLACES = select(_SLOTS.c.closed, _SLOTS.c.booked, _SLOTS.c.capacity).where(
+    _SLOTS.c.id == bindparam("slot_id"))
+
+
+def _take_place(slot_id: int) -> None:
+    now = utcnow()
+    settings = _settings()
+    connection = db.session.connection()
+    taken = connection.execute(_TAKE_PLACE, {
+        "slot_id": slot_id,
+        "earliest": now + timedelta(hours=settings.booking_min_notice_hours),
+        "latest": now + timedelta(days=settings.booking_max_days_ahead)}).rowcount
+    if taken == 1:
+        return
+    slot = connection.execute(_PLACES, {"slot_id": slot_id}).first()
+    if slot is None or slot.closed:
+        raise NotFound("booking.slot_not_found", "没有找到这个时段，请重新选择。")
+    if slot.booked >= slot.capacity:
+        raise Conflict("booking.slot_full", "这个时段已经约满了，请选择其他时段。")
+    raise ValidationFailed("booking.slot_out_of_range",
+                           "这个时段不在可预约的时间范围内，请选择其他时段。")
+
+
+def book(resident: Resident, slot_id: int, *, waitlist: bool = False) -> ScreeningBooking:
+    """A place for the resident's couple; with `waitlist`, a full slot puts them in line.
+
+    When a popular day opens, most requests find the slot full: the place is tried first
+    (one conditional UPDATE), before even the couple is read, so those are answered at once;
+    the couple and the rules are checked for those who got one (refusing then rolls the place
+    back with the request's transaction)."""
+    try:
+        _take_place(slot_id)
+    except Conflict as exc:
+        if not (waitlist and exc.code == "booking.slot_full"):
+            raise
+        couple = _couple_of(resident)
+        _check_rules(couple)
+        return _new_booking(resident, couple, slot_id, "waitlisted")
+    couple = _couple_of(resident)
+    _check_rules(couple)
+    booking = _new_booking(resident, couple, slot_id, "scheduled")
+    notices.booking_notice(booking, "confirmed")
+    return booking
+
+
+def _couple_of(resident: Resident):
+    couple = couples.couple_of(resident)
+    if couple is None:
+        raise Conflict("screening.couple_required", "预约前请先填写夫妻双方的信息。")
+    return couple
+
+
+def _check_rules(couple) -> None:
+    problems = couples.eligibility_problems(couple)
+    if problems:
+        raise Conflict("screening.not_eligible", problems[0], details={"reasons": problems})
+    couples.check_not_checked_already(couple.couple_key, couple.child_order)
+    _check_not_restricted(couple.couple_key)
+
+
+def _check_not_restricted(couple_key: str) -> None:
+    """Couples who missed their checks repeatedly wait a while before booking again, so that
+    scarce places go to couples who come."""
+    settings = _settings()
+    now = utcnow()
+    missed = list(db.session.scalars(
+        select(ScreeningSlot.starts_at).join(ScreeningBooking)
+        .where(ScreeningBooking.couple_key == couple_key, ScreeningBooking.status == "missed",
+               ScreeningSlot.starts_at >= now - timedelta(days=settings.no_show_window_days))
+        .order_by(ScreeningSlot.starts_at.desc())))
+    if len(missed) < settings.no_show_limit:
+        return
+    until = _aware(missed[0]) + timedelta(days=settings.no_show_restriction_days)
+    if now < until:
+        day = until.astimezone(CHINA).date()
+        raise Conflict("booking.restricted",
+                       f"您已有{len(missed)}次预约未到检，{day.year}年{day.month}月{day.day}日"
+                       "以后才能再次在线预约。如有特殊情况请联系医院。",
+                       details={"restricted_until": day.isoformat()})
+
+
+def _new_booking(resident: Resident, couple, slot_id: int, status: str) -> ScreeningBooking:
+    if status == "waitlisted" and db.session.get(ScreeningSlot, slot_id) is None:
+        raise NotFound("booking.slot_not_found", "没有找到这个时段，请重新选择。")
+    booking = ScreeningBooking(resident_id=resident.id, slot_id=slot_id, status=status,
+                               couple_key=couple.couple_key, child_order=couple.child_order,
+                               village_id=couple.village_id,
+                               checkin_code=f"{secrets.randbelow(10 ** 6):06d}")
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        # The partial unique index: this couple already holds an active booking.
+        raise Conflict("booking.already_booked",
+                       "您（或您的配偶）已经有一个预约，如需换时间请先取消或改约。") from exc
+    return booking
+
+
+def my_bookings(resident: Resident) -> list[ScreeningBooking]:
+    return list(db.session.scalars(select(ScreeningBooking).filter_by(resident_id=resident.id)
+                                   .order_by(ScreeningBooking.id.desc())))
+
+
+def get_mine(resident: Resident, booking_id: int) -> ScreeningBooking:
+    return owned_by(resident, ScreeningBooking, booking_id, "booking.not_found",
+                    "没有找到这个预约。")
+
+
+def cancel(resident: Resident, booking_id: int) -> ScreeningBooking:
+    booking = get_mine(resident, booking_id)
+    if booking.status == "cancelled" and booking.cancel_reason == "resident":
+        return booking  # a retried tap: already done
+    if booking.status not in ACTIVE_STATUSES:
+        raise Conflict("booking.not_cancellable", "这个预约已经不能取消了。")
+    if booking.status == "scheduled":
+        _check_cutoff(booking)
+    _close(booking, "cancelled", "resident")
+    db.session.flush()
+    return booking
+
+
+def _close(booking: ScreeningBooking, status: str, reason: str) -> None:
+    """Ends an active booking; a place it held goes to the next couple waiting at once."""
+    held_place = booking.status in ("scheduled", "offered")
+    booking.status = status
+    booking.cancel_reason = reason
+    booking.cancelled_at = utcnow()
+    booking.offer_expires_at = None
+    db.session.flush()
+    if held_place:
+        _free_place(booking.slot_id)
+        offer_next(booking.slot_id)
+
+
+def _check_cutoff(booking: ScreeningBooking) -> None:
+    hours = _settings().booking_cancel_cutoff_hours
+    if utcnow() > _aware(booking.slot.starts_at) - timedelta(hours=hours):
+        raise Conflict("booking.past_cutoff",
+                       f"检查前{hours}小时内不能在线取消或改约，请联系医院。")
+
+
+def _free_place(slot_id: int) -> None:
+    db.session.execute(update(ScreeningSlot).where(ScreeningSlot.id == slot_id)
+                       .values(booked=ScreeningSlot.booked - 1)
+                       .execution_options(synchronize_session=False))
+
+
+def move(resident: Resident, booking_id: int, new_slot_id: int) -> ScreeningBooking:
+    """Another slot in one transaction: the new place is taken before the old one is freed,
+    so a resident who cannot get the new slot keeps the old one."""
+    old = get_mine(resident, booking_id)
+    if old.status != "scheduled":
+        raise Conflict("booking.not_movable", "这个预约已经不能改约了。")
+    _check_cutoff(old)
+    _take_place(new_slot_id)
+    _close(old, "moved", "resident")
+    new = ScreeningBooking(resident_id=old.resident_id, slot_id=new_slot_id,
+                           status="scheduled", couple_key=old.couple_key,
+                           child_order=old.child_order, village_id=old.village_id,
+                           checkin_code=f"{secrets.randbelow(10 ** 6):06d}")
+    db.session.add(new)
+    db.session.flush()
+    return new
+
+
+# -- the waitlist ------------------------------------------------------------------------------
+def offer_next(slot_id: int) -> ScreeningBooking | None:
+    """Give a free place to the couple that has waited longest, held for a while for them to
+    accept. Nothing happens when nobody waits or the place was taken meanwhile."""
+    waiting = db.session.scalars(select(ScreeningBooking).where(
+        ScreeningBooking.slot_id == slot_id, ScreeningBooking.status == "waitlisted")
+        .order_by(ScreeningBooking.id)).first()
+    if waiting is None:
+        return None
+    try:
+        _take_place(slot_id)
+    except DomainError:
+        return None
+    waiting.status = "offered"
+    waiting.offer_expires_at = utcnow() + timedelta(minutes=_settings().waitlist_hold_minutes)
+    db.session.flush()
+    notices.booking_notice(waiting, "offered")
+    return waiting
+
+
+def accept_offer(resident: Resident, booking_id: int) -> ScreeningBooking:
+    booking = get_mine(resident, booking_id)
+    if booking.status == "scheduled" and booking.offer_expires_at is None \
+            and booking.cancel_reason is None:
+        return booking  # accepted already: a retried tap
+    if booking.status != "offered" or _aware(booking.offer_expires_at) <= utcnow():
+        raise Conflict("booking.offer_gone", "这个候补名额已经过期或不存在了。")
+    booking.status = "scheduled"
+    booking.offer_expires_at = None
+    db.session.flush()
+    notices.booking_notice(booking, "confirmed")
+    return booking
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Offers not taken up in time pass to the next couple. Returns how many lapsed."""
+    now = now or utcnow()
+    lapsed = list(db.session.scalars(select(ScreeningBooking).where(
+        ScreeningBooking.status == "offered", ScreeningBooking.offer_expires_at <= now)))
+    for booking in lapsed:
+        _close(booking, "cancelled", "offer_expired")
+    return len(lapsed)
+
+
+def clinic_day(staff, clinic_id: int, day_start: datetime, day_end: datetime
+               ) -> list[ScreeningBooking]:
+    clinic = clinic_for_staff(staff, clinic_id)
+    return list(db.session.scalars(
+        select(ScreeningBooking).join(ScreeningSlot).where(
+            ScreeningSlot.clinic_id == clinic.id, ScreeningSlot.starts_at >= day_start,
+            ScreeningSlot.starts_at < day_end, ScreeningBooking.status.in_(
+                ("scheduled", "checked_in"))).order_by(ScreeningSlot.starts_at)))
+
+
+CHECKIN_QR_PREFIX = "WXAPP-CHECKIN:"
+
+
+def check_in(staff, clinic_id: int, code: str) -> ScreeningBooking:
+    """A code is valid only at its clinic, on its day, once. The clinic may type the six
+    digits or scan the QR code, which carries the same digits."""
+    clinic = clinic_for_staff(staff, clinic_id)
+    now = utcnow()
+    code = code.strip()
+    if code.startswith(CHECKIN_QR_PREFIX):
+        code = code[len(CHECKIN_QR_PREFIX):]
+    candidates = db.session.scalars(
+        select(ScreeningBooking).join(ScreeningSlot).where(
+            ScreeningSlot.clinic_id == clinic.id, ScreeningBooking.checkin_code == code.strip(),
+            ScreeningBooking.status == "scheduled"))
+    for booking in candidates:
+        starts = _aware(booking.slot.starts_at)
+        if starts.astimezone(CHINA).date() == now.astimezone(CHINA).date():
+            booking.status = "checked_in"
+            booking.checked_in_at = now
+            couples.use_allowance_if_needed(booking)
+            record_audit(Actor("staff", str(staff.id)), "booking.check_in", "screening_booking",
+                         booking.id)
+            db.session.flush()
+            return booking
+    raise NotFound("booking.code_invalid", "签到码无效：请核对医院和预约日期。")
+
+
+def mark_missed(staff, clinic_id: int, booking_id: int) -> ScreeningBooking:
+    """未到检: only once the slot is over, and only for a booking still waiting."""
+    clinic = clinic_for_staff(staff, clinic_id)
+    booking = db.session.scalars(select(ScreeningBooking).join(ScreeningSlot).where(
+        ScreeningBooking.id == booking_id, ScreeningSlot.clinic_id == clinic.id)).first()
+    if booking is None:
+        raise NotFound("booking.not_found", "没有找到这个预约。")
+    if booking.status != "scheduled":
+        raise Conflict("booking.not_markable", "只有未签到的预约可以标记为未到检。")
+    if _aware(booking.slot.ends_at) > utcnow():
+        raise Conflict("booking.slot_not_over", "检查时段结束后才能标记未到检。")
+    booking.status = "missed"
+    record_audit(Actor("staff", str(staff.id)), "booking.missed", "screening_booking", booking.id)
+    db.session.flush()
+    return booking
+
+
+def clinic_for_staff(staff, clinic_id: int) -> Clinic:
+    clinic = db.session.scalars(select(Clinic).filter_by(
+        id=clinic_id, township_id=staff.township_id)).first()
+    if clinic is None:
+        raise NotFound("clinic.not_found", "没有找到该医院。")
+    return clinic
+
+
+def as_view(booking: ScreeningBooking) -> dict:
+    slot = booking.slot
+    return {"id": booking.id, "status": booking.status, "slot_id": slot.id,
+            "clinic": slot.clinic.name, "starts_at": slot.starts_at, "ends_at": slot.ends_at,
+            "checkin_code": booking.checkin_code if booking.status == "scheduled" else None,
+            "checkin_qr": (CHECKIN_QR_PREFIX + booking.checkin_code
+                           if booking.status == "scheduled" else None),
+            "offer_expires_at": booking.offer_expires_at, "child_order": booking.child_order}
+
+
+def staff_day_view(staff, day: list[ScreeningBooking]) -> list[dict]:
+    """The clinic's list: masked names to greet couples by, never their check-in codes (the
+    couple shows the code; staff cannot check anyone in without them). Audited."""
+    from wxapp.models import ScreeningCouple
+    from wxapp.security.masking import mask_name
+
+    couples_by_resident = {c.resident_id: c for c in db.session.scalars(
+        select(ScreeningCouple).where(ScreeningCouple.resident_id.in_(
+            [b.resident_id for b in day])))}
+    record_audit(Actor("staff", str(staff.id)), "booking.day_list_read", "screening_booking",
+                 None, {"count": len(day)})
+    rows = []
+    for booking in day:
+        couple = couples_by_resident.get(booking.resident_id)
+        rows.append({"id": booking.id, "status": booking.status,
+                     "starts_at": booking.slot.starts_at, "clinic": booking.slot.clinic.name,
+                     "child_order": booking.child_order,
+                     "couple_id": couple.id if couple else None,
+                     "wife_name": mask_name(couple.wife_name) if couple else None,
+                     "husband_name": mask_name(couple.husband_name) if couple else None})
+    return rows

@@ -1,0 +1,197 @@
+"""The couple behind a pre-pregnancy check booking, and whether the free programme covers them.
+
+Covered (免费孕前优生健康检查): a couple planning a pregnancy, with at least one spouse holding
+local hukou (户籍 in this county) or both living here for six months or more (self-declared
+with the date; staff may verify it), once per couple per child (每孩次) unless staff allow
+another. The couple is identified by a keyed hash of both ID numbers, so the same couple is
+one couple whichever spouse books.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from wxapp.errors import Conflict, NotFound, ValidationFailed
+from wxapp.extensions import db
+from wxapp.models import (Resident, ScreeningAllowance, ScreeningBooking, ScreeningCouple,
+                          StaffUser, Village)
+from wxapp.security.blind_index import blind_index
+from wxapp.services.registration import applications as registrations
+from wxapp.services.audit import Actor, record_audit
+from wxapp.services.registration.rules import FATHER_AGE, MOTHER_AGE, parse_parent
+from wxapp.services.accounts.staff_scope import scoped
+
+RESIDENCE_MONTHS = 6
+CHECKED = ("checked_in", "completed")
+
+
+def couple_key_for(wife_id_number: str, husband_id_number: str) -> str:
+    return blind_index(f"{wife_id_number}|{husband_id_number}", "screening_couple")
+
+
+def couple_of(resident: Resident) -> ScreeningCouple | None:
+    return db.session.scalars(select(ScreeningCouple).filter_by(resident_id=resident.id)).first()
+
+
+def _months_before(day: date, months: int) -> date:
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return date(year, month, min(day.day, 28))
+
+
+def save_couple(resident: Resident, data: dict, today: date | None = None) -> ScreeningCouple:
+    today = today or date.today()
+    problems: dict[str, str] = {}
+    wife = parse_parent(data.get("wife"), "wife", "female", MOTHER_AGE, today, problems,
+                        phone_required=False)
+    husband = parse_parent(data.get("husband"), "husband", "male", FATHER_AGE, today, problems,
+                           phone_required=False)
+    village = db.session.get(Village, data.get("village_id") or 0)
+    if village is None:
+        problems["village_id"] = "请从列表中选择现居住的村/社区。"
+    since = data.get("residence_since")
+    if since is not None and since > today:
+        problems["residence_since"] = "居住起始日期不能晚于今天。"
+    child_order = data.get("child_order")
+    if not isinstance(child_order, int) or not 1 <= child_order <= 6:
+        problems["child_order"] = "请选择计划生育的是第几个孩子。"
+    if problems:
+        raise ValidationFailed("screening.couple_invalid", "填写的信息有误，请按提示修改。",
+                               details=problems)
+    couple = couple_of(resident) or ScreeningCouple(resident_id=resident.id)
+    couple.couple_key = couple_key_for(wife.id_number, husband.id_number)
+    couple.wife_name, couple.wife_id_number = wife.name, wife.id_number
+    couple.wife_phone, couple.wife_hukou_region = wife.phone, wife.hukou_region
+    couple.husband_name, couple.husband_id_number = husband.name, husband.id_number
+    couple.husband_phone, couple.husband_hukou_region = husband.phone, husband.hukou_region
+    couple.village_id = village.id
+    if couple.residence_since != since:
+        couple.residence_verified_by = None
+    couple.residence_since = since
+    couple.planning_pregnancy = bool(data.get("planning_pregnancy", True))
+    couple.child_order = child_order
+    db.session.add(couple)
+    db.session.flush()
+    return couple
+
+
+def _local(hukou_region: str, village: Village) -> bool:
+    # Same county (the first six digits of the division code) as the township.
+    return hukou_region[:6] == village.township.code[:6]
+
+
+def eligibility_problems(couple: ScreeningCouple, today: date | None = None) -> list[str]:
+    """Why the free programme does not cover this couple; empty when it does."""
+    today = today or date.today()
+    reasons = []
+    if not couple.planning_pregnancy:
+        reasons.append("免费孕前优生健康检查面向计划怀孕的夫妇。")
+    village = db.session.get(Village, couple.village_id)
+    local = _local(couple.wife_hukou_region, village) or _local(couple.husband_hukou_region,
+                                                                  village)
+    resident_long_enough = (couple.residence_since is not None and couple.residence_since
+                            <= _months_before(today, RESIDENCE_MONTHS))
+    if not (local or resident_long_enough):
+        reasons.append("需要夫妻至少一方为本地户籍，或双方在本地居住满6个月"
+                       "（请填写开始居住的日期）。")
+    return reasons
+
+
+def check_not_checked_already(couple_key: str, child_order: int) -> ScreeningAllowance | None:
+    """Refuses a second free check for the same child, unless staff allowed one; returns the
+    allowance to use up, if any."""
+    done = db.session.scalars(select(ScreeningBooking.id).where(
+        ScreeningBooking.couple_key == couple_key, ScreeningBooking.child_order == child_order,
+        ScreeningBooking.status.in_(CHECKED))).first()
+    if done is None:
+        return None
+    allowance = db.session.scalars(select(ScreeningAllowance).filter_by(
+        couple_key=couple_key, child_order=child_order, used_by_booking_id=None)).first()
+    if allowance is None:
+        raise Conflict("screening.already_checked",
+                       "这一孩次已经做过免费孕前检查。如有特殊情况（如再次备孕），"
+                       "请联系镇卫健办。")
+    return allowance
+
+
+def use_allowance_if_needed(booking: ScreeningBooking) -> None:
+    """At check-in: a couple checked before for this child uses up the staff's allowance."""
+    earlier = db.session.scalars(select(ScreeningBooking.id).where(
+        ScreeningBooking.couple_key == booking.couple_key,
+        ScreeningBooking.child_order == booking.child_order, ScreeningBooking.id != booking.id,
+        ScreeningBooking.status.in_(CHECKED))).first()
+    if earlier is None:
+        return
+    allowance = db.session.scalars(select(ScreeningAllowance).filter_by(
+        couple_key=booking.couple_key, child_order=booking.child_order,
+        used_by_booking_id=None)).first()
+    if allowance is not None:
+        allowance.used_by_booking_id = booking.id
+
+
+def prefill(resident: Resident) -> dict:
+    """What the couple form starts from: the couple given before, else the parents of the
+    resident's birth registration, else her own profile."""
+    couple = couple_of(resident)
+    if couple is not None:
+        return as_view(couple)
+    known = registrations.prefill(resident)
+    if "mother" in known:
+        return {"wife": _person(known["mother"]), "husband": _person(known["father"]),
+                "village_id": known.get("village_id")}
+    return {"wife": _person(known["me"])} if "me" in known else {}
+
+
+def _person(parent: dict) -> dict:
+    return {"name": parent.get("name"), "id_number": parent.get("id_number"),
+            "phone": parent.get("phone"), "hukou_region": parent.get("hukou_region")}
+
+
+def as_view(couple: ScreeningCouple) -> dict:
+    return {
+        "wife": {"name": couple.wife_name, "id_number": couple.wife_id_number,
+                 "phone": couple.wife_phone, "hukou_region": couple.wife_hukou_region},
+        "husband": {"name": couple.husband_name, "id_number": couple.husband_id_number,
+                    "phone": couple.husband_phone, "hukou_region": couple.husband_hukou_region},
+        "village_id": couple.village_id,
+        "residence_since": couple.residence_since.isoformat() if couple.residence_since else None,
+        "residence_verified": couple.residence_verified_by is not None,
+        "planning_pregnancy": couple.planning_pregnancy, "child_order": couple.child_order,
+        "eligibility_problems": eligibility_problems(couple),
+    }
+
+
+# -- staff -------------------------------------------------------------------------------------
+def couple_for_staff(staff: StaffUser, couple_id: int) -> ScreeningCouple:
+    couple = db.session.scalars(
+        scoped(select(ScreeningCouple).join(Village).filter(ScreeningCouple.id == couple_id),
+               staff, Village.township_id, ScreeningCouple.village_id)).first()
+    if couple is None:
+        raise NotFound("screening.couple_not_found", "没有找到这对夫妇的信息。")
+    record_audit(Actor("staff", str(staff.id)), "screening.couple_read", "screening_couple",
+                 couple.id)
+    return couple
+
+
+def verify_residence(staff: StaffUser, couple_id: int) -> ScreeningCouple:
+    couple = couple_for_staff(staff, couple_id)
+    if couple.residence_since is None:
+        raise Conflict("screening.no_residence_date", "这对夫妇没有填写居住起始日期。")
+    couple.residence_verified_by = staff.id
+    record_audit(Actor("staff", str(staff.id)), "screening.residence_verified",
+                 "screening_couple", couple.id)
+    db.session.flush()
+    return couple
+
+
+def allow_another_check(staff: StaffUser, couple_id: int, reason: str) -> ScreeningAllowance:
+    couple = couple_for_staff(staff, couple_id)
+    allowance = ScreeningAllowance(couple_key=couple.couple_key, child_order=couple.child_order,
+                                   reason=reason.strip()[:200], staff_id=staff.id)
+    db.session.add(allowance)
+    record_audit(Actor("staff", str(staff.id)), "screening.allowance", "screening_couple",
+                 couple.id, {"child_order": couple.child_order})
+    db.session.flush()
+    return allowance

@@ -1,0 +1,222 @@
+"""Results of the pre-pregnancy check, the assessment letter, and follow-up (随访).
+
+The clinic records the risk category (一般人群 / 高风险人群), the risk factors found and the
+advice for the couple; clinicians' notes stay with staff. Recording results completes the
+booking, tells the couple, and opens the follow-ups the programme asks for: a referral for a
+high-risk couple, then early pregnancy and pregnancy outcome.
+"""
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta, timezone
+
+from sqlalchemy import select
+
+from wxapp.errors import Conflict, NotFound, ValidationFailed
+from wxapp.extensions import db
+from wxapp.models import (Clinic, Resident, ScreeningBooking, ScreeningCouple, ScreeningFollowUp,
+                          ScreeningResult, ScreeningSlot, StaffUser)
+from wxapp.models.base import utcnow
+from wxapp.services.screening import notices
+from wxapp.services.audit import Actor, record_audit
+from wxapp.services.accounts.staff_scope import scoped
+
+RISK_CATEGORY_TEXT = {"general": "一般人群", "high_risk": "高风险人群"}
+RISK_FACTORS = {
+    "genetic": "遗传因素", "chronic_disease": "慢性疾病", "infection": "感染性疾病",
+    "medication": "用药情况", "lifestyle": "不良生活方式", "environment": "环境与职业危害",
+    "reproductive_history": "不良孕产史", "nutrition": "营养状况", "psychological": "社会心理因素",
+    "age": "年龄因素",
+}
+# When each follow-up falls due after the check, in days.
+FOLLOW_UP_DUE_DAYS = {"referral": 14, "early_pregnancy": 90, "pregnancy_outcome": 365}
+FOLLOW_UP_OUTCOMES = {
+    "referral": {"referred": "已转诊", "declined": "拒绝转诊", "unreachable": "无法联系"},
+    "early_pregnancy": {"pregnant": "已怀孕", "not_pregnant": "未怀孕", "unreachable": "无法联系"},
+    "pregnancy_outcome": {"live_birth": "活产", "miscarriage": "自然流产",
+                          "induced_abortion": "人工流产", "stillbirth": "死胎死产",
+                          "unreachable": "无法联系"},
+}
+
+
+def _booking_for_staff(staff: StaffUser, booking_id: int) -> ScreeningBooking:
+    booking = db.session.scalars(
+        select(ScreeningBooking).join(ScreeningSlot).join(Clinic)
+        .where(ScreeningBooking.id == booking_id, Clinic.township_id == staff.township_id)
+    ).first()
+    if booking is None or (staff.role == "village_worker"
+                           and booking.village_id != staff.village_id):
+        raise NotFound("booking.not_found", "没有找到这个预约。")
+    return booking
+
+
+def record_results(staff: StaffUser, booking_id: int, risk_category: str,
+                   risk_factors: list[str], advice: str, notes: str | None) -> ScreeningResult:
+    booking = _booking_for_staff(staff, booking_id)
+    if booking.status not in ("checked_in", "completed"):
+        raise Conflict("screening.not_checked_in", "签到后才能录入检查结果。")
+    unknown = [f for f in risk_factors if f not in RISK_FACTORS]
+    if unknown:
+        raise ValidationFailed("screening.unknown_risk_factor", "有未知的风险因素，请从列表中选择。",
+                               details={"risk_factors": "、".join(unknown)})
+    if risk_category == "high_risk" and not risk_factors:
+        raise ValidationFailed("screening.risk_factors_required", "高风险人群请至少选择一项风险因素。")
+    result = db.session.scalars(select(ScreeningResult).filter_by(booking_id=booking.id)).first()
+    first_time = result is None
+    if first_time:
+        result = ScreeningResult(booking_id=booking.id)
+        db.session.add(result)
+    result.risk_category = risk_category
+    result.risk_factors = sorted(set(risk_factors))
+    result.advice = advice.strip()
+    result.notes = (notes or "").strip() or None
+    result.recorded_by = staff.id
+    result.recorded_at = utcnow()
+    booking.status = "completed"
+    _open_follow_ups(booking, risk_category)
+    record_audit(Actor("staff", str(staff.id)), "screening.results_recorded",
+                 "screening_booking", booking.id, {"risk_category": risk_category})
+    db.session.flush()
+    if first_time:
+        notices.booking_notice(booking, "results_ready")
+    return result
+
+
+def _open_follow_ups(booking: ScreeningBooking, risk_category: str) -> None:
+    kinds = ["early_pregnancy", "pregnancy_outcome"]
+    if risk_category == "high_risk":
+        kinds.insert(0, "referral")
+    existing = set(db.session.scalars(select(ScreeningFollowUp.kind)
+                                      .filter_by(booking_id=booking.id)))
+    today = utcnow().date()
+    for kind in kinds:
+        if kind not in existing:
+            due_on = today + timedelta(days=FOLLOW_UP_DUE_DAYS[kind])
+            db.session.add(ScreeningFollowUp(booking_id=booking.id, kind=kind, status="open",
+                                             due_on=due_on))
+
+
+def result_for_staff(staff: StaffUser, booking_id: int) -> ScreeningResult:
+    booking = _booking_for_staff(staff, booking_id)
+    result = db.session.scalars(select(ScreeningResult).filter_by(booking_id=booking.id)).first()
+    if result is None:
+        raise NotFound("screening.no_results", "还没有录入检查结果。")
+    record_audit(Actor("staff", str(staff.id)), "screening.results_read", "screening_booking",
+                 booking.id)
+    return result
+
+
+def result_for_couple(resident: Resident, booking_id: int) -> ScreeningResult:
+    """The couple's own report: the spouse who booked, or the other spouse signed in with the
+    same couple. Anyone else gets 404, as if it did not exist."""
+    couple_key = db.session.scalar(select(ScreeningCouple.couple_key)
+                                   .filter_by(resident_id=resident.id))
+    booking = db.session.get(ScreeningBooking, booking_id)
+    if booking is None or not (booking.resident_id == resident.id
+                               or (couple_key and booking.couple_key == couple_key)):
+        raise NotFound("booking.not_found", "没有找到这个预约。")
+    result = db.session.scalars(select(ScreeningResult).filter_by(booking_id=booking.id)).first()
+    if result is None:
+        raise Conflict("screening.results_not_ready", "检查结果还没有出来，出来后会通知您。")
+    return result
+
+
+def resident_view(result: ScreeningResult) -> dict:
+    return {"booking_id": result.booking_id, "risk_category": result.risk_category,
+            "risk_category_text": RISK_CATEGORY_TEXT[result.risk_category],
+            "risk_factors": [RISK_FACTORS[f] for f in result.risk_factors],
+            "advice": result.advice, "recorded_at": result.recorded_at}
+
+
+def staff_view(result: ScreeningResult) -> dict:
+    return {**resident_view(result), "risk_factor_codes": result.risk_factors,
+            "notes": result.notes, "recorded_by": result.recorded_by}
+
+
+# -- follow-up ---------------------------------------------------------------------------------
+def follow_ups_for(staff: StaffUser, status: str = "open", kind: str | None = None
+                   ) -> list[ScreeningFollowUp]:
+    query = scoped(select(ScreeningFollowUp).join(ScreeningBooking).join(ScreeningSlot)
+                   .join(Clinic).filter(ScreeningFollowUp.status == status),
+                   staff, Clinic.township_id, ScreeningBooking.village_id)
+    if kind:
+        query = query.filter(ScreeningFollowUp.kind == kind)
+    found = list(db.session.scalars(query.order_by(ScreeningFollowUp.due_on).limit(500)))
+    record_audit(Actor("staff", str(staff.id)), "screening.follow_ups_read",
+                 "screening_follow_up", None, {"count": len(found)})
+    return found
+
+
+def record_follow_up(staff: StaffUser, follow_up_id: int, outcome: str,
+                     notes: str | None) -> ScreeningFollowUp:
+    follow_up = db.session.get(ScreeningFollowUp, follow_up_id)
+    if follow_up is None:
+        raise NotFound("screening.follow_up_not_found", "没有找到这条随访。")
+    _booking_for_staff(staff, follow_up.booking_id)  # scope: 404 outside it
+    if outcome not in FOLLOW_UP_OUTCOMES[follow_up.kind]:
+        raise ValidationFailed("screening.bad_outcome", "请从列表中选择随访结果。",
+                               details={"outcome": "、".join(FOLLOW_UP_OUTCOMES[follow_up.kind]
+                                                             .values())})
+    follow_up.status = "done"
+    follow_up.outcome = outcome
+    follow_up.notes = (notes or "").strip() or None
+    follow_up.recorded_by = staff.id
+    follow_up.done_at = utcnow()
+    record_audit(Actor("staff", str(staff.id)), "screening.follow_up_recorded",
+                 "screening_follow_up", follow_up.id, {"kind": follow_up.kind})
+    db.session.flush()
+    return follow_up
+
+
+# -- the letter ---------------------------------------------------------------------------------
+def assessment_letter_pdf(result: ScreeningResult) -> bytes:
+    """结果及评估建议告知书: what the couple takes home."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    from wxapp.formats.pdf_fonts import font_for_pdfs
+
+    chinese = font_for_pdfs()
+
+    booking = result.booking
+    couple = db.session.scalars(select(ScreeningCouple).filter_by(
+        couple_key=booking.couple_key)).first()
+    buffer = io.BytesIO()
+    width, height = A4
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
+    pdf.setTitle("孕前优生健康检查结果及评估建议告知书")
+    pdf.setFont(chinese, 16)
+    pdf.drawCentredString(width / 2, height - 25 * mm, "孕前优生健康检查结果及评估建议告知书")
+    y = height - 42 * mm
+    checked = result.recorded_at.astimezone(timezone(timedelta(hours=8))).date()
+    lines = [f"受检夫妇：{couple.wife_name if couple else ''}（女）  "
+             f"{couple.husband_name if couple else ''}（男）",
+             f"检查机构：{booking.slot.clinic.name}",
+             f"检查日期：{checked.isoformat()}",
+             f"风险评估：{RISK_CATEGORY_TEXT[result.risk_category]}",
+             "风险因素：" + ("、".join(RISK_FACTORS[f] for f in result.risk_factors) or "未发现"),
+             "评估建议："]
+    for line in lines:
+        pdf.setFont(chinese, 12)
+        pdf.drawString(20 * mm, y, line)
+        y -= 9 * mm
+    for chunk in _wrap(result.advice, 38):
+        pdf.drawString(26 * mm, y, chunk)
+        y -= 7 * mm
+    pdf.setFont(chinese, 10)
+    pdf.drawString(20 * mm, 25 * mm, "本告知书仅供受检夫妇本人使用。如有疑问请咨询检查机构。"
+                   f"  出具日期：{date.today().isoformat()}")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines = []
+    for paragraph in text.splitlines() or [""]:
+        while len(paragraph) > width:
+            lines.append(paragraph[:width])
+            paragraph = paragraph[width:]
+        lines.append(paragraph)
+    return lines

@@ -1,0 +1,145 @@
+"""Clinic schedules: weekly windows become bookable slots some weeks ahead (a daily job), and a
+closed day cancels every booking on it with a notice to the couple."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from wxapp.errors import Conflict, ValidationFailed
+from wxapp.extensions import db
+from wxapp.models import (Clinic, ClinicClosure, ScreeningBooking, ScreeningSchedule,
+                          ScreeningSlot, StaffUser)
+from wxapp.models.screening import ACTIVE_STATUSES
+from wxapp.models.base import utcnow
+from wxapp.services.screening import notices
+from wxapp.services.audit import Actor, record_audit
+
+CHINA = timezone(timedelta(hours=8))
+
+
+@dataclass(frozen=True)
+class Window:
+    weekday: int
+    starts: time
+    ends: time
+    capacity: int
+
+
+CLINIC_FIELDS = ("name", "address", "phone", "latitude", "longitude", "active")
+
+
+def clinics_for(staff: StaffUser) -> list[Clinic]:
+    return list(db.session.scalars(select(Clinic).filter_by(township_id=staff.township_id)
+                                   .order_by(Clinic.id)))
+
+
+def save_clinic(staff: StaffUser, clinic: Clinic | None, data: dict) -> Clinic:
+    """A new clinic of the staff member's township, or changes to one; an inactive clinic
+    takes no new bookings and opens no new slots, and keeps the ones it has."""
+    if clinic is None:
+        clinic = Clinic(township_id=staff.township_id, active=True)
+        db.session.add(clinic)
+    for name in CLINIC_FIELDS:
+        if name in data:
+            setattr(clinic, name, data[name])
+    db.session.flush()
+    record_audit(Actor("staff", str(staff.id)), "clinic.saved", "clinic", clinic.id)
+    return clinic
+
+
+def schedule_of(clinic: Clinic) -> list[ScreeningSchedule]:
+    return list(db.session.scalars(select(ScreeningSchedule).filter_by(
+        clinic_id=clinic.id, active=True).order_by(ScreeningSchedule.weekday,
+                                                   ScreeningSchedule.starts)))
+
+
+def set_schedule(staff: StaffUser, clinic: Clinic, windows: list[Window]
+                 ) -> list[ScreeningSchedule]:
+    """Replaces the weekly template. Slots already generated stay as they are (couples may
+    have booked them); new ones follow the new template."""
+    for w in windows:
+        if w.ends <= w.starts:
+            raise ValidationFailed("schedule.window_invalid", "结束时间必须晚于开始时间。")
+    ordered = sorted(windows, key=lambda w: (w.weekday, w.starts))
+    for a, b in zip(ordered, ordered[1:]):
+        if a.weekday == b.weekday and b.starts < a.ends:
+            raise ValidationFailed("schedule.windows_overlap", "同一天的时段不能重叠。")
+    db.session.execute(update(ScreeningSchedule).filter_by(clinic_id=clinic.id, active=True)
+                       .values(active=False))
+    for w in ordered:
+        db.session.add(ScreeningSchedule(clinic_id=clinic.id, weekday=w.weekday, starts=w.starts,
+                                         ends=w.ends, capacity=w.capacity, active=True))
+    record_audit(Actor("staff", str(staff.id)), "clinic.schedule", "clinic", clinic.id,
+                 {"windows": len(ordered)})
+    db.session.flush()
+    return schedule_of(clinic)
+
+
+def generate_slots(today: date | None = None, weeks: int | None = None) -> int:
+    """Slots from tomorrow to `weeks` ahead for every active clinic, skipping closed days.
+    Returns how many were added; running it again adds none."""
+    today = today or datetime.now(CHINA).date()
+    weeks = weeks or current_app.config["WXAPP"].slot_generation_weeks
+    added = 0
+    for clinic in db.session.scalars(select(Clinic).filter_by(active=True)):
+        windows = schedule_of(clinic)
+        if not windows:
+            continue
+        closed = set(db.session.scalars(select(ClinicClosure.day).filter_by(clinic_id=clinic.id)))
+        existing = set(db.session.scalars(select(ScreeningSlot.starts_at).where(
+            ScreeningSlot.clinic_id == clinic.id,
+            ScreeningSlot.starts_at >= datetime.combine(today, time.min, tzinfo=CHINA))))
+        existing = {(s if s.tzinfo else s.replace(tzinfo=timezone.utc)) for s in existing}
+        for offset in range(1, weeks * 7 + 1):
+            day = today + timedelta(days=offset)
+            if day in closed:
+                continue
+            for w in windows:
+                if w.weekday != day.weekday():
+                    continue
+                starts = datetime.combine(day, w.starts, tzinfo=CHINA)
+                if starts in existing:
+                    continue
+                db.session.add(ScreeningSlot(clinic_id=clinic.id, starts_at=starts,
+                                             ends_at=datetime.combine(day, w.ends, tzinfo=CHINA),
+                                             capacity=w.capacity, booked=0))
+                added += 1
+    db.session.flush()
+    return added
+
+
+def close_day(staff: StaffUser, clinic: Clinic, day: date, reason: str) -> dict:
+    """停诊: the day's slots close and every booking on them is cancelled with a notice."""
+    closure = ClinicClosure(clinic_id=clinic.id, day=day, reason=reason.strip()[:100],
+                            staff_id=staff.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(closure)
+    except IntegrityError:
+        raise Conflict("clinic.day_already_closed", "这一天已经设置为停诊。") from None
+    start = datetime.combine(day, time.min, tzinfo=CHINA)
+    slots = list(db.session.scalars(select(ScreeningSlot).where(
+        ScreeningSlot.clinic_id == clinic.id, ScreeningSlot.starts_at >= start,
+        ScreeningSlot.starts_at < start + timedelta(days=1))))
+    cancelled = 0
+    for slot in slots:
+        slot.closed = True
+        for booking in db.session.scalars(select(ScreeningBooking).where(
+                ScreeningBooking.slot_id == slot.id,
+                ScreeningBooking.status.in_(ACTIVE_STATUSES))):
+            booking.status = "cancelled"
+            booking.cancel_reason = "clinic_closed"
+            booking.cancelled_at = utcnow()
+            booking.offer_expires_at = None
+            notices.booking_notice(booking, "clinic_closed")
+            cancelled += 1
+        # Nobody holds a place on a closed slot any more.
+        slot.booked = 0
+    record_audit(Actor("staff", str(staff.id)), "clinic.close_day", "clinic", clinic.id,
+                 {"day": day.isoformat(), "cancelled": cancelled})
+    db.session.flush()
+    return {"day": day.isoformat(), "slots_closed": len(slots), "bookings_cancelled": cancelled}

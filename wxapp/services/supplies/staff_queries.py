@@ -1,0 +1,87 @@
+"""What staff see and set about points and pickups, always within their own township or
+village; every read of a person's pickups is audited."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from wxapp.errors import NotFound, ValidationFailed
+from wxapp.extensions import db
+from wxapp.models import (GuidanceRecord, Pickup, PointItem, StaffUser, SupplyItem,
+                          SupplyPoint)
+from wxapp.security.blind_index import id_number_index
+from wxapp.security.identity import InvalidIdentity, parse_id_number
+from wxapp.services.supplies import ledger
+from wxapp.services.audit import Actor, record_audit
+from wxapp.services.accounts.staff_scope import scoped
+
+
+def points_for(staff: StaffUser) -> list[SupplyPoint]:
+    return list(db.session.scalars(scoped(select(SupplyPoint), staff, SupplyPoint.township_id,
+                                          SupplyPoint.village_id).order_by(SupplyPoint.id)))
+
+
+def pickups_at(staff: StaffUser, point_id: int, limit: int = 100) -> list[Pickup]:
+    """Who took what is for the staff who follow that village up: its village worker, or the
+    township office for points that belong to no village (the health centre's counter)."""
+    point = ledger.point_for_staff(staff, point_id)
+    follows_up = (staff.role == "village_worker" if point.village_id is not None
+                  else staff.role == "township_admin")
+    if not follows_up:
+        raise NotFound("supplies.point_not_found", "没有找到这个发放点。")
+    found = list(db.session.scalars(select(Pickup).filter_by(point_id=point.id)
+                                    .order_by(Pickup.id.desc()).limit(limit)))
+    record_audit(Actor("staff", str(staff.id)), "supplies.pickups_read", "supply_point",
+                 point.id, {"count": len(found)})
+    return found
+
+
+def record_guidance(staff: StaffUser, id_number: str, item_id: int) -> GuidanceRecord:
+    """A doctor explained first use; the ID number is reduced to its blind index at once."""
+    try:
+        parsed = parse_id_number(id_number)
+    except InvalidIdentity as exc:
+        raise ValidationFailed(exc.code, exc.message) from None
+    item = ledger.item_by_id(item_id)
+    if not item.needs_guidance:
+        raise ValidationFailed("supplies.guidance_not_needed", f"{item.name}不需要登记用药指导。")
+    holder = f"id:{id_number_index(parsed.value)}"
+    record = db.session.scalars(select(GuidanceRecord).filter_by(holder_key=holder,
+                                                                 item_id=item.id)).first()
+    if record is None:
+        record = GuidanceRecord(holder_key=holder, item_id=item.id, staff_id=staff.id)
+        db.session.add(record)
+    record_audit(Actor("staff", str(staff.id)), "supplies.guidance", "supply_item", item.id)
+    db.session.flush()
+    return record
+
+
+def set_threshold(staff: StaffUser, point_id: int, item_id: int, threshold: int) -> PointItem:
+    point = ledger.point_for_staff(staff, point_id)
+    item = ledger.item_by_id(item_id)
+    row = db.session.get(PointItem, (point.id, item.id))
+    if row is None:
+        row = PointItem(point_id=point.id, item_id=item.id, on_hand=0, held=0)
+        db.session.add(row)
+    row.low_threshold = threshold
+    db.session.flush()
+    ledger.raise_restock_task_if_low(point.id, item.id)
+    return row
+
+
+ITEM_RULES = ("per_pickup_limit", "interval_days", "yearly_limit", "needs_guidance", "active")
+
+
+def items() -> list[SupplyItem]:
+    return list(db.session.scalars(select(SupplyItem).order_by(SupplyItem.id)))
+
+
+def set_item_rules(staff: StaffUser, item_id: int, rules: dict) -> SupplyItem:
+    """Fair-use quotas and first-use guidance are the office's to set, per item."""
+    item = ledger.item_by_id(item_id)
+    for name in ITEM_RULES:
+        if name in rules:
+            setattr(item, name, rules[name])
+    record_audit(Actor("staff", str(staff.id)), "supplies.item_rules", "supply_item", item.id,
+                 {k: v for k, v in rules.items() if k in ITEM_RULES})
+    db.session.flush()
+    return item
