@@ -78,7 +78,7 @@ def main() -> None:
     capacity = SLOTS * PLACES_PER_SLOT
     remaining = sum(after.get(s["id"], 0) for s in slots)
     server_errors = sum(v for k, v in result.statuses.items()
-                        if isinstance(k, int) and k >= 500 or not isinstance(k, int))
+                        if (isinstance(k, int) and k >= 500) or not isinstance(k, int))
     print(f"clients={args.clients} places={capacity} workers={args.workers} "
           f"threads={args.threads} database={'PostgreSQL' if 'postgresql' in db_url else 'SQLite'}")
     print(f"bookings made: {booked}; places left: {remaining}; "

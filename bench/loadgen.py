@@ -14,10 +14,10 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +48,7 @@ class Result:
         data = sorted(self.latencies_ms)
         if not data:
             return float("nan")
-        index = min(len(data) - 1, max(0, int(round(p / 100 * len(data) + 0.5)) - 1))
+        index = min(len(data) - 1, max(0, round(p / 100 * len(data) + 0.5) - 1))
         return data[index]
 
     def summary(self) -> str:

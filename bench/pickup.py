@@ -15,6 +15,7 @@ import secrets
 import sys
 import time
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +41,7 @@ def prepare(database_url: str, cabinets: int, codes: int) -> list[list[tuple[str
     from wxapp.config import Settings, normalise_database_url
     from wxapp.extensions import db
     from wxapp.models import Resident, StaffUser, SupplyItem, SupplyPoint
-    from wxapp.services.supplies import ledger
-    from wxapp.services.supplies import pickups
+    from wxapp.services.supplies import ledger, pickups
     from wxapp.web.transactions import commit
 
     app = create_app(replace(Settings(), database_url=normalise_database_url(database_url)))
@@ -70,6 +70,10 @@ def prepare(database_url: str, cabinets: int, codes: int) -> list[list[tuple[str
             plan.append(mine)
             commit()
     return plan
+
+
+def _round_requests(this_round, repeat_every: int, cabinet: int):
+    return requests_for(this_round[cabinet], repeat_every)
 
 
 def requests_for(cabinet_plan: list[tuple[str, int, str]], repeat_every: int):
@@ -125,7 +129,7 @@ def main() -> None:
         for r in range(args.rounds):
             this_round = [mine[r * args.codes:(r + 1) * args.codes] for mine in plan]
             before = {name: cpu_seconds(match) for name, match in CPU_OF.items()}
-            result = run_load(PORT, lambda i: requests_for(this_round[i], args.repeat_every),
+            result = run_load(PORT, partial(_round_requests, this_round, args.repeat_every),
                               args.cabinets)
             spent = {name: cpu_seconds(match) - before[name] for name, match in CPU_OF.items()}
             rounds.append((result, spent))

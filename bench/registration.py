@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import requests
@@ -31,6 +32,10 @@ PORT = 18095
 def id_number(birth: date, sequence: str) -> str:
     first17 = f"320102{birth:%Y%m%d}{sequence}"
     return first17 + id_check_char(first17)
+
+
+def _every_nth(requests: list, clients: int, client: int):
+    return iter(requests[client::clients])
 
 
 def main() -> None:
@@ -72,7 +77,7 @@ def main() -> None:
         results = []
         for r in range(args.rounds):
             this_round = prepared[r * args.submissions:(r + 1) * args.submissions]
-            results.append(run_load(PORT, lambda i: iter(this_round[i::args.clients]),
+            results.append(run_load(PORT, partial(_every_nth, this_round, args.clients),
                                     args.clients))
 
     kind = "PostgreSQL" if db_url.startswith("postgresql") else "SQLite"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import subprocess
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,10 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import Request, cpu_seconds, gunicorn, run_load  # noqa: E402
-from wxapp.config import (DEV_WECHAT_APP_ID, DEV_WECHAT_ENCODING_AES_KEY,  # noqa: E402
-                          DEV_WECHAT_TOKEN)
-from wxapp.wechat import pushes  # noqa: E402
+from bench.loadgen import Request, cpu_seconds, gunicorn, run_load
+from wxapp.config import DEV_WECHAT_APP_ID, DEV_WECHAT_ENCODING_AES_KEY, DEV_WECHAT_TOKEN
+from wxapp.wechat import pushes
 
 
 def build_pushes(total: int, first_msg_id: int) -> list[Request]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Flask
 
 
-
 def register_miniprogram_api(app: Flask) -> None:
     from miniprogram_api.auth import blp as auth_blp
     from miniprogram_api.faq import blp as faq_blp

@@ -5,14 +5,17 @@ from flask import Response, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from miniprogram_api.registration_schemas import (ConsentResultSchema, ConsentSchema,
-                                                  DocumentSchema, RegistrationFormSchema,
-                                                  RegistrationSchema)
-from wxapp.services.registration import certificates
-from wxapp.services.registration import documents
+from miniprogram_api.registration_schemas import (
+    ConsentResultSchema,
+    ConsentSchema,
+    DocumentSchema,
+    RegistrationFormSchema,
+    RegistrationSchema,
+)
 from wxapp.services.registration import applications as registrations
-from wxapp.web.files import file_response
+from wxapp.services.registration import certificates, documents
 from wxapp.web.auth import resident_required
+from wxapp.web.files import file_response
 from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("registrations", __name__, url_prefix="/me",

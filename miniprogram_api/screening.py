@@ -6,9 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
-from wxapp.services.screening import bookings
-from wxapp.services.screening import couples
-from wxapp.services.screening import results
+from wxapp.services.screening import bookings, couples, results
 from wxapp.web.auth import resident_required
 from wxapp.web.files import download
 from wxapp.web.idempotency import idempotent

@@ -7,8 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.models.supplies import SERVICE_MODES
-from wxapp.services.supplies import feedback
-from wxapp.services.supplies import pickups
+from wxapp.services.supplies import feedback, pickups
 from wxapp.web.auth import resident_required
 from wxapp.web.idempotency import idempotent
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from wxapp.testing.people import make_id_number
 
-__all__ = ["make_id_number", "female_id", "male_id"]
+__all__ = ["female_id", "make_id_number", "male_id"]
 
 
 def female_id(birth="19950302") -> str:

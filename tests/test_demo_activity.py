@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 
 from tests.helpers import chart_series
 from wxapp.extensions import db
-from wxapp.models import AuditLog, BirthRegistration, Pickup, Resident, ScreeningBooking
 from wxapp.formats.spreadsheets import CHINA
-from wxapp.seeding.seed import (DEMO_STAFF_PASSWORD, seed_default, seed_demo,
-                                    seed_demo_activity)
+from wxapp.models import AuditLog, BirthRegistration, Pickup, Resident, ScreeningBooking
+from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_default, seed_demo, seed_demo_activity
 from wxapp.services.supplies.ledger import ledger_problems
 from wxapp.web.transactions import commit
 

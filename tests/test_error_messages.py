@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from tests.helpers import login
-from wxapp.models import Pickup
 from wxapp.extensions import db
+from wxapp.models import Pickup
 from wxapp.web.errors import _translate
 
 

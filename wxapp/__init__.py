@@ -82,10 +82,9 @@ def configure(app: Flask, settings: Settings) -> None:
 def register_extensions(app: Flask) -> None:
     from flask_smorest import Api
 
+    import wxapp.models  # noqa: F401  (every table known to Alembic and the ORM)
     from wxapp.database_pool import ping_connections_idle_for
     from wxapp.extensions import db, init_redis, migrate
-
-    import wxapp.models  # noqa: F401  (every table known to Alembic and the ORM)
 
     db.init_app(app)
     with app.app_context():
@@ -111,10 +110,10 @@ def register_security(app: Flask, settings: Settings) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from miniprogram_api import register_miniprogram_api
+    from wxapp.devices import register_device_api
     from wxapp.handlers.endpoint import bp as wechat_bp
     from wxapp.health import bp as health_bp
     from wxapp.staff_api import register_staff_api
-    from wxapp.devices import register_device_api
     from wxapp.verify import bp as verify_bp
 
     app.register_blueprint(wechat_bp)

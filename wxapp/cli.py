@@ -106,9 +106,9 @@ def chat_command(url: str, user: str, safe_mode: bool, compatible_mode: bool) ->
 @jobs_cli.command("daily")
 def daily_command() -> None:
     """The once-a-day work (run it from cron or a systemd timer, e.g. at 08:00)."""
+    from wxapp.services.registration.deadline_notices import remind_reviewers_of_deadlines
     from wxapp.services.screening.notices import send_day_before_reminders
     from wxapp.services.screening.schedules import generate_slots
-    from wxapp.services.registration.deadline_notices import remind_reviewers_of_deadlines
     from wxapp.services.supplies.feedback import ask_follow_up_questions
     from wxapp.services.supplies.ledger import flag_near_expiry
 
@@ -128,8 +128,8 @@ def frequent_command() -> None:
     """The every-minute work: expire unused pickup codes, mark silent cabinets offline, ask
     staff about dispenses no cabinet reported, pass lapsed waitlist offers on."""
     from wxapp.services.screening.bookings import expire_offers
-    from wxapp.services.supplies.dispense_checks import flag_unreported
     from wxapp.services.supplies.cabinets import mark_silent_cabinets_offline
+    from wxapp.services.supplies.dispense_checks import flag_unreported
     from wxapp.services.supplies.pickups import expire_overdue
 
     expired = expire_overdue()

@@ -141,7 +141,7 @@ class Settings:
     township_name: str = "本镇"
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         defaults = cls()
         return cls(
             env=_env("WXAPP_ENV", "development"),

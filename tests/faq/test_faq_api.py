@@ -37,7 +37,8 @@ def test_entries_can_be_listed_by_category(client, knowledge_base):
 def test_editing_an_entry_changes_answers_without_a_restart(client, knowledge_base,
                                                             staff_headers):
     headers = staff_headers()
-    ask = lambda: client.post("/api/v1/faq/ask", json={"question": "叶酸去哪领"}).get_json()
+    def ask():
+        return client.post("/api/v1/faq/ask", json={"question": "叶酸去哪领"}).get_json()
     assert ask()["code"] == "folic.get"
     patched = client.patch("/api/v1/staff/faq/entries/folic.get", headers=headers,
                            json={"answer": "叶酸请到{office_name}新址领取。"})

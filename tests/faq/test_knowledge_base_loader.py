@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from wxapp.faq.knowledge_base import (KnowledgeBaseError, fill_placeholders, load_knowledge_base,
-                                      validate_entries)
+from wxapp.faq.knowledge_base import (
+    KnowledgeBaseError,
+    fill_placeholders,
+    load_knowledge_base,
+    validate_entries,
+)
 
 CATEGORIES = {"folic": "叶酸", "service": "办事服务"}
 GOOD = {"code": "folic.what", "category": "folic", "question": "叶酸怎么吃",

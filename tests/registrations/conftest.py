@@ -9,8 +9,8 @@ from tests.factories import female_id, male_id
 from tests.helpers import login
 from wxapp.extensions import db
 from wxapp.models import Village
-from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
+from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
 from wxapp.web.transactions import commit
 
 

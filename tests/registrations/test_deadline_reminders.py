@@ -1,7 +1,7 @@
 """The daily reminder to reviewers about registrations near or past their deadline."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -13,7 +13,7 @@ def test_daily_job_reminds_reviewers_once_a_day(app, client, resident, form, sta
     reg_id = client.post("/api/v1/me/registrations", headers=resident(),
                          json=form()).get_json()["id"]
     reg = db.session.get(BirthRegistration, reg_id)
-    reg.due_at = datetime.now(timezone.utc) - timedelta(days=2)
+    reg.due_at = datetime.now(UTC) - timedelta(days=2)
     db.session.commit()
     runner = app.test_cli_runner()
     assert "deadline reminders: 2" in runner.invoke(args=["jobs", "daily"]).output

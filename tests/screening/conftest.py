@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import login
-from wxapp.testing.people import couple_body
 from wxapp.extensions import db
 from wxapp.models import Township, Village
+from wxapp.testing.people import couple_body
 from wxapp.web.transactions import commit
 
 # The test township is in county 320102, as are the couples' hukou: local, so eligible.
@@ -71,8 +71,8 @@ def make_slot(app_ctx, home_village):
 def staff_headers(client, home_village):
     """A township admin of the demo township, or (township_of_village=…) of the test one."""
     from wxapp.models import StaffUser
-    from wxapp.services.accounts.passwords import hash_password
     from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
+    from wxapp.services.accounts.passwords import hash_password
 
     seed_demo()
     commit()

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy import select, update
 
 from tests.helpers import error_code, login
-from wxapp.testing.people import couple_body
 from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningCouple, ScreeningSlot
+from wxapp.testing.people import couple_body
 from wxapp.web.transactions import commit
 
 COUPLE = "/api/v1/me/screening-couple"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from tests.helpers import error_code, login
-from wxapp.testing.people import couple_body
 from wxapp.extensions import db
 from wxapp.models import AuditLog, ScreeningBooking, ScreeningFollowUp
 from wxapp.models.base import utcnow
+from wxapp.testing.people import couple_body
 from wxapp.web.transactions import commit
 
 API = "/api/v1/staff/screening"

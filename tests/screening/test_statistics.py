@@ -15,7 +15,8 @@ from wxapp.services.screening.stats import CHINA
 from wxapp.web.transactions import commit
 
 API = "/api/v1/staff/screening"
-GENERAL = {"risk_category": "general", "risk_factors": [], "advice": "可以计划怀孕，孕前三个月补充叶酸。"}
+GENERAL = {"risk_category": "general", "risk_factors": [],
+           "advice": "可以计划怀孕，孕前三个月补充叶酸。"}
 HIGH = {"risk_category": "high_risk", "risk_factors": ["chronic_disease"],
         "advice": "先控制血压，再计划怀孕。"}
 

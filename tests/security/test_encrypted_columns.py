@@ -8,8 +8,7 @@ from tests.factories import female_id
 from wxapp.extensions import db
 from wxapp.models import Resident, ResidentProfile
 from wxapp.security.blind_index import id_number_index
-from wxapp.security.encryption import (DecryptionError, Keyring, configure_keyring,
-                                       get_keyring)
+from wxapp.security.encryption import DecryptionError, Keyring, configure_keyring, get_keyring
 from wxapp.services.key_rotation import rotate_all
 
 
@@ -74,7 +73,7 @@ def test_ciphertext_moved_to_another_column_does_not_decrypt(app_ctx):
     db.session.commit()
     db.session.expire_all()
     with pytest.raises(DecryptionError):
-        db.session.get(ResidentProfile, profile_id).phone
+        _ = db.session.get(ResidentProfile, profile_id).phone
 
 
 def test_rotation_re_encrypts_with_the_new_key_and_the_old_key_is_then_not_needed(
@@ -105,4 +104,4 @@ def test_without_the_key_that_wrote_a_row_it_cannot_be_read(app_ctx, restore_key
     configure_keyring(Keyring.from_settings(_new_key_spec("k9")))
     db.session.expire_all()
     with pytest.raises(DecryptionError):
-        db.session.get(ResidentProfile, profile_id).id_number
+        _ = db.session.get(ResidentProfile, profile_id).id_number

@@ -10,13 +10,22 @@ from sqlalchemy import func, select, update
 from tests.factories import male_id
 from tests.helpers import error_code
 from wxapp.extensions import db
-from wxapp.models import (DeviceEvent, Pickup, PointItem, StaffNotice, StaffUser, StockMovement,
-                          SupplyPoint, SupplyTask)
+from wxapp.models import (
+    DeviceEvent,
+    Pickup,
+    PointItem,
+    StaffNotice,
+    StaffUser,
+    StockMovement,
+    SupplyPoint,
+    SupplyTask,
+)
 from wxapp.models.base import utcnow
 from wxapp.services.supplies.cabinets import mark_silent_cabinets_offline
 from wxapp.services.supplies.ledger import ledger_problems
 from wxapp.services.supplies.pickups import expire_overdue
 from wxapp.web.transactions import commit
+
 
 def _code_for(client, resident_headers, world, quantity=5, point="CAB-DH-01"):
     body = client.post("/api/v1/me/pickups", headers=resident_headers, json={

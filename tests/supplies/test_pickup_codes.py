@@ -1,6 +1,7 @@
 """A resident asks for a pickup code: stock is held, quotas are fair, nobody else sees it."""
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -33,8 +34,8 @@ def test_nearby_points_come_nearest_first_with_availability(client, world, resid
     response = client.get("/api/v1/supply-points", headers=me, query_string=NEAR_EAST_LAKE)
     points = response.get_json()
     assert response.status_code == 200
-    assert [p["name"] for p in points][0] == "东湖村卫生室自助发放机"
-    assert all(a["distance_m"] <= b["distance_m"] for a, b in zip(points, points[1:]))
+    assert next(p["name"] for p in points) == "东湖村卫生室自助发放机"
+    assert all(a["distance_m"] <= b["distance_m"] for a, b in itertools.pairwise(points))
     assert "示范镇药具库房" not in [p["name"] for p in points]
     cabinet = points[0]
     assert {i["availability"] for i in cabinet["items"]} == {"available"}
@@ -136,7 +137,7 @@ def test_yearly_limit_says_how_many_are_left(client, world, resident):
     me = resident()
     cab, condom = world["points"]["CAB-DH-01"], world["items"]["condom-m"]
     # Eleven pickups of ten in 2026, a month apart; one in December 2025 does not count.
-    for month in [0] + list(range(1, 12)):
+    for month in [0, *list(range(1, 12))]:
         pickup_id = _ask(client, me, cab, [(condom, 10)]).get_json()["id"]
         when = datetime(2025, 12, 5, tzinfo=CHINA) if month == 0 else \
             datetime(2026, month, 3, tzinfo=CHINA)
@@ -163,7 +164,7 @@ def test_yearly_limit_says_how_many_are_left(client, world, resident):
 def test_guided_items_need_a_doctors_record_before_a_cabinet(client, world, resident,
                                                              staff_headers):
     from tests.factories import female_id
-    from wxapp.models import ResidentProfile, Resident
+    from wxapp.models import Resident, ResidentProfile
     from wxapp.security.blind_index import id_number_index
 
     me = resident("guided")

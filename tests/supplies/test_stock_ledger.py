@@ -57,7 +57,8 @@ def test_same_batch_number_with_another_expiry_is_refused(client, world, staff_h
 def test_retried_receipt_is_recorded_once(client, world, staff_headers):
     admin = staff_headers()
     gel = world["items"]["gel-nonoxynol"]
-    count = lambda: len(db.session.scalars(select(StockMovement).filter_by(kind="receipt")).all())
+    def count():
+        return len(db.session.scalars(select(StockMovement).filter_by(kind="receipt")).all())
     before = count()
     _receive(client, admin, gel, "R-1", "2029-01-31", 10, key="receipt-once-001")
     _receive(client, admin, gel, "R-1", "2029-01-31", 10, key="receipt-once-001")
@@ -181,7 +182,8 @@ def test_monthly_distribution_report(client, world, staff_headers, resident, cab
     rows = client.get(f"{API}/report", headers=admin, query_string={"month": month}).get_json()
     row = next(r for r in rows if r["发放点"] == "东湖村卫生室自助发放机"
                and r["药具"] == "避孕套（中号）")
-    assert (row["发放数量"], row["发放人次"], row["补货数量"], row["村/社区"]) == (6, 1, 60, "东湖村")
+    counted = (row["发放数量"], row["发放人次"], row["补货数量"], row["村/社区"])
+    assert counted == (6, 1, 60, "东湖村")
     csv = client.get(f"{API}/report", headers=admin, query_string={"month": month,
                                                                    "format": "csv"})
     assert csv.data.decode("utf-8-sig").startswith("村/社区,发放点,药具")

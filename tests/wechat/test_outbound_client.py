@@ -37,7 +37,8 @@ def test_every_wechatpy_root_is_rebased_onto_the_configured_base(app_ctx, sim):
     client = official_account_client()
     assert client.rebase(client.API_BASE_URL + "message/custom/send") == \
         sim.base_url + "cgi-bin/message/custom/send"
-    assert client.rebase("https://api.weixin.qq.com/cgi-bin/token") == sim.base_url + "cgi-bin/token"
+    rebased = client.rebase("https://api.weixin.qq.com/cgi-bin/token")
+    assert rebased == sim.base_url + "cgi-bin/token"
     assert client.rebase(client.wxa.API_BASE_URL + "sns/jscode2session") == \
         sim.base_url + "sns/jscode2session"
     with pytest.raises(OutboundBlocked):

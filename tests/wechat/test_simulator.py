@@ -4,8 +4,12 @@ from __future__ import annotations
 import pytest
 import requests
 
-from wxapp.config import (DEV_MINIPROGRAM_APP_ID, DEV_MINIPROGRAM_APP_SECRET, DEV_WECHAT_APP_ID,
-                          DEV_WECHAT_APP_SECRET)
+from wxapp.config import (
+    DEV_MINIPROGRAM_APP_ID,
+    DEV_MINIPROGRAM_APP_SECRET,
+    DEV_WECHAT_APP_ID,
+    DEV_WECHAT_APP_SECRET,
+)
 
 
 def _get(sim, path, **params):
@@ -19,7 +23,8 @@ def _token(sim, appid=DEV_WECHAT_APP_ID, secret=DEV_WECHAT_APP_SECRET):
 def _send_custom(sim, token, openid):
     return requests.post(sim.base_url + "cgi-bin/message/custom/send",
                          params={"access_token": token}, timeout=5,
-                         json={"touser": openid, "msgtype": "text", "text": {"content": "hi"}}).json()
+                         json={"touser": openid, "msgtype": "text",
+                               "text": {"content": "hi"}}).json()
 
 
 def test_token_shape_and_credential_errors(sim):

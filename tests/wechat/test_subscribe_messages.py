@@ -69,7 +69,7 @@ def test_without_a_grant_nothing_is_sent_and_that_is_not_an_error(client, sim, a
 
 def test_wechat_saying_43101_is_recorded_as_no_grant(client, sim, app_ctx):
     # We think we hold a grant, WeChat does not (the resident changed settings): normal outcome.
-    resident_id, openid = _resident_with_grant(client, sim, "yuri")
+    resident_id, _openid = _resident_with_grant(client, sim, "yuri")
     _notify(resident_id, {"thing1": "结果"})
     db.session.expire_all()
     assert _statuses(resident_id) == ["no_grant"]

@@ -14,8 +14,7 @@ from functools import wraps
 from flask import current_app, g, request
 from sqlalchemy import select
 
-from wxapp.devices.signing import (KEY_HEADER, NONCE_HEADER, SIGNATURE_HEADER,
-                                   TIMESTAMP_HEADER, sign)
+from wxapp.devices.signing import KEY_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from wxapp.errors import DomainError, Unauthorized
 from wxapp.extensions import db, get_redis
 from wxapp.models import SupplyPoint

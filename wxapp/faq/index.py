@@ -64,7 +64,8 @@ class _Columns:
             return np.zeros(n_rows, dtype=np.float64)
         spans = [(self.starts[c], self.starts[c + 1]) for c in columns]
         rows = np.concatenate([self.rows[a:b] for a, b in spans])
-        values = np.concatenate([self.values[a:b] * w for (a, b), w in zip(spans, weights)])
+        values = np.concatenate([self.values[a:b] * w
+                                 for (a, b), w in zip(spans, weights, strict=True)])
         return np.bincount(rows, weights=values, minlength=n_rows)
 
 
@@ -104,7 +105,7 @@ class FeatureIndex:
         doc_entry = array("i")
         for doc, (entry, (ids, tfs)) in enumerate(phrasing_features):
             doc_entry.append(entry)
-            weights = [_tf(tf) * self.idf[i] for i, tf in zip(ids, tfs)]
+            weights = [_tf(tf) * self.idf[i] for i, tf in zip(ids, tfs, strict=False)]
             norm = math.sqrt(sum(w * w for w in weights)) or 1.0
             rows.extend([doc] * len(ids))
             cols.extend(ids)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import yaml
 

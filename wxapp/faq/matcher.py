@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 
@@ -72,7 +72,7 @@ class FaqMatcher:
 
     @classmethod
     def build(cls, entries: Iterable[FaqEntry], answer_threshold: float = ANSWER_THRESHOLD,
-              suggest_threshold: float = SUGGEST_THRESHOLD) -> "FaqMatcher":
+              suggest_threshold: float = SUGGEST_THRESHOLD) -> FaqMatcher:
         entries = [e for e in entries if e.enabled]
         phrasings = []
         exact: dict[str, int] = {}
@@ -94,10 +94,7 @@ class FaqMatcher:
             return []
         similarity, coverage = evidence
         scores = SIMILARITY_SHARE * similarity + (1 - SIMILARITY_SHARE) * coverage
-        if len(scores) > top:
-            best = np.argpartition(-scores, top)[:top]
-        else:
-            best = np.arange(len(scores))
+        best = np.argpartition(-scores, top)[:top] if len(scores) > top else np.arange(len(scores))
         ranked = sorted(((int(i), float(scores[i])) for i in best), key=lambda item: -item[1])
         return [(entry, score) for entry, score in ranked if score > 0]
 

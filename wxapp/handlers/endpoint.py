@@ -18,7 +18,11 @@ from wechatpy.replies import TextReply
 from wxapp.extensions import get_redis
 from wxapp.handlers.dedupe import PushDeduplicator, push_key
 from wxapp.handlers.push_security import (
-    RejectedPush, check_fresh, check_signature, field, parse_safe_xml,
+    RejectedPush,
+    check_fresh,
+    check_signature,
+    field,
+    parse_safe_xml,
 )
 from wxapp.handlers.routes import handler_for
 from wxapp.services.chat import state as chat_state

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
-from wxapp.services.chat import texts
-from wxapp.services.chat import pickup as chat_pickup
 from wxapp.services.accounts import residents
+from wxapp.services.chat import pickup as chat_pickup
+from wxapp.services.chat import texts
 from wxapp.services.chat.replies import reply_to_text
 
 log = logging.getLogger(__name__)
@@ -30,10 +30,7 @@ def handles(*kinds: str):
 
 
 def handler_for(message) -> Handler:
-    if message.type == "event":
-        kind = f"event:{getattr(message, 'event', '')}"
-    else:
-        kind = message.type
+    kind = f"event:{getattr(message, 'event', '')}" if message.type == "event" else message.type
     return _HANDLERS.get(kind, _unknown)
 
 

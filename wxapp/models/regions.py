@@ -15,7 +15,7 @@ class Township(db.Model):
     code: Mapped[str] = mapped_column(String(12), unique=True)
     name: Mapped[str] = mapped_column(String(64))
 
-    villages: Mapped[list["Village"]] = relationship(back_populates="township",
+    villages: Mapped[list[Village]] = relationship(back_populates="township",
                                                      order_by="Village.code")
 
 

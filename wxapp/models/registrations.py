@@ -92,7 +92,7 @@ class BirthRegistration(TimestampMixin, db.Model):
     # Filed by a village worker on the resident's behalf (代办).
     filed_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
 
-    events: Mapped[list["RegistrationEvent"]] = relationship(
+    events: Mapped[list[RegistrationEvent]] = relationship(
         order_by="RegistrationEvent.id", cascade="all, delete-orphan")
 
 

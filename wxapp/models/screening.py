@@ -3,8 +3,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index,
-                        Integer, String, Time, UniqueConstraint, text)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wxapp.extensions import db

@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index,
-                        Integer, String, UniqueConstraint, text)
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wxapp.extensions import db
@@ -160,7 +170,7 @@ class Pickup(TimestampMixin, db.Model):
     follow_up_answer: Mapped[str | None] = mapped_column(String(32))
 
     point: Mapped[SupplyPoint] = relationship()
-    lines: Mapped[list["PickupLine"]] = relationship(back_populates="pickup",
+    lines: Mapped[list[PickupLine]] = relationship(back_populates="pickup",
                                                      order_by="PickupLine.item_id")
 
 

@@ -50,7 +50,7 @@ class Keyring:
     keys: dict[str, bytes]
 
     @classmethod
-    def from_settings(cls, primary_spec: str, old_specs: str = "") -> "Keyring":
+    def from_settings(cls, primary_spec: str, old_specs: str = "") -> Keyring:
         primary_id, primary = parse_key_spec(primary_spec)
         keys = {primary_id: primary}
         for spec in filter(None, (s.strip() for s in old_specs.split(","))):

@@ -45,7 +45,7 @@ def normalise_id_number(raw: str) -> str:
 
 
 def id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=False))
     return _CHECK_CHARS[total % 11]
 
 
@@ -53,12 +53,14 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
     value = normalise_id_number(raw)
     if not _ID_SHAPE.match(value):
         raise InvalidIdentity("id_number.format", "身份证号码应为18位，最后一位可以是数字或X。")
-    if value[:2] not in _PROVINCE_CODES or value[2:6] == "0000" and value[:2] not in {"71", "81", "82"}:
+    province_only = value[2:6] == "0000" and value[:2] not in {"71", "81", "82"}
+    if value[:2] not in _PROVINCE_CODES or province_only:
         raise InvalidIdentity("id_number.region", "身份证号码前6位地区码不正确，请核对。")
     try:
         birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
-        raise InvalidIdentity("id_number.birth_date", "身份证号码中的出生日期不存在，请核对。") from exc
+        raise InvalidIdentity("id_number.birth_date",
+                              "身份证号码中的出生日期不存在，请核对。") from exc
     today = today or date.today()
     if birth > today or birth.year < 1900:
         raise InvalidIdentity("id_number.birth_date", "身份证号码中的出生日期不正确，请核对。")

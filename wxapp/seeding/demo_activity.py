@@ -16,17 +16,27 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from wxapp.extensions import db
-from wxapp.models import (Clinic, Resident, ScreeningBooking, ScreeningResult, ScreeningSlot,
-                          StaffUser, SupplyItem, SupplyPoint, Township, Village)
-from wxapp.services.registration import review
-from wxapp.services.registration import applications as registrations
+from wxapp.formats.spreadsheets import CHINA
+from wxapp.models import (
+    Clinic,
+    Resident,
+    ScreeningBooking,
+    ScreeningResult,
+    ScreeningSlot,
+    StaffUser,
+    SupplyItem,
+    SupplyPoint,
+    Township,
+    Village,
+)
 from wxapp.services.accounts import residents
+from wxapp.services.registration import applications as registrations
+from wxapp.services.registration import review
 from wxapp.services.screening import couples as screening_couples
 from wxapp.services.screening import results as screening_results
 from wxapp.services.screening import stats as screening_stats
 from wxapp.services.supplies import cabinets as supply_devices
 from wxapp.services.supplies import pickups
-from wxapp.formats.spreadsheets import CHINA
 from wxapp.testing.people import couple_body, make_id_number
 
 OPENID_PREFIX = "demo-resident-"

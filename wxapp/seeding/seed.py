@@ -9,8 +9,15 @@ import yaml
 from sqlalchemy import select
 
 from wxapp.extensions import db
-from wxapp.models import (Clinic, StaffUser, StockMovement, SupplyItem,
-                          SupplyPoint, Township, Village)
+from wxapp.models import (
+    Clinic,
+    StaffUser,
+    StockMovement,
+    SupplyItem,
+    SupplyPoint,
+    Township,
+    Village,
+)
 from wxapp.services.accounts.passwords import hash_password
 
 SEED_DIR = Path(__file__).resolve().parent / "data"

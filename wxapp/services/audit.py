@@ -15,7 +15,7 @@ class Actor:
     id: str | None
 
     @classmethod
-    def system(cls) -> "Actor":
+    def system(cls) -> Actor:
         return cls("system", None)
 
 

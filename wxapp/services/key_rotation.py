@@ -42,7 +42,8 @@ def rotate_all(keyring: Keyring | None = None) -> dict[str, int]:
                 plain = keyring.decrypt(stored, column.type.context)
                 db.session.execute(
                     update(table).where(pk == row_id)
-                    .values({column.name: type_coerce(keyring.encrypt(plain, column.type.context), Text)})
+                    .values({column.name: type_coerce(
+                        keyring.encrypt(plain, column.type.context), Text)})
                 )
                 rotated += 1
             db.session.commit()

@@ -6,8 +6,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
-from wxapp.services.faq import admin as faq_admin
 from wxapp.services.chat import handovers
+from wxapp.services.faq import admin as faq_admin
 from wxapp.web.auth import staff_required
 from wxapp.web.idempotency import idempotent
 

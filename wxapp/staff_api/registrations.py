@@ -5,20 +5,22 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from miniprogram_api.registration_schemas import (OnBehalfFormSchema,
-                                                  RegistrationListItemSchema,
-                                                  ReturnItemSchema, StaffRegistrationSchema)
+from miniprogram_api.registration_schemas import (
+    OnBehalfFormSchema,
+    RegistrationListItemSchema,
+    ReturnItemSchema,
+    StaffRegistrationSchema,
+)
 from miniprogram_api.schemas import StrictSchema
-from wxapp.staff_api.schemas import ReportQuerySchema
-from wxapp.security.masking import mask_id_number, mask_name
-from wxapp.services.registration import documents
-from wxapp.services.registration import reports as registration_reports
-from wxapp.services.registration import review
 from wxapp.formats.spreadsheets import Chart
-from wxapp.web.files import file_response, table_download
+from wxapp.security.masking import mask_id_number, mask_name
 from wxapp.services.registration import applications as registrations
+from wxapp.services.registration import documents, review
+from wxapp.services.registration import reports as registration_reports
 from wxapp.services.registration.applications import as_resident_view
+from wxapp.staff_api.schemas import ReportQuerySchema
 from wxapp.web.auth import staff_required
+from wxapp.web.files import file_response, table_download
 from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("staff_registrations", __name__, url_prefix="/registrations",
@@ -79,8 +81,8 @@ def report(query):
     rows = registration_reports.monthly_report(g.staff, query["month"])
     return table_download(query["format"], registration_reports.COLUMNS, rows,
                           f"birth-registrations-{query['month']}", f"生育登记{query['month']}",
-                          chart=Chart("各村生育登记申请", "村/社区", bars=("一孩", "二孩", "三孩及以上"),
-                                      y_title="件"))
+                          chart=Chart("各村生育登记申请", "村/社区",
+                                      bars=("一孩", "二孩", "三孩及以上"), y_title="件"))
 
 
 @blp.get("/<int:registration_id>")

@@ -9,8 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from miniprogram_api.screening import ClinicSchema
-from wxapp.services.screening import bookings
-from wxapp.services.screening import schedules
+from wxapp.services.screening import bookings, schedules
 from wxapp.web.auth import staff_required
 
 blp = Blueprint("staff_screening", __name__, url_prefix="/clinics",

@@ -7,12 +7,10 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
-from wxapp.security.masking import mask_id_number, mask_name
-from wxapp.services.screening import couples
-from wxapp.services.screening import results
-from wxapp.services.screening import stats
-from wxapp.web.auth import staff_required
 from wxapp.formats.spreadsheets import Chart, Sheet
+from wxapp.security.masking import mask_id_number, mask_name
+from wxapp.services.screening import couples, results, stats
+from wxapp.web.auth import staff_required
 from wxapp.web.files import download, table_download
 
 blp = Blueprint("staff_screening_programme", __name__, url_prefix="/screening",

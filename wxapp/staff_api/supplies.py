@@ -6,14 +6,13 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
-from wxapp.services.supplies import ledger
-from wxapp.services.supplies import dispense_checks
+from wxapp.formats.spreadsheets import Chart, Sheet
+from wxapp.services.supplies import dispense_checks, ledger
 from wxapp.services.supplies import reports as supply_reports
-from wxapp.services.supplies import tasks as supply_tasks
 from wxapp.services.supplies import staff_queries as views
+from wxapp.services.supplies import tasks as supply_tasks
 from wxapp.staff_api.schemas import ReportQuerySchema
 from wxapp.web.auth import staff_required
-from wxapp.formats.spreadsheets import Chart, Sheet
 from wxapp.web.files import table_download
 from wxapp.web.idempotency import idempotent
 

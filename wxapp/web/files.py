@@ -10,7 +10,8 @@ def file_response(document, content: bytes) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(
         document.content_type, "bin")
-    response.headers["Content-Disposition"] = f'inline; filename="document-{document.id}.{extension}"'
+    filename = f"document-{document.id}.{extension}"
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 

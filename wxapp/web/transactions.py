@@ -1,7 +1,7 @@
 """One commit per request (or job); side effects only after that commit succeeded."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Flask
 

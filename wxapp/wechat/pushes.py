@@ -139,5 +139,14 @@ def describe_reply(reply: dict | None) -> str:
     return f"[{kind} 消息]"
 
 
-__all__ = ["verification_query", "text_xml", "voice_xml", "image_xml", "location_xml",
-           "event_xml", "build_push", "read_reply", "describe_reply"]
+__all__ = [
+    "build_push",
+    "describe_reply",
+    "event_xml",
+    "image_xml",
+    "location_xml",
+    "read_reply",
+    "text_xml",
+    "verification_query",
+    "voice_xml",
+]

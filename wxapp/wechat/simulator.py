@@ -28,8 +28,12 @@ from dataclasses import dataclass, field
 from flask import Flask, jsonify, request
 from werkzeug.serving import make_server
 
-from wxapp.config import (DEV_MINIPROGRAM_APP_ID, DEV_MINIPROGRAM_APP_SECRET, DEV_WECHAT_APP_ID,
-                          DEV_WECHAT_APP_SECRET)
+from wxapp.config import (
+    DEV_MINIPROGRAM_APP_ID,
+    DEV_MINIPROGRAM_APP_SECRET,
+    DEV_WECHAT_APP_ID,
+    DEV_WECHAT_APP_SECRET,
+)
 
 TOKEN_LIFETIME = 7200
 OLD_TOKEN_GRACE = 300
@@ -61,7 +65,7 @@ class SimState:
 
 
 def _derive(kind: str, *parts: str) -> str:
-    digest = hmac.new(b"wxapp-simulator", "\x00".join((kind,) + parts).encode(),
+    digest = hmac.new(b"wxapp-simulator", "\x00".join((kind, *parts)).encode(),
                       hashlib.sha256).hexdigest()
     return digest
 
@@ -272,7 +276,8 @@ def create_simulator_app(apps: dict[str, str] | None = None, clock=None) -> Flas
         kind, touser = request.args.get("kind"), request.args.get("touser")
         with lock:
             messages = [m for m in state.outbox
-                        if (not kind or m["kind"] == kind) and (not touser or m["touser"] == touser)]
+                        if (not kind or m["kind"] == kind)
+                        and (not touser or m["touser"] == touser)]
         return jsonify(messages=messages)
 
     @app.post("/sim/advance-clock")

@@ -7,7 +7,7 @@ a Redis lock, and a worker that waited for the lock takes the token the other on
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import redis
 

@@ -13,8 +13,8 @@ from wxapp.errors import DomainError
 from wxapp.extensions import db
 from wxapp.faq.normalize import basic, canonical
 from wxapp.models import SupplyItem, SupplyPoint
-from wxapp.services.chat import state as chat_state
 from wxapp.services.accounts import residents
+from wxapp.services.chat import state as chat_state
 from wxapp.services.supplies import pickups
 
 CHOICE = re.compile(r"^\s*(\d{1,2})(?:\s*[\s xX*×个只盒支张板]\s*(\d{1,3}))?\s*[个只盒支张板]?\s*$")

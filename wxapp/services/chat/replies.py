@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 
+from wxapp.services.accounts import residents
+from wxapp.services.chat import handovers, texts
 from wxapp.services.chat import pickup as chat_pickup
 from wxapp.services.chat import progress as chat_progress
 from wxapp.services.chat import state as chat_state
 from wxapp.services.faq import bot as faq_bot
-from wxapp.services.chat import handovers
-from wxapp.services.accounts import residents
-from wxapp.services.chat import texts
 
 CHANNEL = "official_account"
 _SPACE = re.compile(r"[\s，。！？!?,.~～、]+")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
@@ -173,8 +173,3 @@ def attach_as_similar_question(staff, log_ids: list[int], code: str) -> Knowledg
     db.session.flush()
     invalidate_after_commit()
     return entry
-
-
-def outcome_counts() -> dict[str, int]:
-    rows = db.session.execute(select(QuestionLog.outcome, func.count()).group_by(QuestionLog.outcome))
-    return {outcome: count for outcome, count in rows}

@@ -1,7 +1,7 @@
 """The FAQ bot: match a question, answer / suggest / admit it cannot, and log the outcome.
 
-Transports call ``ask`` (mini-program) or go through ``wxapp.services.chat.replies`` (official account),
-which adds chat state: numbered suggestions and feedback on the last answer.
+Transports call ``ask`` (mini-program) or go through ``wxapp.services.chat.replies`` (official
+account), which adds chat state: numbered suggestions and feedback on the last answer.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app, g
 from sqlalchemy import select
@@ -12,8 +12,18 @@ from sqlalchemy.exc import IntegrityError
 
 from wxapp.errors import Conflict, Forbidden
 from wxapp.extensions import db
-from wxapp.models import (OPEN_STATUSES, BirthRegistration, ConsentRecord, RegistrationDraft, RegistrationEvent,
-                          Resident, ResidentProfile, Township, UploadedDocument, Village)
+from wxapp.models import (
+    OPEN_STATUSES,
+    BirthRegistration,
+    ConsentRecord,
+    RegistrationDraft,
+    RegistrationEvent,
+    Resident,
+    ResidentProfile,
+    Township,
+    UploadedDocument,
+    Village,
+)
 from wxapp.models.base import utcnow
 from wxapp.security.blind_index import id_number_index, phone_index
 from wxapp.services.accounts.ownership import owned_by
@@ -371,7 +381,7 @@ def apply_correction(reg: BirthRegistration, accept: bool, actor_id, note: str |
 def as_resident_view(reg: BirthRegistration) -> dict:
     today = date.today()
     overdue = bool(reg.status == "submitted" and reg.due_at and
-                   reg.due_at.replace(tzinfo=reg.due_at.tzinfo or timezone.utc).date() < today)
+                   reg.due_at.replace(tzinfo=reg.due_at.tzinfo or UTC).date() < today)
     return {
         "id": reg.id, "application_no": reg.application_no, "status": reg.status,
         "status_label": STATUS_LABELS.get(reg.status, reg.status),

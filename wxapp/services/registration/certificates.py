@@ -3,7 +3,7 @@ code that opens the public verification page."""
 from __future__ import annotations
 
 import io
-from datetime import timezone
+from datetime import UTC
 
 from flask import current_app
 from reportlab.graphics import renderPDF
@@ -14,9 +14,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from wxapp.errors import Conflict
+from wxapp.formats.pdf_fonts import font_for_pdfs
 from wxapp.models import BirthRegistration
 from wxapp.security.masking import mask_id_number
-from wxapp.formats.pdf_fonts import font_for_pdfs
 
 STATUS_TEXT = {"planning": "计划怀孕", "pregnant": "已怀孕", "born": "已生育"}
 
@@ -43,7 +43,7 @@ def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:
         ("男方身份证号", mask_id_number(reg.father_id_number)),
         ("本次生育", f"第{reg.child_order}孩（{STATUS_TEXT.get(reg.pregnancy_status, '')}）"),
         ("登记机关", f"{township_name}卫生健康办公室"),
-        ("登记日期", reg.decided_at.astimezone(timezone.utc).date().isoformat()),
+        ("登记日期", reg.decided_at.astimezone(UTC).date().isoformat()),
         ("验证码", reg.certificate_code),
     ]
     y = height - 42 * mm

@@ -1,7 +1,7 @@
 """Daily notices to reviewers about registrations near or past their deadline."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
@@ -15,7 +15,7 @@ DEADLINE_KIND = "registration_deadlines"
 def remind_reviewers_of_deadlines(today: date | None = None) -> int:
     """Returns how many notices were added (0 when run twice on one day)."""
     today = today or date.today()
-    start_of_today = datetime.combine(today, time.min, tzinfo=timezone.utc)
+    start_of_today = datetime.combine(today, time.min, tzinfo=UTC)
     tomorrow_end = add_working_days(start_of_today, 1) + timedelta(days=1)
     waiting = select(BirthRegistration.township_id,
                      func.count().filter(BirthRegistration.due_at < start_of_today),

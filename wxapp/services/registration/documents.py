@@ -36,7 +36,8 @@ def _context(storage_key: str) -> str:
 
 def store_upload(resident: Resident, kind: str, content: bytes) -> UploadedDocument:
     if kind not in DOCUMENT_KINDS:
-        raise ValidationFailed("upload.kind", "请选择材料类型。", details={"kind": "材料类型不正确。"})
+        raise ValidationFailed("upload.kind", "请选择材料类型。",
+                               details={"kind": "材料类型不正确。"})
     limit = current_app.config["WXAPP"].upload_max_bytes
     if not content:
         raise ValidationFailed("upload.empty", "文件是空的，请重新选择。")

@@ -3,16 +3,16 @@ review time and overdue count. Aggregates only: no names, no ID numbers."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from wxapp.extensions import db
+from wxapp.formats.spreadsheets import month_bounds
 from wxapp.models import BirthRegistration, StaffUser, Village
 from wxapp.models.base import utcnow
-from wxapp.services.audit import Actor, record_audit
-from wxapp.formats.spreadsheets import month_bounds
 from wxapp.services.accounts.staff_scope import scoped
+from wxapp.services.audit import Actor, record_audit
 
 STATUS_COLUMNS = {"submitted": "待审核", "returned": "已退回", "approved": "已登记",
                   "correction_requested": "已登记", "rejected": "未通过", "withdrawn": "已撤回"}
@@ -22,7 +22,7 @@ COLUMNS = ["村/社区", "申请数", "一孩", "二孩", "三孩及以上", "�
 
 def _aware(value: datetime | None) -> datetime | None:
     # SQLite hands back naive datetimes; everything here is stored in UTC.
-    return value.replace(tzinfo=timezone.utc) if value and value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
 
 
 def monthly_report(staff: StaffUser, month: str) -> list[dict]:

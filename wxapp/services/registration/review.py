@@ -1,7 +1,7 @@
 """Birth registration, the health office's side: the review queue, decisions, certificates."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -10,12 +10,17 @@ from wxapp.extensions import db
 from wxapp.models import BirthRegistration, StaffUser
 from wxapp.models.base import utcnow
 from wxapp.security.masking import mask_name
+from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
+from wxapp.services.registration.applications import (
+    STAFF_MOVES,
+    _move,
+    apply_correction,
+    record_event,
+    register,
+)
 from wxapp.services.registration.documents import documents_of
 from wxapp.services.registration.notices import notify_decision
-from wxapp.services.registration.applications import (STAFF_MOVES, _move, apply_correction, record_event,
-                                          register)
-from wxapp.services.accounts.staff_scope import scoped
 
 REVIEWERS = ("township_admin", "reviewer")
 # Still registered while a correction is being reviewed.
@@ -130,6 +135,6 @@ def verify_certificate(code: str) -> dict | None:
     return {"valid": reg.certificate_revoked_at is None,
             "registration_number": reg.registration_number,
             "mother": mask_name(reg.mother_name), "father": mask_name(reg.father_name),
-            "registered_on": reg.decided_at.astimezone(timezone.utc).date().isoformat()
+            "registered_on": reg.decided_at.astimezone(UTC).date().isoformat()
             if isinstance(reg.decided_at, datetime) else None,
             "child_order": reg.child_order}

@@ -108,7 +108,7 @@ def parse_parent(data: dict, role: str, sex: str, ages: tuple[int, int], today: 
 
 def required_documents(requires_marriage_date: bool) -> tuple[str, ...]:
     base = ("mother_id_card", "father_id_card", "hukou_page")
-    return base + ("marriage_certificate",) if requires_marriage_date else base
+    return (*base, "marriage_certificate") if requires_marriage_date else base
 
 
 DOCUMENT_LABELS = {"mother_id_card": "女方身份证", "father_id_card": "男方身份证",

@@ -7,7 +7,7 @@ check constraint on the slot table is the last line of defence.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
@@ -16,12 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from wxapp.errors import Conflict, DomainError, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import Clinic, Resident, ScreeningBooking, ScreeningSlot
-from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.models.base import utcnow
-from wxapp.services.audit import Actor, record_audit
-from wxapp.services.screening import couples
-from wxapp.services.screening import notices
+from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.services.accounts.ownership import owned_by
+from wxapp.services.audit import Actor, record_audit
+from wxapp.services.screening import couples, notices
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -31,7 +30,7 @@ def _settings():
 
 
 def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def list_clinics() -> list[Clinic]:

@@ -14,13 +14,19 @@ from sqlalchemy import select
 
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import (Resident, ScreeningAllowance, ScreeningBooking, ScreeningCouple,
-                          StaffUser, Village)
+from wxapp.models import (
+    Resident,
+    ScreeningAllowance,
+    ScreeningBooking,
+    ScreeningCouple,
+    StaffUser,
+    Village,
+)
 from wxapp.security.blind_index import blind_index
-from wxapp.services.registration import applications as registrations
-from wxapp.services.audit import Actor, record_audit
-from wxapp.services.registration.rules import FATHER_AGE, MOTHER_AGE, parse_parent
 from wxapp.services.accounts.staff_scope import scoped
+from wxapp.services.audit import Actor, record_audit
+from wxapp.services.registration import applications as registrations
+from wxapp.services.registration.rules import FATHER_AGE, MOTHER_AGE, parse_parent
 
 RESIDENCE_MONTHS = 6
 CHECKED = ("checked_in", "completed")

@@ -3,7 +3,7 @@ change commits: booked, offered a place from the waitlist, the day before, chang
 clinic, results ready."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import select
@@ -25,7 +25,7 @@ SUBJECTS = {
 
 def slot_time_text(slot: ScreeningSlot) -> str:
     starts = slot.starts_at if slot.starts_at.tzinfo else slot.starts_at.replace(
-        tzinfo=timezone.utc)
+        tzinfo=UTC)
     return starts.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 

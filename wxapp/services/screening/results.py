@@ -14,12 +14,20 @@ from sqlalchemy import select
 
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import (Clinic, Resident, ScreeningBooking, ScreeningCouple, ScreeningFollowUp,
-                          ScreeningResult, ScreeningSlot, StaffUser)
+from wxapp.models import (
+    Clinic,
+    Resident,
+    ScreeningBooking,
+    ScreeningCouple,
+    ScreeningFollowUp,
+    ScreeningResult,
+    ScreeningSlot,
+    StaffUser,
+)
 from wxapp.models.base import utcnow
-from wxapp.services.screening import notices
-from wxapp.services.audit import Actor, record_audit
 from wxapp.services.accounts.staff_scope import scoped
+from wxapp.services.audit import Actor, record_audit
+from wxapp.services.screening import notices
 
 RISK_CATEGORY_TEXT = {"general": "一般人群", "high_risk": "高风险人群"}
 RISK_FACTORS = {
@@ -57,10 +65,12 @@ def record_results(staff: StaffUser, booking_id: int, risk_category: str,
         raise Conflict("screening.not_checked_in", "签到后才能录入检查结果。")
     unknown = [f for f in risk_factors if f not in RISK_FACTORS]
     if unknown:
-        raise ValidationFailed("screening.unknown_risk_factor", "有未知的风险因素，请从列表中选择。",
+        raise ValidationFailed("screening.unknown_risk_factor",
+                               "有未知的风险因素，请从列表中选择。",
                                details={"risk_factors": "、".join(unknown)})
     if risk_category == "high_risk" and not risk_factors:
-        raise ValidationFailed("screening.risk_factors_required", "高风险人群请至少选择一项风险因素。")
+        raise ValidationFailed("screening.risk_factors_required",
+                               "高风险人群请至少选择一项风险因素。")
     result = db.session.scalars(select(ScreeningResult).filter_by(booking_id=booking.id)).first()
     first_time = result is None
     if first_time:

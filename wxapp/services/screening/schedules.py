@@ -2,8 +2,9 @@
 closed day cancels every booking on it with a notice to the couple."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -11,12 +12,18 @@ from sqlalchemy.exc import IntegrityError
 
 from wxapp.errors import Conflict, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import (Clinic, ClinicClosure, ScreeningBooking, ScreeningSchedule,
-                          ScreeningSlot, StaffUser)
-from wxapp.models.screening import ACTIVE_STATUSES
+from wxapp.models import (
+    Clinic,
+    ClinicClosure,
+    ScreeningBooking,
+    ScreeningSchedule,
+    ScreeningSlot,
+    StaffUser,
+)
 from wxapp.models.base import utcnow
-from wxapp.services.screening import notices
+from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.services.audit import Actor, record_audit
+from wxapp.services.screening import notices
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -65,7 +72,7 @@ def set_schedule(staff: StaffUser, clinic: Clinic, windows: list[Window]
         if w.ends <= w.starts:
             raise ValidationFailed("schedule.window_invalid", "结束时间必须晚于开始时间。")
     ordered = sorted(windows, key=lambda w: (w.weekday, w.starts))
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in itertools.pairwise(ordered):
         if a.weekday == b.weekday and b.starts < a.ends:
             raise ValidationFailed("schedule.windows_overlap", "同一天的时段不能重叠。")
     db.session.execute(update(ScreeningSchedule).filter_by(clinic_id=clinic.id, active=True)
@@ -93,7 +100,7 @@ def generate_slots(today: date | None = None, weeks: int | None = None) -> int:
         existing = set(db.session.scalars(select(ScreeningSlot.starts_at).where(
             ScreeningSlot.clinic_id == clinic.id,
             ScreeningSlot.starts_at >= datetime.combine(today, time.min, tzinfo=CHINA))))
-        existing = {(s if s.tzinfo else s.replace(tzinfo=timezone.utc)) for s in existing}
+        existing = {(s if s.tzinfo else s.replace(tzinfo=UTC)) for s in existing}
         for offset in range(1, weeks * 7 + 1):
             day = today + timedelta(days=offset)
             if day in closed:

@@ -16,10 +16,18 @@ from sqlalchemy import select
 
 from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import (Clinic, ScreeningBooking, ScreeningFollowUp, ScreeningResult,
-                          ScreeningSlot, ScreeningTarget, StaffUser, Village)
-from wxapp.services.audit import Actor, record_audit
+from wxapp.models import (
+    Clinic,
+    ScreeningBooking,
+    ScreeningFollowUp,
+    ScreeningResult,
+    ScreeningSlot,
+    ScreeningTarget,
+    StaffUser,
+    Village,
+)
 from wxapp.services.accounts.staff_scope import scoped
+from wxapp.services.audit import Actor, record_audit
 
 CHINA = timezone(timedelta(hours=8))
 COLUMNS = ["村/社区", "月份", "完成检查(对)", "高风险(对)", "未到检(对)", "早孕随访完成",

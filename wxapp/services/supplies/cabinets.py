@@ -14,14 +14,20 @@ from sqlalchemy import select, update
 
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import (DeviceEvent, Pickup, PickupLine, PointItem, StaffUser, SupplyItem,
-                          SupplyPoint)
+from wxapp.models import (
+    DeviceEvent,
+    Pickup,
+    PickupLine,
+    PointItem,
+    StaffUser,
+    SupplyItem,
+    SupplyPoint,
+)
 from wxapp.models.base import utcnow
 from wxapp.security.blind_index import id_number_index
 from wxapp.security.identity import InvalidIdentity, parse_id_number
-from wxapp.services.supplies import ledger
 from wxapp.services.registration import deadline_notices as staff_notices
-from wxapp.services.supplies import pickups
+from wxapp.services.supplies import ledger, pickups
 from wxapp.services.supplies.tasks import open_task
 
 

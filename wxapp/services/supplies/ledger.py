@@ -16,13 +16,21 @@ from sqlalchemy import func, select, update
 
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import (PointItem, StaffUser, StockBatch, StockLevel, StockMovement,
-                          SupplyItem, SupplyPoint)
-from wxapp.services.audit import Actor, record_audit
+from wxapp.models import (
+    PointItem,
+    StaffUser,
+    StockBatch,
+    StockLevel,
+    StockMovement,
+    SupplyItem,
+    SupplyPoint,
+)
 from wxapp.services.accounts.staff_scope import scoped
+from wxapp.services.audit import Actor, record_audit
 from wxapp.services.supplies.tasks import open_task
 
 LEDGER_STAFF = ("township_admin", "village_worker")
+INSUFFICIENT_STOCK = "库存不足（或已被居民领取码预留），请核对数量。"
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,7 @@ def _take_level(point_id: int, batch_id: int, quantity: int) -> None:
         .values(quantity=StockLevel.quantity - quantity)
         .execution_options(synchronize_session=False)).rowcount
     if taken != 1:
-        raise Conflict("supplies.insufficient_stock", "库存不足（或已被居民领取码预留），请核对数量。")
+        raise Conflict("supplies.insufficient_stock", INSUFFICIENT_STOCK)
 
 
 def _remove(point_id: int, item_id: int, batch_id: int, quantity: int) -> None:
@@ -105,7 +113,7 @@ def _remove(point_id: int, item_id: int, batch_id: int, quantity: int) -> None:
         .values(on_hand=PointItem.on_hand - quantity)
         .execution_options(synchronize_session=False)).rowcount
     if moved != 1:
-        raise Conflict("supplies.insufficient_stock", "库存不足（或已被居民领取码预留），请核对数量。")
+        raise Conflict("supplies.insufficient_stock", INSUFFICIENT_STOCK)
 
 
 def _record(kind: str, item_id: int, batch_id: int, quantity: int, *, from_point: int | None,
@@ -137,7 +145,7 @@ def _take_fefo(point_id: int, item_id: int, quantity: int, *, skip_expired: bool
         taken.append(Taken(level.batch_id, part))
         wanted -= part
     if wanted:
-        raise Conflict("supplies.insufficient_stock", "库存不足（或已被居民领取码预留），请核对数量。")
+        raise Conflict("supplies.insufficient_stock", INSUFFICIENT_STOCK)
     return taken
 
 
@@ -316,7 +324,8 @@ def raise_restock_task_if_low(point_id: int, item_id: int) -> None:
         return
     point = db.session.get(SupplyPoint, point_id)
     open_task("restock", f"restock:{point_id}:{item_id}", point,
-              f"{point.name}的{row.item.name}只剩 {row.on_hand - row.held}{row.item.unit}，请补货。")
+              f"{point.name}的{row.item.name}只剩 {row.on_hand - row.held}{row.item.unit}，"
+              "请补货。")
 
 
 def flag_near_expiry(today: date | None = None) -> int:
@@ -376,7 +385,8 @@ def ledger_problems() -> list[str]:
                func.sum(StockMovement.quantity))
         .where(StockMovement.from_point_id.is_not(None))
         .group_by(StockMovement.from_point_id, StockMovement.batch_id)))
-    levels = {(l.point_id, l.batch_id): l.quantity for l in db.session.scalars(select(StockLevel))}
+    levels = {(level.point_id, level.batch_id): level.quantity
+              for level in db.session.scalars(select(StockLevel))}
     for key in set(inflow) | set(outflow) | set(levels):
         expected = inflow.get(key, 0) - outflow.get(key, 0)
         if levels.get(key, 0) != expected:

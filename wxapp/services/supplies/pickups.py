@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -18,11 +18,19 @@ from sqlalchemy.exc import IntegrityError
 
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import (GuidanceRecord, Pickup, PickupLine, PointItem, Resident,
-                          ResidentProfile, SupplyItem, SupplyPoint)
+from wxapp.models import (
+    GuidanceRecord,
+    Pickup,
+    PickupLine,
+    PointItem,
+    Resident,
+    ResidentProfile,
+    SupplyItem,
+    SupplyPoint,
+)
 from wxapp.models.base import utcnow
-from wxapp.services.supplies import ledger
 from wxapp.services.accounts.ownership import owned_by
+from wxapp.services.supplies import ledger
 
 CHINA = timezone(timedelta(hours=8))
 LIVE = ("held", "redeemed")
@@ -41,7 +49,7 @@ def _settings():
 
 
 def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def china_time(value: datetime) -> datetime:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 
 from wxapp.extensions import db
-from wxapp.models import StaffUser, StockMovement, SupplyItem, SupplyPoint, Village
-from wxapp.services.audit import Actor, record_audit
 from wxapp.formats.spreadsheets import month_bounds
+from wxapp.models import StaffUser, StockMovement, SupplyItem, SupplyPoint, Village
 from wxapp.services.accounts.staff_scope import scoped
+from wxapp.services.audit import Actor, record_audit
 
 COLUMNS = ["村/社区", "发放点", "药具", "单位", "发放数量", "发放人次", "补货数量", "报损数量"]
 ITEM_COLUMNS = ["药具", "单位", "发放数量", "发放人次"]

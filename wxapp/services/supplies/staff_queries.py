@@ -6,13 +6,12 @@ from sqlalchemy import select
 
 from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import (GuidanceRecord, Pickup, PointItem, StaffUser, SupplyItem,
-                          SupplyPoint)
+from wxapp.models import GuidanceRecord, Pickup, PointItem, StaffUser, SupplyItem, SupplyPoint
 from wxapp.security.blind_index import id_number_index
 from wxapp.security.identity import InvalidIdentity, parse_id_number
-from wxapp.services.supplies import ledger
-from wxapp.services.audit import Actor, record_audit
 from wxapp.services.accounts.staff_scope import scoped
+from wxapp.services.audit import Actor, record_audit
+from wxapp.services.supplies import ledger
 
 
 def points_for(staff: StaffUser) -> list[SupplyPoint]:

@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from wxapp.errors import Conflict, NotFound
 from wxapp.extensions import db
 from wxapp.models import StaffUser, SupplyPoint, SupplyTask
-from wxapp.services.audit import Actor, record_audit
 from wxapp.services.accounts.staff_scope import scoped
+from wxapp.services.audit import Actor, record_audit
 
 # A cabinet redeemed a code and never said whether it dispensed (supply_dispense_checks).
 DISPENSE_CHECK = "dispense_check"
@@ -56,7 +56,8 @@ def tasks_for(staff: StaffUser, status: str = "open", kind: str | None = None
 
 
 def close_task(staff: StaffUser, task_id: int) -> SupplyTask:
-    task = db.session.scalars(visible_tasks(select(SupplyTask).filter_by(id=task_id), staff)).first()
+    query = visible_tasks(select(SupplyTask).filter_by(id=task_id), staff)
+    task = db.session.scalars(query).first()
     if task is None:
         raise NotFound("supplies.task_not_found", "没有找到这个任务。")
     if task.status != "open":
