@@ -14,9 +14,14 @@ import pytest
 import sqlalchemy as sa
 
 from wxapp.config import Settings, normalise_database_url
+from wxapp.services.accounts import passwords
 from wxapp.testing.databases import throwaway_postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Production's argon2 costs ~0.5 s a hash on a busy machine; tests hash many staff passwords.
+# tests/security/test_passwords.py checks that production keeps the strong parameters.
+passwords.use_cheap_hashing_for_tests()
 
 
 # -- no real outbound traffic ------------------------------------------------------------------
@@ -25,9 +30,9 @@ _real_connect = socket.socket.connect
 
 def _loopback_only_connect(self, address):
     host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
-        if not (host.startswith("127.") or host in ("::1", "localhost")):
-            raise AssertionError(f"test tried to reach {host!r}: only loopback is allowed")
+    is_ip = isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6)
+    if is_ip and not (host.startswith("127.") or host in ("::1", "localhost")):
+        raise AssertionError(f"test tried to reach {host!r}: only loopback is allowed")
     return _real_connect(self, address)
 
 
@@ -60,8 +65,12 @@ def database_url():
 # -- WeChat simulator --------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def wechat_sim():
-    from wxapp.config import (DEV_MINIPROGRAM_APP_ID, DEV_MINIPROGRAM_APP_SECRET,
-                              DEV_WECHAT_APP_ID, DEV_WECHAT_APP_SECRET)
+    from wxapp.config import (
+        DEV_MINIPROGRAM_APP_ID,
+        DEV_MINIPROGRAM_APP_SECRET,
+        DEV_WECHAT_APP_ID,
+        DEV_WECHAT_APP_SECRET,
+    )
     from wxapp.wechat.simulator import create_simulator_app, serve_in_thread
 
     sim_app = create_simulator_app(apps={DEV_WECHAT_APP_ID: DEV_WECHAT_APP_SECRET,

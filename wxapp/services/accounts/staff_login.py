@@ -7,16 +7,13 @@ from wxapp.errors import Forbidden, RateLimited, Unauthorized
 from wxapp.extensions import db, get_redis
 from wxapp.models import StaffUser
 from wxapp.models.base import utcnow
-from wxapp.services.accounts.passwords import hash_password, verify_password
+from wxapp.services.accounts.passwords import verify_against_nobody, verify_password
 from wxapp.services.accounts.sessions import issue_session, resolve_session, revoke_session
 
 STAFF = "staff"
 STAFF_TOKEN_TTL_SECONDS = 8 * 3600  # one working day
 MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 15 * 60
-# Verifying against a real hash when the user does not exist keeps the timing the same, so
-# the response time does not tell which usernames exist.
-_DUMMY_HASH = hash_password("not-a-real-password")
 
 
 def _failure_key(username: str) -> str:
@@ -36,8 +33,9 @@ def login(username: str, password: str) -> tuple[str, int]:
     if failures >= MAX_FAILURES:
         raise RateLimited("staff.login_locked", "密码错误次数过多，请15分钟后再试。")
     staff = db.session.scalars(select(StaffUser).filter_by(username=username)).first()
-    ok = verify_password(staff.password_hash if staff else _DUMMY_HASH, password or "")
-    if not staff or not ok:
+    if staff is None:
+        verify_against_nobody(password or "")
+    if staff is None or not verify_password(staff.password_hash, password or ""):
         _count_failure(username)
         raise Unauthorized("staff.bad_credentials", "用户名或密码不正确。")
     if not staff.active:
