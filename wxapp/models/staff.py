@@ -2,15 +2,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wxapp.extensions import db
 from wxapp.models.base import TimestampMixin, UtcDateTime
 from wxapp.models.regions import Township, Village
 
+if TYPE_CHECKING:
+    from wxapp.models.screening import Clinic
+
 STAFF_ROLES = ("township_admin", "reviewer", "village_worker", "clinic")
+
+# Clinic staff work at one or more clinics and see only those clinics' days, bookings, results
+# and follow-ups (a county hospital's doctor also running sessions at the township clinic).
+staff_clinics = Table(
+    "staff_clinics",
+    db.metadata,
+    Column("staff_id", ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True),
+    Column("clinic_id", ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
 
 
 class StaffUser(TimestampMixin, db.Model):
@@ -32,8 +46,11 @@ class StaffUser(TimestampMixin, db.Model):
     township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Every session carries the version it was issued under: raising it (disabling the
+    # account, resetting the password) ends every open session at once.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     township: Mapped[Township] = relationship()
     village: Mapped[Village | None] = relationship()
+    clinics: Mapped[list[Clinic]] = relationship(secondary=staff_clinics, order_by="Clinic.id")

@@ -78,6 +78,7 @@ def seed_demo() -> dict[str, int]:
         added["staff"] += 1
     db.session.flush()
     added.update(_seed_demo_clinics(township, data.get("clinics", [])))
+    added.update(_seed_demo_clinic_staff(data["staff"]))
     added.update(_seed_demo_points(township, villages, data))
     return added
 
@@ -119,6 +120,22 @@ def _seed_demo_points(township: Township, villages: dict, data: dict) -> dict:
         for point in points:
             if point.kind != "store":
                 ledger.issue(admin, point.id, item.id, stock["issue_each"])
+    return added
+
+
+def _seed_demo_clinic_staff(staff: list[dict]) -> dict:
+    """Clinic staff work at the clinics named for them, and see no other."""
+    added = {"staff_clinics": 0}
+    for s in staff:
+        if not s.get("clinics"):
+            continue
+        user = db.session.scalars(select(StaffUser).filter_by(username=s["username"])).one()
+        for name in s["clinics"]:
+            clinic = db.session.scalars(select(Clinic).filter_by(name=name)).one()
+            if clinic not in user.clinics:
+                user.clinics.append(clinic)
+                added["staff_clinics"] += 1
+    db.session.flush()
     return added
 
 

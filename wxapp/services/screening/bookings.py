@@ -19,6 +19,7 @@ from wxapp.models import Clinic, Resident, ScreeningBooking, ScreeningSlot
 from wxapp.models.base import utcnow
 from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.services.accounts.ownership import owned_by
+from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.screening import couples, notices
 
@@ -322,8 +323,11 @@ def mark_missed(staff, clinic_id: int, booking_id: int) -> ScreeningBooking:
 
 
 def clinic_for_staff(staff, clinic_id: int) -> Clinic:
-    clinic = db.session.scalars(select(Clinic).filter_by(
-        id=clinic_id, township_id=staff.township_id)).first()
+    """Every clinic path (day list, check-in, missed, schedule, closures) loads its clinic
+    here: another township's clinic, or for clinic staff a clinic they do not work at, is
+    not found."""
+    clinic = db.session.scalars(scoped(select(Clinic).filter_by(id=clinic_id), staff,
+                                       Clinic.township_id, None, clinic_column=Clinic.id)).first()
     if clinic is None:
         raise NotFound("clinic.not_found", "没有找到该医院。")
     return clinic

@@ -48,12 +48,11 @@ FOLLOW_UP_OUTCOMES = {
 
 
 def _booking_for_staff(staff: StaffUser, booking_id: int) -> ScreeningBooking:
-    booking = db.session.scalars(
+    booking = db.session.scalars(scoped(
         select(ScreeningBooking).join(ScreeningSlot).join(Clinic)
-        .where(ScreeningBooking.id == booking_id, Clinic.township_id == staff.township_id)
-    ).first()
-    if booking is None or (staff.role == "village_worker"
-                           and booking.village_id != staff.village_id):
+        .where(ScreeningBooking.id == booking_id), staff, Clinic.township_id,
+        ScreeningBooking.village_id, clinic_column=ScreeningSlot.clinic_id)).first()
+    if booking is None:
         raise NotFound("booking.not_found", "没有找到这个预约。")
     return booking
 
@@ -148,7 +147,8 @@ def follow_ups_for(staff: StaffUser, status: str = "open", kind: str | None = No
                    ) -> list[ScreeningFollowUp]:
     query = scoped(select(ScreeningFollowUp).join(ScreeningBooking).join(ScreeningSlot)
                    .join(Clinic).filter(ScreeningFollowUp.status == status),
-                   staff, Clinic.township_id, ScreeningBooking.village_id)
+                   staff, Clinic.township_id, ScreeningBooking.village_id,
+                   clinic_column=ScreeningSlot.clinic_id)
     if kind:
         query = query.filter(ScreeningFollowUp.kind == kind)
     found = list(db.session.scalars(query.order_by(ScreeningFollowUp.due_on).limit(500)))

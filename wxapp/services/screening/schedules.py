@@ -22,6 +22,7 @@ from wxapp.models import (
 )
 from wxapp.models.base import utcnow
 from wxapp.models.screening import ACTIVE_STATUSES
+from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.screening import notices
 
@@ -40,8 +41,8 @@ CLINIC_FIELDS = ("name", "address", "phone", "latitude", "longitude", "active")
 
 
 def clinics_for(staff: StaffUser) -> list[Clinic]:
-    return list(db.session.scalars(select(Clinic).filter_by(township_id=staff.township_id)
-                                   .order_by(Clinic.id)))
+    return list(db.session.scalars(scoped(select(Clinic), staff, Clinic.township_id, None,
+                                          clinic_column=Clinic.id).order_by(Clinic.id)))
 
 
 def save_clinic(staff: StaffUser, clinic: Clinic | None, data: dict) -> Clinic:
