@@ -25,6 +25,10 @@ from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("staff_registrations", __name__, url_prefix="/registrations",
                 description="Birth registration review")
+# Need to know: the township office and reviewers for the township, village workers for their
+# village (the scope in review.py). Clinic staff have no part in birth registration and never
+# see the forms or the ID-card images: 403, as for every other role-level refusal.
+READERS = (*review.REVIEWERS, "village_worker")
 
 
 class QueueQuerySchema(StrictSchema):
@@ -56,7 +60,7 @@ def _list_item(reg) -> dict:
 @blp.get("")
 @blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200, RegistrationListItemSchema(many=True))
-@staff_required()
+@staff_required(*READERS)
 def queue(query):
     return [_list_item(r) for r in review.review_queue(
         g.staff, query.get("status"), query.get("village_id"), query.get("overdue"))]
@@ -87,7 +91,7 @@ def report(query):
 
 @blp.get("/<int:registration_id>")
 @blp.response(200, StaffRegistrationSchema)
-@staff_required()
+@staff_required(*READERS)
 def detail(registration_id):
     return _staff_view(review.get_for_staff(g.staff, registration_id))
 
@@ -130,7 +134,7 @@ def reject(body, registration_id):
 
 
 @blp.get("/<int:registration_id>/documents/<int:document_id>")
-@staff_required()
+@staff_required(*READERS)
 def document(registration_id, document_id):
     found = review.document_for_staff(g.staff, registration_id, document_id)
     return file_response(found, documents.read_content(found))
