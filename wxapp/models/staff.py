@@ -54,3 +54,7 @@ class StaffUser(TimestampMixin, db.Model):
     township: Mapped[Township] = relationship()
     village: Mapped[Village | None] = relationship()
     clinics: Mapped[list[Clinic]] = relationship(secondary=staff_clinics, order_by="Clinic.id")
+
+    @property
+    def clinic_ids(self) -> list[int]:
+        return [c.id for c in self.clinics]
