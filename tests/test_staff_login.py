@@ -27,6 +27,16 @@ def test_staff_signs_in_and_sees_their_scope(client, demo_staff):
     body = me.get_json()
     assert body["role"] == "village_worker" and body["village_id"] is not None
     assert "password" not in me.get_data(as_text=True)
+    assert body["clinic_ids"] == []
+
+
+def test_clinic_staff_see_which_clinics_they_work_at(client, demo_staff):
+    from wxapp.models import Clinic
+
+    token = _login(client, "demo-clinic").get_json()["token"]
+    me = client.get("/api/v1/staff/auth/me", headers={"Authorization": f"Bearer {token}"})
+    own = db.session.query(Clinic).filter_by(name="示范镇卫生院").one()
+    assert me.get_json()["clinic_ids"] == [own.id]
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer(client, demo_staff):

@@ -26,6 +26,8 @@ class StaffMeSchema(StrictSchema):
     role = fields.String()
     township_id = fields.Integer()
     village_id = fields.Integer(allow_none=True)
+    # The clinics clinic staff work at (empty for other roles): the console offers only these.
+    clinic_ids = fields.List(fields.Integer())
 
 
 @blp.post("/login")
