@@ -168,28 +168,67 @@ def get_mine(resident: Resident, booking_id: int) -> ScreeningBooking:
 
 def cancel(resident: Resident, booking_id: int) -> ScreeningBooking:
     booking = get_mine(resident, booking_id)
-    if booking.status == "cancelled" and booking.cancel_reason == "resident":
+    if _cancelled_by_resident(booking):
         return booking  # a retried tap: already done
     if booking.status not in ACTIVE_STATUSES:
         raise Conflict("booking.not_cancellable", "这个预约已经不能取消了。")
     if booking.status == "scheduled":
         _check_cutoff(booking)
-    _close(booking, "cancelled", "resident")
-    db.session.flush()
+    lock_slots(booking.slot_id)
+    if not _close(booking, "cancelled", "resident"):
+        # Another tap of the same button won while this one waited: give its answer.
+        if _cancelled_by_resident(booking):
+            return booking
+        raise Conflict("booking.not_cancellable", "这个预约已经不能取消了。")
     return booking
 
 
-def _close(booking: ScreeningBooking, status: str, reason: str) -> None:
-    """Ends an active booking; a place it held goes to the next couple waiting at once."""
-    held_place = booking.status in ("scheduled", "offered")
-    booking.status = status
-    booking.cancel_reason = reason
-    booking.cancelled_at = utcnow()
-    booking.offer_expires_at = None
-    db.session.flush()
-    if held_place:
+def _cancelled_by_resident(booking: ScreeningBooking) -> bool:
+    return booking.status == "cancelled" and booking.cancel_reason == "resident"
+
+
+# -- state changes -----------------------------------------------------------------------------
+# Every change of a booking's state is one conditional UPDATE (… WHERE status = <expected>):
+# of two requests racing for the same booking only the first changes it, the other finds
+# rowcount 0 and re-reads what the winner did. On PostgreSQL the loser's UPDATE waits for the
+# winner's row lock and then re-checks the condition against the committed row.
+#
+# Lock order, so that two requests never wait for each other: slot rows first, in id order
+# (`lock_slots`), then the rows of bookings on those slots. Changes that touch no slot (accept,
+# check-in, no-show, results) take only their booking's row and nothing after it.
+def transition(booking: ScreeningBooking, expected: str | tuple[str, ...], *conditions,
+               **values) -> bool:
+    """Moves `booking` from one of the `expected` states to `values` if nobody else has yet;
+    the object is re-read either way, so the caller sees what the winner did."""
+    expected = (expected,) if isinstance(expected, str) else expected
+    changed = db.session.execute(
+        update(ScreeningBooking)
+        .where(ScreeningBooking.id == booking.id, ScreeningBooking.status.in_(expected),
+               *conditions)
+        .values(**values, updated_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(booking)
+    return changed == 1
+
+
+def lock_slots(*slot_ids: int) -> None:
+    """Row locks on the slots, always in id order (PostgreSQL; SQLite serialises writers)."""
+    db.session.execute(select(ScreeningSlot.id).where(ScreeningSlot.id.in_(set(slot_ids)))
+                       .order_by(ScreeningSlot.id).with_for_update()).all()
+
+
+def _close(booking: ScreeningBooking, status: str, reason: str, *conditions) -> bool:
+    """Ends an active booking (the caller holds its slot's lock); a place it held goes to the
+    next couple waiting at once. False when the booking was no longer as the caller read it."""
+    was = booking.status
+    if was not in ACTIVE_STATUSES or not transition(
+            booking, was, *conditions, status=status, cancel_reason=reason,
+            cancelled_at=utcnow(), offer_expires_at=None):
+        return False
+    if was in ("scheduled", "offered"):
         _free_place(booking.slot_id)
         offer_next(booking.slot_id)
+    return True
 
 
 def _check_cutoff(booking: ScreeningBooking) -> None:
@@ -207,13 +246,18 @@ def _free_place(slot_id: int) -> None:
 
 def move(resident: Resident, booking_id: int, new_slot_id: int) -> ScreeningBooking:
     """Another slot in one transaction: the new place is taken before the old one is freed,
-    so a resident who cannot get the new slot keeps the old one."""
+    so a resident who cannot get the new slot keeps the old one (the refusal rolls back)."""
     old = get_mine(resident, booking_id)
     if old.status != "scheduled":
-        raise Conflict("booking.not_movable", "这个预约已经不能改约了。")
+        raise _not_movable()
     _check_cutoff(old)
+    lock_slots(old.slot_id, new_slot_id)
+    if not transition(old, "scheduled", status="moved", cancel_reason="resident",
+                      cancelled_at=utcnow()):
+        raise _not_movable()  # a concurrent move or cancel of this booking won
     _take_place(new_slot_id)
-    _close(old, "moved", "resident")
+    _free_place(old.slot_id)
+    offer_next(old.slot_id)
     new = ScreeningBooking(resident_id=old.resident_id, slot_id=new_slot_id,
                            status="scheduled", couple_key=old.couple_key,
                            child_order=old.child_order, village_id=old.village_id,
@@ -223,48 +267,73 @@ def move(resident: Resident, booking_id: int, new_slot_id: int) -> ScreeningBook
     return new
 
 
+def _not_movable() -> Conflict:
+    return Conflict("booking.not_movable",
+                    "这个预约已经改约、取消或签到，不能再改约了。请刷新后查看。")
+
+
 # -- the waitlist ------------------------------------------------------------------------------
 def offer_next(slot_id: int) -> ScreeningBooking | None:
     """Give a free place to the couple that has waited longest, held for a while for them to
-    accept. Nothing happens when nobody waits or the place was taken meanwhile."""
-    waiting = db.session.scalars(select(ScreeningBooking).where(
+    accept. Nothing happens when nobody waits or the place was taken meanwhile. The caller
+    holds the slot's lock."""
+    waiting = list(db.session.scalars(select(ScreeningBooking).where(
         ScreeningBooking.slot_id == slot_id, ScreeningBooking.status == "waitlisted")
-        .order_by(ScreeningBooking.id)).first()
-    if waiting is None:
+        .order_by(ScreeningBooking.id)))
+    if not waiting:
         return None
     try:
         _take_place(slot_id)
     except DomainError:
         return None
-    waiting.status = "offered"
-    waiting.offer_expires_at = utcnow() + timedelta(minutes=_settings().waitlist_hold_minutes)
-    db.session.flush()
-    notices.booking_notice(waiting, "offered")
-    return waiting
+    expires = utcnow() + timedelta(minutes=_settings().waitlist_hold_minutes)
+    for booking in waiting:
+        # A couple may leave the waitlist while the place is being offered to them.
+        if transition(booking, "waitlisted", status="offered", offer_expires_at=expires):
+            notices.booking_notice(booking, "offered")
+            return booking
+    _free_place(slot_id)
+    return None
 
 
 def accept_offer(resident: Resident, booking_id: int) -> ScreeningBooking:
     booking = get_mine(resident, booking_id)
-    if booking.status == "scheduled" and booking.offer_expires_at is None \
-            and booking.cancel_reason is None:
+    if _accepted(booking):
         return booking  # accepted already: a retried tap
     if booking.status != "offered" or _aware(booking.offer_expires_at) <= utcnow():
-        raise Conflict("booking.offer_gone", "这个候补名额已经过期或不存在了。")
-    booking.status = "scheduled"
-    booking.offer_expires_at = None
-    db.session.flush()
+        raise _offer_gone()
+    if not transition(booking, "offered", ScreeningBooking.offer_expires_at > utcnow(),
+                      status="scheduled", offer_expires_at=None):
+        if _accepted(booking):
+            return booking  # a twin tap accepted it while this one waited
+        raise _offer_gone()  # the expiry job (or a cancel) came first
     notices.booking_notice(booking, "confirmed")
     return booking
 
 
+def _accepted(booking: ScreeningBooking) -> bool:
+    return (booking.status == "scheduled" and booking.offer_expires_at is None
+            and booking.cancel_reason is None)
+
+
+def _offer_gone() -> Conflict:
+    return Conflict("booking.offer_gone", "这个候补名额已经过期或不存在了。")
+
+
 def expire_offers(now: datetime | None = None) -> int:
-    """Offers not taken up in time pass to the next couple. Returns how many lapsed."""
+    """Offers not taken up in time pass to the next couple. Returns how many lapsed; an offer
+    accepted meanwhile stays accepted."""
     now = now or utcnow()
     lapsed = list(db.session.scalars(select(ScreeningBooking).where(
-        ScreeningBooking.status == "offered", ScreeningBooking.offer_expires_at <= now)))
+        ScreeningBooking.status == "offered", ScreeningBooking.offer_expires_at <= now)
+        .order_by(ScreeningBooking.slot_id, ScreeningBooking.id)))
+    count = 0
     for booking in lapsed:
-        _close(booking, "cancelled", "offer_expired")
-    return len(lapsed)
+        lock_slots(booking.slot_id)
+        if _close(booking, "cancelled", "offer_expired",
+                  ScreeningBooking.offer_expires_at <= now):
+            count += 1
+    return count
 
 
 def clinic_day(staff, clinic_id: int, day_start: datetime, day_end: datetime
@@ -295,8 +364,9 @@ def check_in(staff, clinic_id: int, code: str) -> ScreeningBooking:
     for booking in candidates:
         starts = _aware(booking.slot.starts_at)
         if starts.astimezone(CHINA).date() == now.astimezone(CHINA).date():
-            booking.status = "checked_in"
-            booking.checked_in_at = now
+            if not transition(booking, "scheduled", status="checked_in", checked_in_at=now):
+                raise Conflict("booking.not_checkable",
+                               "这个预约刚刚已签到、取消或改约，请刷新后查看。")
             couples.use_allowance_if_needed(booking)
             record_audit(Actor("staff", str(staff.id)), "booking.check_in", "screening_booking",
                          booking.id)
@@ -312,11 +382,13 @@ def mark_missed(staff, clinic_id: int, booking_id: int) -> ScreeningBooking:
         ScreeningBooking.id == booking_id, ScreeningSlot.clinic_id == clinic.id)).first()
     if booking is None:
         raise NotFound("booking.not_found", "没有找到这个预约。")
+    not_markable = Conflict("booking.not_markable", "只有未签到的预约可以标记为未到检。")
     if booking.status != "scheduled":
-        raise Conflict("booking.not_markable", "只有未签到的预约可以标记为未到检。")
+        raise not_markable
     if _aware(booking.slot.ends_at) > utcnow():
         raise Conflict("booking.slot_not_over", "检查时段结束后才能标记未到检。")
-    booking.status = "missed"
+    if not transition(booking, "scheduled", status="missed"):
+        raise not_markable  # checked in (or marked) by someone else meanwhile
     record_audit(Actor("staff", str(staff.id)), "booking.missed", "screening_booking", booking.id)
     db.session.flush()
     return booking

@@ -27,7 +27,7 @@ from wxapp.models import (
 from wxapp.models.base import utcnow
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
-from wxapp.services.screening import notices
+from wxapp.services.screening import bookings, notices
 
 RISK_CATEGORY_TEXT = {"general": "一般人群", "high_risk": "高风险人群"}
 RISK_FACTORS = {
@@ -70,6 +70,10 @@ def record_results(staff: StaffUser, booking_id: int, risk_category: str,
     if risk_category == "high_risk" and not risk_factors:
         raise ValidationFailed("screening.risk_factors_required",
                                "高风险人群请至少选择一项风险因素。")
+    # Completing the booking is its state change, and its row lock serialises two clinicians
+    # saving results at once: the second then finds the first one's results and corrects them.
+    if not bookings.transition(booking, ("checked_in", "completed"), status="completed"):
+        raise Conflict("screening.not_checked_in", "签到后才能录入检查结果。")
     result = db.session.scalars(select(ScreeningResult).filter_by(booking_id=booking.id)).first()
     first_time = result is None
     if first_time:
@@ -81,7 +85,6 @@ def record_results(staff: StaffUser, booking_id: int, risk_category: str,
     result.notes = (notes or "").strip() or None
     result.recorded_by = staff.id
     result.recorded_at = utcnow()
-    booking.status = "completed"
     _open_follow_ups(booking, risk_category)
     record_audit(Actor("staff", str(staff.id)), "screening.results_recorded",
                  "screening_booking", booking.id, {"risk_category": risk_category})

@@ -24,7 +24,7 @@ from wxapp.models.base import utcnow
 from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
-from wxapp.services.screening import notices
+from wxapp.services.screening import bookings, notices
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -130,23 +130,28 @@ def close_day(staff: StaffUser, clinic: Clinic, day: date, reason: str) -> dict:
     except IntegrityError:
         raise Conflict("clinic.day_already_closed", "这一天已经设置为停诊。") from None
     start = datetime.combine(day, time.min, tzinfo=CHINA)
+    # Slot rows first, in id order, then their bookings: the lock order every booking change
+    # keeps (see bookings.transition), so a resident cancelling meanwhile waits, or wins.
     slots = list(db.session.scalars(select(ScreeningSlot).where(
         ScreeningSlot.clinic_id == clinic.id, ScreeningSlot.starts_at >= start,
-        ScreeningSlot.starts_at < start + timedelta(days=1))))
+        ScreeningSlot.starts_at < start + timedelta(days=1))
+        .order_by(ScreeningSlot.id).with_for_update()))
     cancelled = 0
     for slot in slots:
-        slot.closed = True
         for booking in db.session.scalars(select(ScreeningBooking).where(
                 ScreeningBooking.slot_id == slot.id,
-                ScreeningBooking.status.in_(ACTIVE_STATUSES))):
-            booking.status = "cancelled"
-            booking.cancel_reason = "clinic_closed"
-            booking.cancelled_at = utcnow()
-            booking.offer_expires_at = None
-            notices.booking_notice(booking, "clinic_closed")
-            cancelled += 1
-        # Nobody holds a place on a closed slot any more.
-        slot.booked = 0
+                ScreeningBooking.status.in_(ACTIVE_STATUSES)).order_by(ScreeningBooking.id)):
+            if bookings.transition(booking, booking.status, status="cancelled",
+                                   cancel_reason="clinic_closed", cancelled_at=utcnow(),
+                                   offer_expires_at=None):
+                notices.booking_notice(booking, "clinic_closed")
+                cancelled += 1
+    # Nobody holds a place on a closed slot any more.
+    db.session.execute(update(ScreeningSlot).where(ScreeningSlot.id.in_([s.id for s in slots]))
+                       .values(closed=True, booked=0)
+                       .execution_options(synchronize_session=False))
+    for slot in slots:
+        db.session.refresh(slot)
     record_audit(Actor("staff", str(staff.id)), "clinic.close_day", "clinic", clinic.id,
                  {"day": day.isoformat(), "cancelled": cancelled})
     db.session.flush()
