@@ -67,6 +67,18 @@ class CoupleViewSchema(Schema):
     planning_pregnancy = fields.Boolean()
     child_order = fields.Integer()
     eligibility_problems = fields.List(fields.String())
+    # How many WeChat accounts share this couple's bookings and results (1, or 2 once the
+    # other spouse has joined with a code).
+    accounts = fields.Integer()
+
+
+class JoinCodeSchema(Schema):
+    join_code = fields.String()
+    expires_at = fields.DateTime()
+
+
+class JoinRequestSchema(StrictSchema):
+    join_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
 
 
 class BookingSchema(Schema):
@@ -108,6 +120,25 @@ def couple():
 @resident_required
 def save_couple(body):
     return couples.as_view(couples.save_couple(g.resident, body))
+
+
+@blp.post("/me/screening-couple/join-code")
+@blp.response(201, JoinCodeSchema)
+@resident_required
+def join_code():
+    """A code (8 digits, valid 24 hours, once) for the other spouse to join this couple, so
+    that both see its bookings, results and letter. A new code replaces the previous one."""
+    return couples.create_join_code(g.resident)
+
+
+@blp.post("/me/screening-couple/join")
+@blp.arguments(JoinRequestSchema)
+@blp.response(200, CoupleViewSchema)
+@resident_required
+def join(body):
+    """The other spouse, having saved the same two ID numbers, joins with the code the first
+    spouse gave them. Without it, an account that typed the same numbers sees nothing."""
+    return couples.as_view(couples.join_couple(g.resident, body["join_code"]))
 
 
 @blp.post("/me/bookings")
@@ -163,7 +194,8 @@ class ScreeningResultSchema(Schema):
 @blp.response(200, ScreeningResultSchema)
 @resident_required
 def result(booking_id):
-    """The couple's results and advice (either spouse); nobody else's."""
+    """The couple's results and advice, for the account that booked and a spouse who joined
+    it; nobody else's (404), whatever ID numbers they typed."""
     return results.resident_view(results.result_for_couple(g.resident, booking_id))
 
 

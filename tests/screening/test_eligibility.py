@@ -69,6 +69,9 @@ def test_either_spouse_books_for_the_couple_once(client, sim, home_village, make
     wife, husband = login(client, sim, "wife"), login(client, sim, "husband")
     for headers in (wife, husband):
         client.put(COUPLE, headers=headers, json=couple_body(7, home_village))
+    code = client.post(f"{COUPLE}/join-code", headers=wife).get_json()["join_code"]
+    assert client.post(f"{COUPLE}/join", headers=husband,
+                       json={"join_code": code}).status_code == 200
     assert _book(client, wife, make_slot()).status_code == 201
     second = _book(client, husband, make_slot())
     assert second.status_code == 409 and error_code(second) == "booking.already_booked"

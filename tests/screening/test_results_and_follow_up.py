@@ -53,7 +53,7 @@ def test_results_complete_the_booking_and_open_follow_ups(client, couple_for, ma
 
 def test_nobody_but_the_couple_sees_the_results(client, sim, couple_for, make_slot,
                                                 staff_headers, home_village):
-    _, booking_id = _checked_in_booking(client, couple_for, make_slot, "private")
+    me, booking_id = _checked_in_booking(client, couple_for, make_slot, "private")
     staff = staff_headers(township_of_village=home_village)
     client.post(f"{API}/bookings/{booking_id}/results", headers=staff, json=RESULTS)
     stranger = couple_for("stranger")
@@ -61,9 +61,14 @@ def test_nobody_but_the_couple_sees_the_results(client, sim, couple_for, make_sl
                       headers=stranger).status_code == 404
     assert client.get(f"/api/v1/me/bookings/{booking_id}/letter.pdf",
                       headers=stranger).status_code == 404
-    # The other spouse, signed in with the same couple, sees them too.
+    # The other spouse sees them once joined with the code the first spouse gave him.
     spouse = login(client, sim, "the-husband")
     client.put("/api/v1/me/screening-couple", headers=spouse, json=couple_body(0, home_village))
+    assert client.get(f"/api/v1/me/bookings/{booking_id}/result",
+                      headers=spouse).status_code == 404
+    code = client.post("/api/v1/me/screening-couple/join-code", headers=me).get_json()
+    assert client.post("/api/v1/me/screening-couple/join", headers=spouse,
+                       json={"join_code": code["join_code"]}).status_code == 200
     assert client.get(f"/api/v1/me/bookings/{booking_id}/result",
                       headers=spouse).status_code == 200
     # Staff of another township cannot read them; staff reads are audited.

@@ -89,13 +89,22 @@ _ACTIVE = "status IN ('scheduled', 'waitlisted', 'offered')"
 
 
 class ScreeningCouple(TimestampMixin, db.Model):
-    """The couple a resident books for: both spouses' details, given once and reused."""
+    """The couple a resident books for: both spouses' details, given once and reused.
+
+    Typing two ID numbers proves nothing: whoever saves a pair gets a couple of their own.
+    The bookings, results and letters of a couple belong to its member accounts (the one that
+    gave it, and a spouse who joined with a code the first gave them)."""
     __tablename__ = "screening_couples"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The account that first gave this couple's details.
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), unique=True)
-    # Keyed hash of both spouses' ID numbers: the same couple, whichever spouse books.
+    # Keyed hash of both spouses' ID numbers. It identifies the two people (one free check per
+    # child, checked at the clinic against their ID cards), not who may see their records.
     couple_key: Mapped[str] = mapped_column(String(64), index=True)
+    # A short-lived code the couple hands the other spouse to join (keyed hash, single use).
+    join_code_digest: Mapped[str | None] = mapped_column(String(64))
+    join_code_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     wife_name: Mapped[str] = mapped_column(EncryptedText("screening_couples.wife_name"))
     wife_id_number: Mapped[str] = mapped_column(EncryptedText("screening_couples.wife_id_number"))
     wife_phone: Mapped[str | None] = mapped_column(EncryptedText("screening_couples.wife_phone"))
@@ -115,6 +124,19 @@ class ScreeningCouple(TimestampMixin, db.Model):
     child_order: Mapped[int] = mapped_column(Integer)
 
 
+class ScreeningCoupleMember(db.Model):
+    """An account that may see and change a couple's bookings and results: one couple each."""
+    __tablename__ = "screening_couple_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("screening_couples.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), unique=True)
+    # created (gave the couple) / join_code (confirmed by the other spouse's code; staff may
+    # issue that code after checking both ID cards in person)
+    joined_by: Mapped[str] = mapped_column(String(16))
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class ScreeningAllowance(db.Model):
     """Staff allow a couple another free check for the same child (e.g. a lost pregnancy)."""
     __tablename__ = "screening_allowances"
@@ -131,14 +153,18 @@ class ScreeningAllowance(db.Model):
 class ScreeningBooking(TimestampMixin, db.Model):
     __tablename__ = "screening_bookings"
     __table_args__ = (
-        # One active booking per couple, whichever spouse made it.
-        Index("uq_screening_bookings_one_active_per_couple", "couple_key", unique=True,
+        # One active booking per couple, whichever of its accounts made it. Per couple record,
+        # not per pair of ID numbers: a stranger who typed the same pair must not block it.
+        Index("uq_screening_bookings_one_active_per_couple", "couple_id", unique=True,
               postgresql_where=text(_ACTIVE), sqlite_where=text(_ACTIVE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("screening_slots.id"), index=True)
+    # Whose booking it is: the members of this couple see it, its result and its letter.
+    couple_id: Mapped[int | None] = mapped_column(ForeignKey("screening_couples.id"),
+                                                  index=True)
     couple_key: Mapped[str] = mapped_column(String(64), index=True)
     child_order: Mapped[int] = mapped_column(Integer)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)

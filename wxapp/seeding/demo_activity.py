@@ -123,7 +123,8 @@ def _checks(people: list[Resident], villages: list[Village], staff: dict,
         came = n != 2
         booking = ScreeningBooking(resident_id=resident.id, slot_id=slot.id,
                                    status="checked_in" if came else "missed",
-                                   couple_key=couple.couple_key, child_order=couple.child_order,
+                                   couple_id=couple.id, couple_key=couple.couple_key,
+                                   child_order=couple.child_order,
                                    village_id=couple.village_id,
                                    checkin_code=f"{secrets.randbelow(10 ** 6):06d}")
         db.session.add(booking)

@@ -53,6 +53,20 @@ def verify_residence(couple_id):
     return couples.verify_residence(g.staff, couple_id)
 
 
+class StaffJoinCodeSchema(Schema):
+    join_code = fields.String()
+    expires_at = fields.DateTime()
+
+
+@blp.post("/couples/<int:couple_id>/join-code")
+@blp.response(201, StaffJoinCodeSchema)
+@staff_required("township_admin", "reviewer", "village_worker")
+def join_code(couple_id):
+    """Having seen both spouses' ID cards in person: a code the other spouse's account joins
+    the couple with (when the first spouse cannot give one). Audited."""
+    return couples.join_code_for_staff(g.staff, couple_id)
+
+
 @blp.post("/couples/<int:couple_id>/allowances")
 @blp.arguments(AllowanceSchema)
 @staff_required("township_admin", "reviewer")

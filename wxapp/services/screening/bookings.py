@@ -10,15 +10,20 @@ import secrets
 from datetime import UTC, datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wxapp.errors import Conflict, DomainError, NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import Clinic, Resident, ScreeningBooking, ScreeningSlot
+from wxapp.models import (
+    Clinic,
+    Resident,
+    ScreeningBooking,
+    ScreeningCoupleMember,
+    ScreeningSlot,
+)
 from wxapp.models.base import utcnow
 from wxapp.models.screening import ACTIVE_STATUSES
-from wxapp.services.accounts.ownership import owned_by
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.screening import couples, notices
@@ -115,17 +120,18 @@ def _check_rules(couple) -> None:
     if problems:
         raise Conflict("screening.not_eligible", problems[0], details={"reasons": problems})
     couples.check_not_checked_already(couple.couple_key, couple.child_order)
-    _check_not_restricted(couple.couple_key)
+    _check_not_restricted(couple.id)
 
 
-def _check_not_restricted(couple_key: str) -> None:
+def _check_not_restricted(couple_id: int) -> None:
     """Couples who missed their checks repeatedly wait a while before booking again, so that
-    scarce places go to couples who come."""
+    scarce places go to couples who come. Counted per couple record, not per pair of ID
+    numbers: a stranger's no-shows under the same numbers must not pause the real couple."""
     settings = _settings()
     now = utcnow()
     missed = list(db.session.scalars(
         select(ScreeningSlot.starts_at).join(ScreeningBooking)
-        .where(ScreeningBooking.couple_key == couple_key, ScreeningBooking.status == "missed",
+        .where(ScreeningBooking.couple_id == couple_id, ScreeningBooking.status == "missed",
                ScreeningSlot.starts_at >= now - timedelta(days=settings.no_show_window_days))
         .order_by(ScreeningSlot.starts_at.desc())))
     if len(missed) < settings.no_show_limit:
@@ -143,8 +149,8 @@ def _new_booking(resident: Resident, couple, slot_id: int, status: str) -> Scree
     if status == "waitlisted" and db.session.get(ScreeningSlot, slot_id) is None:
         raise NotFound("booking.slot_not_found", "没有找到这个时段，请重新选择。")
     booking = ScreeningBooking(resident_id=resident.id, slot_id=slot_id, status=status,
-                               couple_key=couple.couple_key, child_order=couple.child_order,
-                               village_id=couple.village_id,
+                               couple_id=couple.id, couple_key=couple.couple_key,
+                               child_order=couple.child_order, village_id=couple.village_id,
                                checkin_code=f"{secrets.randbelow(10 ** 6):06d}")
     db.session.add(booking)
     try:
@@ -156,14 +162,27 @@ def _new_booking(resident: Resident, couple, slot_id: int, status: str) -> Scree
     return booking
 
 
+def _belongs_to(resident: Resident):
+    """Bookings the resident may see and change: those of her couple (she gave it, or joined
+    it with the code the other spouse gave her), and any she made herself."""
+    mine = ScreeningBooking.resident_id == resident.id
+    couple_id = db.session.scalar(select(ScreeningCoupleMember.couple_id)
+                                  .filter_by(resident_id=resident.id))
+    return mine if couple_id is None else or_(mine, ScreeningBooking.couple_id == couple_id)
+
+
 def my_bookings(resident: Resident) -> list[ScreeningBooking]:
-    return list(db.session.scalars(select(ScreeningBooking).filter_by(resident_id=resident.id)
+    return list(db.session.scalars(select(ScreeningBooking).where(_belongs_to(resident))
                                    .order_by(ScreeningBooking.id.desc())))
 
 
 def get_mine(resident: Resident, booking_id: int) -> ScreeningBooking:
-    return owned_by(resident, ScreeningBooking, booking_id, "booking.not_found",
-                    "没有找到这个预约。")
+    """The booking if it is the resident's couple's; anyone else's is simply not found."""
+    booking = db.session.scalars(select(ScreeningBooking).where(
+        ScreeningBooking.id == booking_id, _belongs_to(resident))).first()
+    if booking is None:
+        raise NotFound("booking.not_found", "没有找到这个预约。")
+    return booking
 
 
 def cancel(resident: Resident, booking_id: int) -> ScreeningBooking:
@@ -259,7 +278,8 @@ def move(resident: Resident, booking_id: int, new_slot_id: int) -> ScreeningBook
     _free_place(old.slot_id)
     offer_next(old.slot_id)
     new = ScreeningBooking(resident_id=old.resident_id, slot_id=new_slot_id,
-                           status="scheduled", couple_key=old.couple_key,
+                           status="scheduled", couple_id=old.couple_id,
+                           couple_key=old.couple_key,
                            child_order=old.child_order, village_id=old.village_id,
                            checkin_code=f"{secrets.randbelow(10 ** 6):06d}")
     db.session.add(new)
@@ -421,14 +441,14 @@ def staff_day_view(staff, day: list[ScreeningBooking]) -> list[dict]:
     from wxapp.models import ScreeningCouple
     from wxapp.security.masking import mask_name
 
-    couples_by_resident = {c.resident_id: c for c in db.session.scalars(
-        select(ScreeningCouple).where(ScreeningCouple.resident_id.in_(
-            [b.resident_id for b in day])))}
+    couples_by_id = {c.id: c for c in db.session.scalars(
+        select(ScreeningCouple).where(ScreeningCouple.id.in_(
+            [b.couple_id for b in day if b.couple_id is not None])))}
     record_audit(Actor("staff", str(staff.id)), "booking.day_list_read", "screening_booking",
                  None, {"count": len(day)})
     rows = []
     for booking in day:
-        couple = couples_by_resident.get(booking.resident_id)
+        couple = couples_by_id.get(booking.couple_id)
         rows.append({"id": booking.id, "status": booking.status,
                      "starts_at": booking.slot.starts_at, "clinic": booking.slot.clinic.name,
                      "child_order": booking.child_order,

@@ -8,20 +8,26 @@ one couple whichever spouse books.
 """
 from __future__ import annotations
 
-from datetime import date
+import hmac
+import secrets
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from wxapp.errors import Conflict, NotFound, ValidationFailed
-from wxapp.extensions import db
+from wxapp.extensions import db, get_redis
 from wxapp.models import (
     Resident,
     ScreeningAllowance,
     ScreeningBooking,
     ScreeningCouple,
+    ScreeningCoupleMember,
     StaffUser,
     Village,
 )
+from wxapp.models.base import utcnow
+from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.security.blind_index import blind_index
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
@@ -37,7 +43,9 @@ def couple_key_for(wife_id_number: str, husband_id_number: str) -> str:
 
 
 def couple_of(resident: Resident) -> ScreeningCouple | None:
-    return db.session.scalars(select(ScreeningCouple).filter_by(resident_id=resident.id)).first()
+    """The couple this account books for and may see: one it gave, or one it joined."""
+    return db.session.scalars(select(ScreeningCouple).join(ScreeningCoupleMember).where(
+        ScreeningCoupleMember.resident_id == resident.id)).first()
 
 
 def _months_before(day: date, months: int) -> date:
@@ -66,7 +74,10 @@ def save_couple(resident: Resident, data: dict, today: date | None = None) -> Sc
     if problems:
         raise ValidationFailed("screening.couple_invalid", "填写的信息有误，请按提示修改。",
                                details=problems)
-    couple = couple_of(resident) or ScreeningCouple(resident_id=resident.id)
+    # Whoever types a pair of ID numbers gets a couple of their own, even when another
+    # account typed the same pair: that proves nothing, so it shares nothing.
+    existing = couple_of(resident)
+    couple = existing or ScreeningCouple(resident_id=resident.id)
     couple.couple_key = couple_key_for(wife.id_number, husband.id_number)
     couple.wife_name, couple.wife_id_number = wife.name, wife.id_number
     couple.wife_phone, couple.wife_hukou_region = wife.phone, wife.hukou_region
@@ -80,6 +91,10 @@ def save_couple(resident: Resident, data: dict, today: date | None = None) -> Sc
     couple.child_order = child_order
     db.session.add(couple)
     db.session.flush()
+    if existing is None:
+        db.session.add(ScreeningCoupleMember(couple_id=couple.id, resident_id=resident.id,
+                                             joined_by="created"))
+        db.session.flush()
     return couple
 
 
@@ -166,7 +181,106 @@ def as_view(couple: ScreeningCouple) -> dict:
         "residence_verified": couple.residence_verified_by is not None,
         "planning_pregnancy": couple.planning_pregnancy, "child_order": couple.child_order,
         "eligibility_problems": eligibility_problems(couple),
+        "accounts": db.session.scalar(select(func.count(ScreeningCoupleMember.id))
+                                      .filter_by(couple_id=couple.id)),
     }
+
+
+# -- the other spouse joins ----------------------------------------------------------------------
+# The first spouse (or staff, who have seen both ID cards) gives the other spouse a code; the
+# other spouse saves the same two ID numbers and types the code. Knowing the ID numbers alone
+# (a stranger may) or the code alone (a forwarded screenshot) is not enough.
+JOIN_CODE_HOURS = 24
+JOIN_CODE_DIGITS = 8
+JOIN_ATTEMPTS_PER_DAY = 5
+COUPLE_ACCOUNTS = 2  # the wife and the husband
+
+
+def _join_code_digest(couple: ScreeningCouple, code: str) -> str:
+    return blind_index(f"{couple.id}|{code}", "screening_couples.join_code")
+
+
+def _issue_join_code(couple: ScreeningCouple) -> dict:
+    if _member_count(couple) >= COUPLE_ACCOUNTS:
+        raise Conflict("screening.couple_complete", "夫妻双方的微信都已关联，无需再邀请。")
+    code = f"{secrets.randbelow(10 ** JOIN_CODE_DIGITS):0{JOIN_CODE_DIGITS}d}"
+    couple.join_code_digest = _join_code_digest(couple, code)
+    couple.join_code_expires_at = utcnow() + timedelta(hours=JOIN_CODE_HOURS)
+    db.session.flush()
+    return {"join_code": code, "expires_at": couple.join_code_expires_at}
+
+
+def _member_count(couple: ScreeningCouple) -> int:
+    return db.session.scalar(select(func.count(ScreeningCoupleMember.id))
+                             .filter_by(couple_id=couple.id))
+
+
+def create_join_code(resident: Resident) -> dict:
+    """A code for the other spouse, valid for a day and once; a new one replaces the old."""
+    couple = couple_of(resident)
+    if couple is None:
+        raise Conflict("screening.couple_required", "请先填写夫妻双方的信息。")
+    return _issue_join_code(couple)
+
+
+def join_couple(resident: Resident, code: str) -> ScreeningCouple:
+    """The other spouse joins the couple that issued `code`: from then on both accounts see
+    its bookings, results and letter. Their own bookings, if any, become the couple's."""
+    mine = couple_of(resident)
+    if mine is None:
+        raise Conflict("screening.couple_required",
+                       "请先填写夫妻双方的信息（与配偶填写的身份证号一致），再输入邀请码。")
+    code = code.strip()
+    attempts_key = f"screening:join-attempts:{resident.id}"
+    redis = get_redis()
+    if int(redis.get(attempts_key) or 0) >= JOIN_ATTEMPTS_PER_DAY:
+        raise Conflict("screening.join_attempts_exceeded",
+                       "邀请码输错次数过多，请明天再试，或请配偶重新生成邀请码。")
+    now = utcnow()
+    candidates = db.session.scalars(select(ScreeningCouple).where(
+        ScreeningCouple.couple_key == mine.couple_key, ScreeningCouple.id != mine.id,
+        ScreeningCouple.join_code_digest.is_not(None),
+        ScreeningCouple.join_code_expires_at > now).with_for_update())
+    target = next((c for c in candidates if hmac.compare_digest(
+        c.join_code_digest, _join_code_digest(c, code))), None)
+    if target is None:
+        # Counted outside the database: this refusal rolls the request's transaction back.
+        redis.incr(attempts_key)
+        redis.expire(attempts_key, 24 * 3600)
+        raise Conflict("screening.join_code_invalid",
+                       "邀请码不正确或已过期。请核对夫妻双方身份证号与配偶填写的一致，"
+                       "并请配偶重新生成邀请码。")
+    if _member_count(target) >= COUPLE_ACCOUNTS:
+        raise Conflict("screening.couple_complete", "夫妻双方的微信都已关联。")
+    if _member_count(mine) > 1:
+        raise Conflict("screening.already_joined", "您的微信已经和配偶关联了。")
+    if db.session.scalar(select(func.count(ScreeningBooking.id)).where(
+            ScreeningBooking.couple_id.in_((mine.id, target.id)),
+            ScreeningBooking.status.in_(ACTIVE_STATUSES))) > 1:
+        raise _join_conflict()
+    # The code is used up before anything else changes: two taps cannot both join.
+    used = db.session.execute(update(ScreeningCouple).where(
+        ScreeningCouple.id == target.id,
+        ScreeningCouple.join_code_digest == target.join_code_digest)
+        .values(join_code_digest=None, join_code_expires_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if used != 1:
+        raise Conflict("screening.join_code_invalid", "邀请码已经用过，请配偶重新生成。")
+    try:
+        db.session.execute(update(ScreeningBooking).where(ScreeningBooking.couple_id == mine.id)
+                           .values(couple_id=target.id)
+                           .execution_options(synchronize_session=False))
+    except IntegrityError:
+        # The other spouse booked while this one was joining: one active booking per couple.
+        raise _join_conflict() from None
+    db.session.execute(delete(ScreeningCoupleMember).where(
+        ScreeningCoupleMember.couple_id == mine.id))
+    db.session.execute(delete(ScreeningCouple).where(ScreeningCouple.id == mine.id))
+    db.session.add(ScreeningCoupleMember(couple_id=target.id, resident_id=resident.id,
+                                         joined_by="join_code"))
+    db.session.flush()
+    db.session.expire_all()
+    return db.session.get(ScreeningCouple, target.id)
 
 
 # -- staff -------------------------------------------------------------------------------------
@@ -179,6 +293,20 @@ def couple_for_staff(staff: StaffUser, couple_id: int) -> ScreeningCouple:
     record_audit(Actor("staff", str(staff.id)), "screening.couple_read", "screening_couple",
                  couple.id)
     return couple
+
+
+def _join_conflict() -> Conflict:
+    return Conflict("screening.join_conflict", "夫妻双方各有一个预约，请先取消其中一个，再关联。")
+
+
+def join_code_for_staff(staff: StaffUser, couple_id: int) -> dict:
+    """Staff who have seen both spouses' ID cards in person issue the code for the spouse
+    whose partner cannot (a lost phone, say). Audited."""
+    couple = couple_for_staff(staff, couple_id)
+    issued = _issue_join_code(couple)
+    record_audit(Actor("staff", str(staff.id)), "screening.join_code_issued",
+                 "screening_couple", couple.id)
+    return issued
 
 
 def verify_residence(staff: StaffUser, couple_id: int) -> ScreeningCouple:

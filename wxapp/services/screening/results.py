@@ -119,14 +119,10 @@ def result_for_staff(staff: StaffUser, booking_id: int) -> ScreeningResult:
 
 
 def result_for_couple(resident: Resident, booking_id: int) -> ScreeningResult:
-    """The couple's own report: the spouse who booked, or the other spouse signed in with the
-    same couple. Anyone else gets 404, as if it did not exist."""
-    couple_key = db.session.scalar(select(ScreeningCouple.couple_key)
-                                   .filter_by(resident_id=resident.id))
-    booking = db.session.get(ScreeningBooking, booking_id)
-    if booking is None or not (booking.resident_id == resident.id
-                               or (couple_key and booking.couple_key == couple_key)):
-        raise NotFound("booking.not_found", "没有找到这个预约。")
+    """The couple's own report: for the accounts of the couple the booking belongs to (the
+    one that booked, and a spouse who joined with the code it gave). Typing the same two ID
+    numbers is not enough. Anyone else gets 404, as if it did not exist."""
+    booking = bookings.get_mine(resident, booking_id)
     result = db.session.scalars(select(ScreeningResult).filter_by(booking_id=booking.id)).first()
     if result is None:
         raise Conflict("screening.results_not_ready", "检查结果还没有出来，出来后会通知您。")
@@ -193,8 +189,9 @@ def assessment_letter_pdf(result: ScreeningResult) -> bytes:
     chinese = font_for_pdfs()
 
     booking = result.booking
-    couple = db.session.scalars(select(ScreeningCouple).filter_by(
-        couple_key=booking.couple_key)).first()
+    # The couple the booking belongs to: another record with the same ID numbers may carry
+    # any names a stranger typed.
+    couple = db.session.get(ScreeningCouple, booking.couple_id) if booking.couple_id else None
     buffer = io.BytesIO()
     width, height = A4
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=0)
