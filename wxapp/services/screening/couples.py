@@ -230,6 +230,8 @@ def join_couple(resident: Resident, code: str) -> ScreeningCouple:
     if mine is None:
         raise Conflict("screening.couple_required",
                        "请先填写夫妻双方的信息（与配偶填写的身份证号一致），再输入邀请码。")
+    if _joined_with_code(resident):
+        return mine  # joined already: a retried tap gets the same answer
     code = code.strip()
     attempts_key = f"screening:join-attempts:{resident.id}"
     redis = get_redis()
@@ -293,6 +295,11 @@ def couple_for_staff(staff: StaffUser, couple_id: int) -> ScreeningCouple:
     record_audit(Actor("staff", str(staff.id)), "screening.couple_read", "screening_couple",
                  couple.id)
     return couple
+
+
+def _joined_with_code(resident: Resident) -> bool:
+    return db.session.scalar(select(ScreeningCoupleMember.joined_by)
+                             .filter_by(resident_id=resident.id)) == "join_code"
 
 
 def _join_conflict() -> Conflict:

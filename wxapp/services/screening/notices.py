@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from wxapp.extensions import db
-from wxapp.models import ScreeningBooking, ScreeningSlot
+from wxapp.models import ScreeningBooking, ScreeningCoupleMember, ScreeningSlot
 from wxapp.models.base import utcnow
 from wxapp.services import notifications
 
@@ -30,13 +30,22 @@ def slot_time_text(slot: ScreeningSlot) -> str:
 
 
 def booking_notice(booking: ScreeningBooking, kind: str) -> None:
+    """To every account of the couple the booking belongs to (the one that booked, and a
+    spouse who joined), each as far as it allowed such messages."""
     subject, note = SUBJECTS[kind]
     slot = booking.slot
-    notifications.notify_by_subscribe_message(
-        booking.resident_id, current_app.config["WXAPP"].screening_notice_template_id,
-        {"thing1": subject, "time2": slot_time_text(slot), "thing3": slot.clinic.name,
-         "thing4": note},
-        f"pages/screening/booking?id={booking.id}", f"screening_{kind}")
+    for resident_id in _recipients(booking):
+        notifications.notify_by_subscribe_message(
+            resident_id, current_app.config["WXAPP"].screening_notice_template_id,
+            {"thing1": subject, "time2": slot_time_text(slot), "thing3": slot.clinic.name,
+             "thing4": note},
+            f"pages/screening/booking?id={booking.id}", f"screening_{kind}")
+
+
+def _recipients(booking: ScreeningBooking) -> list[int]:
+    members = set(db.session.scalars(select(ScreeningCoupleMember.resident_id)
+                                     .filter_by(couple_id=booking.couple_id)))
+    return sorted(members | {booking.resident_id})
 
 
 def send_day_before_reminders(today: date | None = None) -> int:
