@@ -208,3 +208,21 @@ def test_two_clinicians_saving_results_at_once_store_one_set(app, client, couple
     assert db.session.scalar(select(func.count(ScreeningResult.id))) == 1
     assert db.session.scalar(select(func.count(ScreeningFollowUp.id))) == 2
     assert db.session.get(ScreeningBooking, booking).status == "completed"
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_leaving_the_waitlist_while_being_offered_the_place_still_leaves(
+        app, client, couple_for, make_slot, round_):
+    slot = make_slot(capacity=1)
+    holder = couple_for(f"leaving{round_}-holder")
+    held = _book(client, holder, slot)
+    leaver = couple_for(f"leaving{round_}-leaver")
+    leaving = _book(client, leaver, slot, waitlist=True)
+    _book(client, couple_for(f"leaving{round_}-next"), slot, waitlist=True)
+
+    answers = all_at_once(app, [_post(f"/api/v1/me/bookings/{held}/cancel", holder),
+                                _post(f"/api/v1/me/bookings/{leaving}/cancel", leaver)])
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert _statuses(slot) == ["cancelled", "cancelled", "offered"]
+    assert _slot(slot).booked == 1

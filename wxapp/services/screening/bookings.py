@@ -191,15 +191,19 @@ def cancel(resident: Resident, booking_id: int) -> ScreeningBooking:
         return booking  # a retried tap: already done
     if booking.status not in ACTIVE_STATUSES:
         raise Conflict("booking.not_cancellable", "这个预约已经不能取消了。")
-    if booking.status == "scheduled":
-        _check_cutoff(booking)
     lock_slots(booking.slot_id)
-    if not _close(booking, "cancelled", "resident"):
-        # Another tap of the same button won while this one waited: give its answer.
-        if _cancelled_by_resident(booking):
+    # Twice at most: a couple leaving the waitlist may be offered the place (or accept it)
+    # between reading the booking and closing it; that is still theirs to cancel.
+    for _ in range(2):
+        if booking.status == "scheduled":
+            _check_cutoff(booking)
+        if _close(booking, "cancelled", "resident"):
             return booking
-        raise Conflict("booking.not_cancellable", "这个预约已经不能取消了。")
-    return booking
+        if _cancelled_by_resident(booking):
+            return booking  # a twin tap won while this one waited: the same answer
+        if booking.status not in ACTIVE_STATUSES:
+            break
+    raise Conflict("booking.not_cancellable", "这个预约已经不能取消了。")
 
 
 def _cancelled_by_resident(booking: ScreeningBooking) -> bool:
