@@ -203,6 +203,8 @@ def cancel(resident: Resident, booking_id: int) -> ScreeningBooking:
             return booking  # a twin tap won while this one waited: the same answer
         if booking.status not in ACTIVE_STATUSES:
             break
+    if booking.cancel_reason == "clinic_closed":
+        raise Conflict("booking.not_cancellable", "医院停诊，这个预约已经取消了，请重新预约。")
     raise Conflict("booking.not_cancellable", "这个预约已经不能取消了。")
 
 
