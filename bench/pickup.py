@@ -42,7 +42,7 @@ def prepare(database_url: str, cabinets: int, codes: int) -> list[list[tuple[str
     from wxapp.extensions import db
     from wxapp.models import Resident, StaffUser, SupplyItem, SupplyPoint
     from wxapp.services.supplies import ledger, pickups
-    from wxapp.web.transactions import commit
+    from wxapp.transactions import commit
 
     app = create_app(replace(Settings(), database_url=normalise_database_url(database_url)))
     plan = []

@@ -14,7 +14,7 @@ from wxapp.formats.spreadsheets import CHINA
 from wxapp.models import AuditLog, BirthRegistration, Pickup, Resident, ScreeningBooking
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_default, seed_demo, seed_demo_activity
 from wxapp.services.supplies.ledger import ledger_problems
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 
 def _counts():

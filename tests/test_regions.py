@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from wxapp.seeding.seed import seed_demo
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 
 def test_regions_list_townships_with_their_villages(client, app_ctx):

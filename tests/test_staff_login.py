@@ -7,7 +7,7 @@ from tests.helpers import error_code
 from wxapp.extensions import db
 from wxapp.models import StaffUser
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 wx_cli = AppGroup("wx", help="Talk to the service as WeChat would.")
 jobs_cli = AppGroup("jobs", help="Background jobs.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from wxapp.seeding.seed import seed_default, seed_demo
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 
 @pytest.fixture

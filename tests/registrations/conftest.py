@@ -11,7 +11,7 @@ from wxapp.extensions import db
 from wxapp.models import Village
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
 from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 
 @pytest.fixture

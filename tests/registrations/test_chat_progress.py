@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from wxapp.extensions import db
 from wxapp.models import Resident
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 
 def test_progress_keyword_lists_her_applications(client, wechat, resident, form, app_ctx):

@@ -9,7 +9,7 @@ from tests.helpers import login
 from wxapp.extensions import db
 from wxapp.models import Township, Village
 from wxapp.testing.people import couple_body
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 # The test township is in county 320102, as are the couples' hukou: local, so eligible.
 COUNTY = "320102"

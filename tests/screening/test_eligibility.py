@@ -11,7 +11,7 @@ from tests.helpers import error_code, login
 from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningCouple, ScreeningSlot
 from wxapp.testing.people import couple_body
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 COUPLE = "/api/v1/me/screening-couple"
 

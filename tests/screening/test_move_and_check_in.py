@@ -11,7 +11,7 @@ from wxapp.extensions import db
 from wxapp.models import Clinic, Resident, ScreeningBooking, ScreeningSlot
 from wxapp.models.base import utcnow
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from wxapp.extensions import db
 from wxapp.models import AuditLog, ScreeningBooking, ScreeningFollowUp
 from wxapp.models.base import utcnow
 from wxapp.testing.people import couple_body
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 API = "/api/v1/staff/screening"
 RESULTS = {"risk_category": "high_risk", "risk_factors": ["infection", "lifestyle"],

@@ -9,7 +9,7 @@ from tests.helpers import allow_messages, drain_jobs, error_code
 from wxapp.extensions import db
 from wxapp.models import Clinic, ScreeningBooking, ScreeningSlot
 from wxapp.services.screening.schedules import CHINA, generate_slots
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 WINDOWS = [{"weekday": d, "starts": "08:30", "ends": "10:00", "capacity": 5} for d in range(5)]
 

@@ -12,7 +12,7 @@ from tests.helpers import chart_series
 from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningFollowUp, ScreeningResult
 from wxapp.services.screening.stats import CHINA
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 API = "/api/v1/staff/screening"
 GENERAL = {"risk_category": "general", "risk_factors": [],

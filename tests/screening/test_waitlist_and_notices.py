@@ -12,7 +12,7 @@ from wxapp.models import Clinic, ScreeningBooking, ScreeningSlot
 from wxapp.models.base import utcnow
 from wxapp.services.screening.bookings import expire_offers
 from wxapp.services.screening.notices import CHINA, send_day_before_reminders
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 TEMPLATE = "TPL_SCREENING_NOTICE"
 

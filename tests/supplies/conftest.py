@@ -13,7 +13,7 @@ from tests.helpers import login
 from wxapp.extensions import db
 from wxapp.models import SupplyItem, SupplyPoint
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo, seed_supply_items
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 
 @pytest.fixture

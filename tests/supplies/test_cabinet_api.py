@@ -24,7 +24,7 @@ from wxapp.models.base import utcnow
 from wxapp.services.supplies.cabinets import mark_silent_cabinets_offline
 from wxapp.services.supplies.ledger import ledger_problems
 from wxapp.services.supplies.pickups import expire_overdue
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 
 def _code_for(client, resident_headers, world, quantity=5, point="CAB-DH-01"):

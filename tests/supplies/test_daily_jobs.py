@@ -12,7 +12,7 @@ from wxapp.models import Pickup, SupplyTask
 from wxapp.models.base import utcnow
 from wxapp.services.supplies.feedback import ask_follow_up_questions
 from wxapp.services.supplies.ledger import flag_near_expiry
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 TEMPLATE = "TPL_PICKUP_FOLLOW_UP"
 

@@ -13,7 +13,7 @@ from wxapp.models import AuditLog, Pickup, StaffNotice, StaffUser, StockMovement
 from wxapp.models.base import utcnow
 from wxapp.services.supplies.dispense_checks import flag_unreported
 from wxapp.services.supplies.ledger import ledger_problems
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 API = "/api/v1/staff/supplies"
 TEMPLATE = "TPL_PICKUP_FOLLOW_UP"

@@ -12,7 +12,7 @@ from wxapp.models import Pickup, PointItem, SupplyPoint
 from wxapp.models.base import utcnow
 from wxapp.services.supplies.ledger import ledger_problems
 from wxapp.services.supplies.pickups import expire_overdue
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 NEAR_EAST_LAKE = {"latitude": 31.963, "longitude": 118.813}
 

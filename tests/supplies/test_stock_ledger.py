@@ -11,7 +11,7 @@ from tests.helpers import chart_series, error_code
 from wxapp.extensions import db
 from wxapp.models import AuditLog, PointItem, StockLevel, StockMovement, SupplyTask
 from wxapp.services.supplies.ledger import ledger_problems
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 API = "/api/v1/staff/supplies"
 

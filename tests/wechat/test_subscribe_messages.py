@@ -7,7 +7,7 @@ from tests.helpers import drain_jobs, login
 from wxapp.extensions import db
 from wxapp.models import OutboundMessage, SubscribeGrant
 from wxapp.services import notifications
-from wxapp.web.transactions import commit, rollback
+from wxapp.transactions import commit, rollback
 
 TEMPLATE = "TPL_REGISTRATION_RESULT"
 

@@ -27,7 +27,7 @@ from wxapp.handlers.push_security import (
 from wxapp.handlers.routes import handler_for
 from wxapp.services.chat import state as chat_state
 from wxapp.services.chat.texts import apology_text
-from wxapp.web.transactions import commit, rollback
+from wxapp.transactions import commit, rollback
 
 log = logging.getLogger(__name__)
 bp = Blueprint("wechat", __name__)

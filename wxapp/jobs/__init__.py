@@ -11,7 +11,7 @@ import logging
 from rq import Queue, Retry, SimpleWorker
 
 from wxapp.extensions import get_redis, redis_is_real
-from wxapp.web.transactions import after_commit
+from wxapp.transactions import after_commit
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "wxapp"

@@ -1,11 +1,12 @@
-"""Run a job function inside an app context with the request-style transaction."""
+"""Run a job function with the request-style transaction.
+
+The worker (``flask --app wsgi jobs worker``) and inline jobs (no Redis) both run inside the
+app context that the CLI or the request pushed, so a job never builds an app of its own."""
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import has_app_context
-
-from wxapp.web.transactions import commit, rollback
+from wxapp.transactions import commit, rollback
 
 
 def job(func):
@@ -13,21 +14,12 @@ def job(func):
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        if has_app_context():
-            return _run(func, args, kwargs)
-        from wxapp import create_app
-
-        with create_app().app_context():
-            return _run(func, args, kwargs)
+        try:
+            result = func(*args, **kwargs)
+            commit()
+            return result
+        except Exception:
+            rollback()
+            raise
 
     return wrapper
-
-
-def _run(func, args, kwargs):
-    try:
-        result = func(*args, **kwargs)
-        commit()
-        return result
-    except Exception:
-        rollback()
-        raise

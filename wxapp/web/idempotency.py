@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from wxapp.errors import Conflict, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import IdempotencyRecord
-from wxapp.web.transactions import commit, rollback
+from wxapp.transactions import commit, rollback
 
 HEADER = "Idempotency-Key"
 _KEY_SHAPE = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")

@@ -16,7 +16,7 @@ from wxapp.extensions import db, get_redis
 from wxapp.faq.entries import FaqEntry
 from wxapp.faq.matcher import FaqMatcher
 from wxapp.models.faq import KnowledgeEntry
-from wxapp.web.transactions import after_commit
+from wxapp.transactions import after_commit
 
 VERSION_KEY = "wxapp:faq:index_version"
 _lock = threading.Lock()
