@@ -89,3 +89,37 @@ def test_development_defaults_use_sqlite_under_instance(monkeypatch):
     assert settings.database_url.startswith("sqlite:///") and "instance" in settings.database_url
     assert settings.redis_url is None
     assert settings.wechat_api_base_url == "https://api.weixin.qq.com/"
+
+
+def _environment_names():
+    from dataclasses import fields
+
+    for setting in fields(Settings):
+        name = setting.metadata.get("env", setting.name.upper())
+        if name:
+            yield setting, name
+
+
+def test_an_unset_environment_leaves_every_default_of_the_dataclass(monkeypatch):
+    for _, name in _environment_names():
+        monkeypatch.delenv(name, raising=False)
+    from_env, defaults = Settings.from_env(), Settings()
+    assert from_env == defaults
+
+
+def test_every_setting_is_read_from_its_environment_variable(monkeypatch):
+    from dataclasses import asdict
+
+    samples = {"int": "4321", "bool": "true", "float": "0.25"}
+    for setting, name in _environment_names():
+        monkeypatch.setenv(name, samples.get(setting.type, "http://example.test:1/x/"))
+    monkeypatch.setenv("WXAPP_ENV", "production")  # from_env reads; create_app refuses
+    read, defaults = asdict(Settings.from_env()), asdict(Settings())
+    assert [name for setting, name in _environment_names()
+            if read[setting.name] == defaults[setting.name]] == []
+
+
+def test_a_number_that_is_not_one_is_named(monkeypatch):
+    monkeypatch.setenv("NO_SHOW_LIMIT", "two")
+    with pytest.raises(ConfigurationError, match="NO_SHOW_LIMIT must be a whole number"):
+        Settings.from_env()

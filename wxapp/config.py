@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from flask import current_app
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
@@ -34,21 +36,11 @@ class ConfigurationError(RuntimeError):
     """The environment does not describe a service that may start."""
 
 
-def _env(name: str, default: str | None = None) -> str | None:
+def _env(name: str) -> str | None:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
-        return default
+        return None
     return value.strip()
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = _env(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
 def _default_database_url() -> str:
@@ -64,10 +56,34 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _with_trailing_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def _parse(name: str, raw: str, kind: str):
+    # Annotations are strings here (``from __future__ import annotations``).
+    numbers = {"int": (int, "a whole number"), "float": (float, "a number")}
+    if kind in numbers:
+        convert, what = numbers[kind]
+        try:
+            return convert(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"{name} must be {what}, got {raw!r}") from exc
+    if kind == "bool":
+        return raw.lower() in ("1", "true", "yes")
+    return raw
+
+
+def _fixed(default):
+    """A setting the environment cannot change: a protocol's limit, not a local choice."""
+    return field(default=default, metadata={"env": None})
+
+
 @dataclass
 class Settings:
-    env: str = "development"
-    database_url: str = field(default_factory=_default_database_url)
+    env: str = field(default="development", metadata={"env": "WXAPP_ENV"})
+    database_url: str = field(default_factory=_default_database_url,
+                              metadata={"clean": normalise_database_url})
     redis_url: str | None = None
     # Pooled connections idle longer than this are pinged before use (see database_pool).
     database_ping_after_idle_seconds: int = 10
@@ -83,12 +99,13 @@ class Settings:
     wechat_encoding_aes_key: str = DEV_WECHAT_ENCODING_AES_KEY
     miniprogram_app_id: str = DEV_MINIPROGRAM_APP_ID
     miniprogram_app_secret: str = DEV_MINIPROGRAM_APP_SECRET
-    wechat_api_base_url: str = WECHAT_PUBLIC_API_BASE_URL
+    wechat_api_base_url: str = field(default=WECHAT_PUBLIC_API_BASE_URL,
+                                     metadata={"clean": _with_trailing_slash})
     # Resident tokens are short lived; the mini-program logs in again silently with wx.login.
     resident_token_ttl_seconds: int = 2 * 3600
     # WeChat accepts a push for 5 minutes; older ones are replays.
-    wechat_timestamp_window_seconds: int = 300
-    wechat_max_body_bytes: int = 64 * 1024
+    wechat_timestamp_window_seconds: int = _fixed(300)
+    wechat_max_body_bytes: int = _fixed(64 * 1024)
     # Birth registration: review deadline in working days, and whether this province asks for
     # the marriage date.
     registration_review_working_days: int = 3
@@ -96,10 +113,11 @@ class Settings:
     # 即办: register at once when nothing needs a reviewer's judgement.
     instant_registration: bool = False
     # Where residents and checkers reach this service (links in certificates' QR codes).
-    public_base_url: str = "http://127.0.0.1:5000/"
+    public_base_url: str = field(default="http://127.0.0.1:5000/",
+                                 metadata={"clean": _with_trailing_slash})
     # Uploaded documents live here, encrypted, outside anything the web server serves.
     upload_dir: str = str(INSTANCE_DIR / "uploads")
-    upload_max_bytes: int = 5 * 1024 * 1024
+    upload_max_bytes: int = _fixed(5 * 1024 * 1024)
     # A Chinese TrueType font to embed in certificates and letters; empty: look for the usual
     # Debian ones (wxapp/formats/pdf_fonts.py).
     pdf_font_path: str = ""
@@ -123,7 +141,7 @@ class Settings:
     device_offline_after_minutes: int = 30
     # A redeemed code with no dispense report after this long becomes a task for staff.
     device_dispense_report_minutes: int = 10
-    device_timestamp_window_seconds: int = 300
+    device_timestamp_window_seconds: int = _fixed(300)
     near_expiry_days: int = 90
     pickup_follow_up_days: int = 7
     # Mini-program subscribe-message template for "your registration was decided".
@@ -142,60 +160,16 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        defaults = cls()
-        return cls(
-            env=_env("WXAPP_ENV", "development"),
-            database_url=normalise_database_url(_env("DATABASE_URL", defaults.database_url)),
-            redis_url=_env("REDIS_URL"),
-            database_ping_after_idle_seconds=_env_int("DATABASE_PING_AFTER_IDLE_SECONDS", 10),
-            secret_key=_env("SECRET_KEY", DEV_SECRET_KEY),
-            data_encryption_key=_env("DATA_ENCRYPTION_KEY", DEV_DATA_ENCRYPTION_KEY),
-            data_encryption_old_keys=_env("DATA_ENCRYPTION_OLD_KEYS", ""),
-            blind_index_key=_env("BLIND_INDEX_KEY", DEV_BLIND_INDEX_KEY),
-            wechat_token=_env("WECHAT_TOKEN", DEV_WECHAT_TOKEN),
-            wechat_app_id=_env("WECHAT_APP_ID", DEV_WECHAT_APP_ID),
-            wechat_app_secret=_env("WECHAT_APP_SECRET", DEV_WECHAT_APP_SECRET),
-            wechat_encoding_aes_key=_env("WECHAT_ENCODING_AES_KEY", DEV_WECHAT_ENCODING_AES_KEY),
-            miniprogram_app_id=_env("MINIPROGRAM_APP_ID", DEV_MINIPROGRAM_APP_ID),
-            miniprogram_app_secret=_env("MINIPROGRAM_APP_SECRET", DEV_MINIPROGRAM_APP_SECRET),
-            wechat_api_base_url=_with_trailing_slash(
-                _env("WECHAT_API_BASE_URL", WECHAT_PUBLIC_API_BASE_URL)
-            ),
-            resident_token_ttl_seconds=_env_int("RESIDENT_TOKEN_TTL_SECONDS", 2 * 3600),
-            registration_review_working_days=_env_int("REGISTRATION_REVIEW_WORKING_DAYS", 3),
-            upload_dir=_env("UPLOAD_DIR", defaults.upload_dir),
-            pdf_font_path=_env("PDF_FONT_PATH", defaults.pdf_font_path),
-            booking_min_notice_hours=_env_int("BOOKING_MIN_NOTICE_HOURS", 2),
-            booking_max_days_ahead=_env_int("BOOKING_MAX_DAYS_AHEAD", 60),
-            booking_cancel_cutoff_hours=_env_int("BOOKING_CANCEL_CUTOFF_HOURS", 12),
-            waitlist_hold_minutes=_env_int("WAITLIST_HOLD_MINUTES", 120),
-            slot_generation_weeks=_env_int("SLOT_GENERATION_WEEKS", 8),
-            no_show_limit=_env_int("NO_SHOW_LIMIT", 2),
-            no_show_window_days=_env_int("NO_SHOW_WINDOW_DAYS", 180),
-            no_show_restriction_days=_env_int("NO_SHOW_RESTRICTION_DAYS", 90),
-            pickup_code_valid_minutes=_env_int("PICKUP_CODE_VALID_MINUTES", 30),
-            device_offline_after_minutes=_env_int("DEVICE_OFFLINE_AFTER_MINUTES", 30),
-            device_dispense_report_minutes=_env_int("DEVICE_DISPENSE_REPORT_MINUTES", 10),
-            near_expiry_days=_env_int("NEAR_EXPIRY_DAYS", 90),
-            pickup_follow_up_days=_env_int("PICKUP_FOLLOW_UP_DAYS", 7),
-            public_base_url=_with_trailing_slash(_env("PUBLIC_BASE_URL",
-                                                      defaults.public_base_url)),
-            registration_requires_marriage_date=_env(
-                "REGISTRATION_REQUIRES_MARRIAGE_DATE", "false").lower() in ("1", "true", "yes"),
-            instant_registration=_env("INSTANT_REGISTRATION", "false").lower() in (
-                "1", "true", "yes"),
-            registration_result_template_id=_env("REGISTRATION_RESULT_TEMPLATE_ID",
-                                                 defaults.registration_result_template_id),
-            pickup_follow_up_template_id=_env("PICKUP_FOLLOW_UP_TEMPLATE_ID",
-                                              defaults.pickup_follow_up_template_id),
-            screening_notice_template_id=_env("SCREENING_NOTICE_TEMPLATE_ID",
-                                              defaults.screening_notice_template_id),
-            office_name=_env("OFFICE_NAME", defaults.office_name),
-            office_phone=_env("OFFICE_PHONE", defaults.office_phone),
-            office_address=_env("OFFICE_ADDRESS", defaults.office_address),
-            office_hours=_env("OFFICE_HOURS", defaults.office_hours),
-            township_name=_env("TOWNSHIP_NAME", defaults.township_name),
-        )
+        """Each field from the environment variable of its name in capitals (``env`` from
+        WXAPP_ENV); unset or blank leaves the default above, the only place it is written."""
+        values = {}
+        for setting in fields(cls):
+            name = setting.metadata.get("env", setting.name.upper())
+            raw = _env(name) if name else None
+            if raw is not None:
+                clean = setting.metadata.get("clean", lambda value: value)
+                values[setting.name] = clean(_parse(name, raw, setting.type))
+        return cls(**values)
 
     @property
     def is_production(self) -> bool:
@@ -252,9 +226,6 @@ class Settings:
                 "refusing to start in production: " + "; ".join(problems)
             )
 
-    def as_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
     def reply_placeholders(self) -> dict[str, str]:
         return {
             "office_name": self.office_name,
@@ -268,5 +239,9 @@ class Settings:
         }
 
 
-def _with_trailing_slash(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
+def settings() -> Settings:
+    """The Settings of the app whose context is active (``create_app`` stores them).
+
+    Services, jobs and commands read configuration through this one typed accessor; it needs
+    an app context, never a request, so a service runs the same from a job or the CLI."""
+    return current_app.config["WXAPP"]
