@@ -126,9 +126,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     from wxapp.web.errors import register_error_handlers as register
+    from wxapp.web.request_facts import register_request_facts
     from wxapp.web.transactions import register_request_transaction
 
     register(app)
+    register_request_facts(app)
     register_request_transaction(app)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from contextlib import nullcontext
 
 from flask import Blueprint, Response, current_app, request
 from wechatpy import parse_message
@@ -94,9 +95,9 @@ def receive_push():
     claimed, prefetched = dedupe.claim(
         key, *([chat_state.key_for(message.source)] if talking else []))
     if claimed:
-        if talking:
-            chat_state.use_prefetched(message.source, prefetched[0])
-        reply_xml = _handle(message)
+        with (chat_state.prefetched(message.source, prefetched[0]) if talking
+              else nullcontext()):
+            reply_xml = _handle(message)
         dedupe.remember(key, reply_xml)
     else:
         reply_xml = dedupe.earlier_reply(key)

@@ -13,6 +13,10 @@ from wxapp.security.encryption import EncryptedText
 # Statuses in which an application is still "open" for the same mother and pregnancy.
 OPEN_STATUSES = ("submitted", "returned", "approved", "correction_requested")
 OPEN_STATUS_SQL = "status IN ('submitted', 'returned', 'approved', 'correction_requested')"
+# What residents read for each status (the mini-program, the official account, notices).
+STATUS_LABELS = {"submitted": "待审核", "returned": "已退回待修改", "approved": "已登记",
+                 "rejected": "未通过", "withdrawn": "已撤回",
+                 "correction_requested": "更正审核中"}
 
 
 class ConsentRecord(db.Model):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
 from wechatpy.exceptions import WeChatClientException
 
+from wxapp import config
 from wxapp.errors import Forbidden, RateLimited, Unauthorized, UpstreamUnavailable, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import Resident
@@ -18,7 +18,7 @@ RESIDENT = "resident"
 
 
 def _ttl() -> int:
-    return current_app.config["WXAPP"].resident_token_ttl_seconds
+    return config.settings().resident_token_ttl_seconds
 
 
 def login_with_code(code: str) -> tuple[str, int]:

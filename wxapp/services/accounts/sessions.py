@@ -10,9 +10,9 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from wxapp import config
 from wxapp.errors import Unauthorized
 from wxapp.extensions import get_redis
 
@@ -27,7 +27,7 @@ class Session:
 
 
 def _serializer(kind: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"wxapp-session-{kind}")
+    return URLSafeTimedSerializer(config.settings().secret_key, salt=f"wxapp-session-{kind}")
 
 
 def _key(kind: str, sid: str) -> str:

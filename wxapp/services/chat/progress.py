@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration, ScreeningBooking
+from wxapp.models.registrations import STATUS_LABELS
 from wxapp.services.accounts import residents
-from wxapp.services.registration.applications import STATUS_LABELS
 from wxapp.services.screening.notices import slot_time_text
 
 BOOKING_LABELS = {"scheduled": "已预约", "waitlisted": "候补中", "offered": "候补到名额，待确认",

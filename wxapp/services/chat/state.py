@@ -3,34 +3,42 @@ the last answered question (for 有用/没用), and whether the next message is 
 from __future__ import annotations
 
 import json
-
-from flask import g
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from wxapp.extensions import get_redis
 
 STATE_TTL_SECONDS = 10 * 60
-_PREFETCHED = "wxapp_chat_state_prefetched"
+# openid -> the raw state the transport already read, for the push being handled only.
+_prefetched: ContextVar[dict[str, bytes | None] | None] = ContextVar("wxapp_chat_prefetched",
+                                                                      default=None)
 
 
 def key_for(openid: str) -> str:
     return f"wxapp:chat:{openid}"
 
 
-def use_prefetched(openid: str, raw: bytes | None) -> None:
+@contextmanager
+def prefetched(openid: str, raw: bytes | None) -> Iterator[None]:
     """The official-account endpoint reads the state with its dedupe claim (one Redis round
-    trip); the next ``load`` of this request takes that copy instead of asking again."""
-    g.setdefault(_PREFETCHED, {})[openid] = raw
+    trip); the first ``load`` inside this block takes that copy instead of asking again."""
+    token = _prefetched.set({openid: raw})
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
 
 
 def load(openid: str) -> dict:
-    prefetched = g.get(_PREFETCHED, {})
+    prefetched = _prefetched.get() or {}
     raw = prefetched.pop(openid) if openid in prefetched else get_redis().get(key_for(openid))
     return json.loads(raw) if raw else {}
 
 
 def save(openid: str, state: dict, previous: dict | None = None) -> None:
     """Store ``state``; ``previous`` (what ``load`` returned) saves a write when unchanged."""
-    g.get(_PREFETCHED, {}).pop(openid, None)
+    (_prefetched.get() or {}).pop(openid, None)
     if previous is not None and state == previous:
         return
     if state:

@@ -1,11 +1,7 @@
 """What the official account says outside the FAQ knowledge base."""
 from __future__ import annotations
 
-from flask import current_app
-
-
-def _settings():
-    return current_app.config["WXAPP"]
+from wxapp import config
 
 
 def menu_text() -> str:
@@ -21,7 +17,7 @@ def menu_text() -> str:
 
 def welcome_text() -> str:
     return (
-        f"您好，欢迎关注{_settings().township_name}卫生健康服务号！\n"
+        f"您好，欢迎关注{config.settings().township_name}卫生健康服务号！\n"
         "在这里可以线上办理生育登记、预约免费孕前检查、领取免费避孕药具，"
         "有问题随时问我。\n\n" + menu_text()
     )
@@ -32,13 +28,13 @@ def unsupported_media_text() -> str:
 
 
 def contact_text() -> str:
-    s = _settings()
+    s = config.settings()
     return (f"{s.office_name}\n电话：{s.office_phone}\n地址：{s.office_address}\n"
             f"办公时间：{s.office_hours}")
 
 
 def apology_text() -> str:
-    return f"抱歉，系统开小差了，请稍后再试。着急的话可以拨打{_settings().office_phone}。"
+    return f"抱歉，系统开小差了，请稍后再试。着急的话可以拨打{config.settings().office_phone}。"
 
 
 
@@ -52,8 +48,8 @@ def suggestions_text(suggestions: list[dict]) -> str:
 def cannot_answer_text() -> str:
     return (
         "抱歉，这个问题我还答不上来，已经记下来交给工作人员完善。\n"
-        f"您可以回复“人工”给工作人员留言，着急的话请拨打{_settings().office_phone}"
-        f"（{_settings().office_hours}）。\n\n" + menu_text()
+        f"您可以回复“人工”给工作人员留言，着急的话请拨打{config.settings().office_phone}"
+        f"（{config.settings().office_hours}）。\n\n" + menu_text()
     )
 
 
@@ -65,7 +61,7 @@ def feedback_thanks_text(useful: bool) -> str:
 
 def voice_not_understood_text() -> str:
     # Whoever sends a voice message may not type at all: a number to call helps more.
-    s = _settings()
+    s = config.settings()
     return (f"没听清您的语音。请再说一遍，说慢一点、离话筒近一点；也可以直接打电话问"
             f"{s.office_name}：{s.office_phone}（{s.office_hours}）。")
 
@@ -75,7 +71,8 @@ def acknowledgement_text() -> str:
 
 
 def handover_prompt_text() -> str:
-    return (f"好的，请直接发送您想咨询的问题，工作人员会在办公时间（{_settings().office_hours}）"
+    hours = config.settings().office_hours
+    return (f"好的，请直接发送您想咨询的问题，工作人员会在办公时间（{hours}）"
             "回复您。回复“取消”可以退出留言。")
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
+from wxapp import config
 from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
 from wxapp.faq.knowledge_base import fill_placeholders
@@ -56,13 +56,12 @@ FROM_DATABASE = {"clinic_names": _clinic_names, "supplies_fair_use": _supplies_f
 
 
 def placeholder_values(*answers: str) -> dict[str, str]:
-    values = current_app.config["WXAPP"].reply_placeholders()
+    values = config.settings().reply_placeholders()
     for name, read in FROM_DATABASE.items():
         if any("{" + name + "}" in answer for answer in answers):
             value = read()
             if value:
                 values[name] = value
-    values.update(current_app.config.get("WXAPP_FAQ_PLACEHOLDERS", {}))
     return values
 
 
@@ -113,7 +112,7 @@ FEEDBACK_TOKEN_MAX_AGE = 24 * 3600
 
 
 def _feedback_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="wxapp-faq-feedback")
+    return URLSafeTimedSerializer(config.settings().secret_key, salt="wxapp-faq-feedback")
 
 
 def feedback_token(log_id: int) -> str:

@@ -7,9 +7,9 @@ on its next question without a restart.
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from wxapp.extensions import db, get_redis
@@ -20,6 +20,9 @@ from wxapp.transactions import after_commit
 
 VERSION_KEY = "wxapp:faq:index_version"
 _lock = threading.Lock()
+# One matcher per database (apps side by side in tests each have their own engine); dropped
+# with its engine.
+_indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _current_version() -> int:
@@ -42,17 +45,17 @@ class LiveIndex:
 
 
 def get_index() -> LiveIndex:
-    cache = current_app.extensions.setdefault("wxapp_faq_index", {})
+    engine = db.engine
     version = _current_version()
-    index = cache.get("index")
+    index = _indexes.get(engine)
     if index is None or index.version != version:
         with _lock:
-            index = cache.get("index")
+            index = _indexes.get(engine)
             if index is None or index.version != version:
                 entries = entries_from_database()
                 index = LiveIndex(version, FaqMatcher.build(entries),
                                   {entry.code: entry for entry in entries})
-                cache["index"] = index
+                _indexes[engine] = index
     return index
 
 

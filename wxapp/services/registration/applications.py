@@ -6,10 +6,10 @@ import json
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app, g
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from wxapp import config
 from wxapp.errors import Conflict, Forbidden
 from wxapp.extensions import db
 from wxapp.models import (
@@ -25,9 +25,12 @@ from wxapp.models import (
     Village,
 )
 from wxapp.models.base import utcnow
+from wxapp.models.registrations import STATUS_LABELS
 from wxapp.security.blind_index import id_number_index, phone_index
 from wxapp.services.accounts.ownership import owned_by
+from wxapp.services.registration.notices import notify_decision
 from wxapp.services.registration.rules import CleanRegistration, validate_registration
+from wxapp.transactions import unit_cache
 
 CONSENT_PURPOSE = "birth_registration"
 CONSENT_TEXT_VERSION = "2026-11"
@@ -39,9 +42,6 @@ STAFF_MOVES = {("submitted", "approved"), ("submitted", "returned"), ("submitted
                ("correction_requested", "approved")}
 ID_COLUMN = "birth_registrations.id_number"
 
-
-def _settings():
-    return current_app.config["WXAPP"]
 
 
 # -- consent -------------------------------------------------------------------------------
@@ -103,11 +103,12 @@ def _parent_dict(reg: BirthRegistration, role: str) -> dict:
 
 # -- submit and track ----------------------------------------------------------------------
 def _villages() -> dict[int, int]:
-    """Village id -> township id, read once per request (a few dozen rows) for both the
-    validation and the record."""
-    if "wxapp_villages" not in g:
-        g.wxapp_villages = dict(db.session.execute(select(Village.id, Village.township_id)).all())
-    return g.wxapp_villages
+    """Village id -> township id, read once per request or job (a few dozen rows) for both
+    the validation and the record."""
+    cache = unit_cache()
+    if "villages" not in cache:
+        cache["villages"] = dict(db.session.execute(select(Village.id, Village.township_id)).all())
+    return cache["villages"]
 
 
 def _village_ids() -> set[int]:
@@ -118,7 +119,7 @@ def _clean(resident: Resident, data: dict) -> CleanRegistration:
     uploads = {d.id: d.kind for d in db.session.scalars(
         select(UploadedDocument).filter_by(resident_id=resident.id))}
     return validate_registration(
-        data, requires_marriage_date=_settings().registration_requires_marriage_date,
+        data, requires_marriage_date=config.settings().registration_requires_marriage_date,
         village_ids=_village_ids(), uploaded_kinds=uploads)
 
 
@@ -188,7 +189,8 @@ def _remember_filer(resident: Resident, clean: CleanRegistration) -> None:
 
 def _start_review_clock(reg: BirthRegistration) -> None:
     reg.submitted_at = utcnow()
-    reg.due_at = add_working_days(reg.submitted_at, _settings().registration_review_working_days)
+    reg.due_at = add_working_days(reg.submitted_at,
+                                  config.settings().registration_review_working_days)
 
 
 def submit(resident: Resident, data: dict) -> BirthRegistration:
@@ -211,7 +213,7 @@ def file_on_behalf(staff, data: dict, consent_confirmed: bool) -> BirthRegistrat
         raise Forbidden("registration.consent_required",
                         "请确认当事人已签署《个人信息处理告知同意书》。")
     clean = validate_registration(
-        data, requires_marriage_date=_settings().registration_requires_marriage_date,
+        data, requires_marriage_date=config.settings().registration_requires_marriage_date,
         village_ids=_village_ids(), originals_seen=True)
     if staff.role == "village_worker" and clean.village_id != staff.village_id:
         raise Forbidden("registration.other_village", "只能为本村（社区）居民代办。")
@@ -235,7 +237,7 @@ def _create(clean: CleanRegistration, resident_id: int | None, actor: tuple,
     _flush_or_duplicate()
     reg.application_no = f"SY{reg.submitted_at:%Y%m%d}{reg.id:06d}"
     attach_documents(reg, clean.document_ids)
-    if _settings().instant_registration and not reg.conflict_flags:
+    if config.settings().instant_registration and not reg.conflict_flags:
         register(reg, "system", None, "即办")
     db.session.flush()
     return reg
@@ -279,8 +281,6 @@ def register(reg: BirthRegistration, actor_type: str, actor_id, note: str | None
     reg.registration_number = f"DJ{reg.decided_at.year}{reg.id:07d}"
     reg.certificate_code = _unique_certificate_code()
     db.session.flush()
-    from wxapp.services.registration.notices import notify_decision
-
     notify_decision(reg)
 
 
@@ -344,11 +344,6 @@ def withdraw(resident: Resident, registration_id: int) -> BirthRegistration:
     record_event(reg, "withdrawn", "resident", resident.id)
     db.session.flush()
     return reg
-
-
-STATUS_LABELS = {"submitted": "待审核", "returned": "已退回待修改", "approved": "已登记",
-                 "rejected": "未通过", "withdrawn": "已撤回",
-                 "correction_requested": "更正审核中"}
 
 
 def request_correction(resident: Resident, registration_id: int, data: dict

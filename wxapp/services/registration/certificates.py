@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from datetime import UTC
 
-from flask import current_app
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -13,6 +12,7 @@ from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from wxapp import config
 from wxapp.errors import Conflict
 from wxapp.formats.pdf_fonts import font_for_pdfs
 from wxapp.models import BirthRegistration
@@ -22,7 +22,7 @@ STATUS_TEXT = {"planning": "计划怀孕", "pregnant": "已怀孕", "born": "已
 
 
 def verification_url(code: str) -> str:
-    return current_app.config["WXAPP"].public_base_url + f"verify/{code}"
+    return config.settings().public_base_url + f"verify/{code}"
 
 
 def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:

@@ -12,9 +12,9 @@ import secrets
 from pathlib import Path
 
 import filetype
-from flask import current_app
 from sqlalchemy import select
 
+from wxapp import config
 from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import DOCUMENT_KINDS, Resident, UploadedDocument
@@ -25,7 +25,7 @@ ALLOWED_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 
 
 def _directory() -> Path:
-    path = Path(current_app.config["WXAPP"].upload_dir)
+    path = Path(config.settings().upload_dir)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
@@ -38,7 +38,7 @@ def store_upload(resident: Resident, kind: str, content: bytes) -> UploadedDocum
     if kind not in DOCUMENT_KINDS:
         raise ValidationFailed("upload.kind", "请选择材料类型。",
                                details={"kind": "材料类型不正确。"})
-    limit = current_app.config["WXAPP"].upload_max_bytes
+    limit = config.settings().upload_max_bytes
     if not content:
         raise ValidationFailed("upload.empty", "文件是空的，请重新选择。")
     if len(content) > limit:

@@ -1,23 +1,24 @@
-"""Telling the resident about a decision on their birth registration."""
+"""Telling the resident about a decision on their birth registration.
+
+Imports nothing of the registration services: they call ``notify_decision``, never the
+other way round (the labels residents read live with the model)."""
 from __future__ import annotations
 
-from flask import current_app
-
+from wxapp import config
 from wxapp.extensions import db
 from wxapp.jobs import enqueue_after_commit
 from wxapp.models import BirthRegistration, Resident
+from wxapp.models.registrations import STATUS_LABELS
 from wxapp.services import notifications
-from wxapp.services.registration.applications import STATUS_LABELS
 
 
 def notify_decision(reg: BirthRegistration) -> None:
     """Queued after the commit; a failed send is retried and never undoes the decision."""
     if reg.resident_id is None:
         return  # filed on paper by a village worker: the worker tells the family
-    settings = current_app.config["WXAPP"]
     label = STATUS_LABELS[reg.status]
     notifications.notify_by_subscribe_message(
-        reg.resident_id, settings.registration_result_template_id,
+        reg.resident_id, config.settings().registration_result_template_id,
         {"thing1": "生育登记", "phrase2": label, "character_string3": reg.application_no,
          "thing4": "请在小程序“我的申请”查看详情"},
         f"pages/registration/detail?id={reg.id}", "registration_result")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import select
 
+from wxapp import config
 from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningCoupleMember, ScreeningSlot
 from wxapp.models.base import utcnow
@@ -36,7 +36,7 @@ def booking_notice(booking: ScreeningBooking, kind: str) -> None:
     slot = booking.slot
     for resident_id in _recipients(booking):
         notifications.notify_by_subscribe_message(
-            resident_id, current_app.config["WXAPP"].screening_notice_template_id,
+            resident_id, config.settings().screening_notice_template_id,
             {"thing1": subject, "time2": slot_time_text(slot), "thing3": slot.clinic.name,
              "thing4": note},
             f"pages/screening/booking?id={booking.id}", f"screening_{kind}")

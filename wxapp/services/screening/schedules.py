@@ -6,10 +6,10 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from wxapp import config
 from wxapp.errors import Conflict, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import (
@@ -91,7 +91,7 @@ def generate_slots(today: date | None = None, weeks: int | None = None) -> int:
     """Slots from tomorrow to `weeks` ahead for every active clinic, skipping closed days.
     Returns how many were added; running it again adds none."""
     today = today or datetime.now(CHINA).date()
-    weeks = weeks or current_app.config["WXAPP"].slot_generation_weeks
+    weeks = weeks or config.settings().slot_generation_weeks
     added = 0
     for clinic in db.session.scalars(select(Clinic).filter_by(active=True)):
         windows = schedule_of(clinic)

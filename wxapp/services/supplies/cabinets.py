@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 
+from wxapp import config
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import (
@@ -172,13 +172,13 @@ def mark_silent_cabinets_offline(now: datetime | None = None) -> int:
     """A cabinet that has not called in for a while is offline: residents are no longer sent
     there, and the staff of its village get a task."""
     now = now or utcnow()
-    limit = now - timedelta(minutes=current_app.config["WXAPP"].device_offline_after_minutes)
+    limit = now - timedelta(minutes=config.settings().device_offline_after_minutes)
     silent = list(db.session.scalars(select(SupplyPoint).where(
         SupplyPoint.kind == "cabinet", SupplyPoint.active.is_(True),
         SupplyPoint.status != "offline", SupplyPoint.last_seen_at < limit)))
     for point in silent:
         point.status = "offline"
-        text = (f"{point.name}已超过{current_app.config['WXAPP'].device_offline_after_minutes}"
+        text = (f"{point.name}已超过{config.settings().device_offline_after_minutes}"
                 "分钟没有联网，请到现场检查。")
         open_task("offline", f"offline:{point.id}", point, text)
         staff_notices.notify(point_keepers(point), f"cabinet_offline:{point.id}", text)

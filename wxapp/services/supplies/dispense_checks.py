@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 
+from wxapp import config
 from wxapp.errors import Conflict, NotFound
 from wxapp.extensions import db
 from wxapp.models import Pickup, StaffUser, SupplyPoint, SupplyTask
@@ -29,7 +29,7 @@ from wxapp.services.supplies.tasks import DISPENSE_CHECK, open_task, visible_tas
 def flag_unreported(now: datetime | None = None) -> int:
     """Open a task for every pickup redeemed too long ago without a report; returns how
     many were opened now."""
-    minutes = current_app.config["WXAPP"].device_dispense_report_minutes
+    minutes = config.settings().device_dispense_report_minutes
     limit = (now or utcnow()) - timedelta(minutes=minutes)
     waiting = db.session.execute(
         select(Pickup.id, Pickup.point_id)
@@ -59,7 +59,7 @@ def _tell_resident_quota_is_back(pickup_id: int) -> None:
     if resident_id is None:
         return
     notifications.notify_by_subscribe_message(
-        resident_id, current_app.config["WXAPP"].pickup_follow_up_template_id,
+        resident_id, config.settings().pickup_follow_up_template_id,
         {"thing1": "自助领取未完成", "thing2": "名额已退回，可重新申请领取码"},
         "pages/supplies/index", "pickup_not_dispensed")
 

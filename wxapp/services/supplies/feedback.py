@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
+from wxapp import config
 from wxapp.errors import Conflict, NotFound
 from wxapp.extensions import db
 from wxapp.models import Pickup, Resident, SupplyPoint, SupplyPreference
@@ -42,7 +42,7 @@ def answer_follow_up(resident: Resident, pickup_id: int, answer: str) -> Pickup:
 def ask_follow_up_questions(now=None) -> int:
     """Once, some days after a pickup, ask the resident how it went (if she allowed that
     message). Returns how many were asked; running it again the same day asks nobody twice."""
-    settings = current_app.config["WXAPP"]
+    settings = config.settings()
     now = now or utcnow()
     due = db.session.scalars(select(Pickup).where(
         Pickup.status == "dispensed", Pickup.resident_id.is_not(None),

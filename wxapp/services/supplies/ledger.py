@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
+from wxapp import config
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import (
@@ -332,7 +332,7 @@ def flag_near_expiry(today: date | None = None) -> int:
     """A task for every point holding a batch that expires soon (近效期): use or move it
     first. Returns how many batches were flagged (one open task each, however often run)."""
     today = today or date.today()
-    near = today + timedelta(days=current_app.config["WXAPP"].near_expiry_days)
+    near = today + timedelta(days=config.settings().near_expiry_days)
     flagged = 0
     for level, batch, point in db.session.execute(
             select(StockLevel, StockBatch, SupplyPoint).join(StockBatch)
@@ -350,7 +350,7 @@ def flag_near_expiry(today: date | None = None) -> int:
 # -- reading the books -------------------------------------------------------------------------
 def stock_at(staff: StaffUser, point_id: int) -> dict:
     point = point_for_staff(staff, point_id)
-    near = date.today() + timedelta(days=current_app.config["WXAPP"].near_expiry_days)
+    near = date.today() + timedelta(days=config.settings().near_expiry_days)
     items = []
     for row in db.session.scalars(select(PointItem).filter_by(point_id=point.id)
                                   .order_by(PointItem.item_id)):

@@ -12,10 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from wxapp import config
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import (
@@ -43,9 +43,6 @@ class Wanted:
     item_id: int
     quantity: int
 
-
-def _settings():
-    return current_app.config["WXAPP"]
 
 
 def _aware(value: datetime) -> datetime:
@@ -209,7 +206,8 @@ def new_pickup(point: SupplyPoint, holder_key: str, resident_id: int | None,
         pickup = Pickup(holder_key=holder_key, resident_id=resident_id, point_id=point.id,
                         status=status,
                         code=f"{secrets.randbelow(10 ** 8):08d}" if with_code else None,
-                        expires_at=now + timedelta(minutes=_settings().pickup_code_valid_minutes),
+                        expires_at=now + timedelta(
+                            minutes=config.settings().pickup_code_valid_minutes),
                         redeemed_at=None if with_code else now)
         pickup.lines = [PickupLine(item_id=item.id, quantity=q) for item, q in chosen]
         try:
