@@ -211,22 +211,36 @@ def assessment_letter_pdf(result: ScreeningResult) -> bytes:
         pdf.setFont(chinese, 12)
         pdf.drawString(20 * mm, y, line)
         y -= 9 * mm
-    for chunk in _wrap(result.advice, 38):
-        pdf.drawString(26 * mm, y, chunk)
-        y -= 7 * mm
-    pdf.setFont(chinese, 10)
-    pdf.drawString(20 * mm, 25 * mm, "本告知书仅供受检夫妇本人使用。如有疑问请咨询检查机构。"
-                   f"  出具日期：{date.today().isoformat()}")
-    pdf.showPage()
+
+    def footer():
+        pdf.setFont(chinese, 10)
+        pdf.drawString(20 * mm, 25 * mm, "本告知书仅供受检夫妇本人使用。如有疑问请咨询检查机构。"
+                       f"  出具日期：{date.today().isoformat()}")
+
+    _draw_advice(pdf, chinese, result.advice, y + 5 * mm, footer)
     pdf.save()
     return buffer.getvalue()
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    lines = []
-    for paragraph in text.splitlines() or [""]:
-        while len(paragraph) > width:
-            lines.append(paragraph[:width])
-            paragraph = paragraph[width:]
-        lines.append(paragraph)
-    return lines
+def _draw_advice(pdf, font: str, advice: str, top: float, footer) -> None:
+    """Advice wrapped by the width the text takes in the font, breaking between any two
+    Chinese characters (reportlab's CJK word wrap), and carried on to further pages when it
+    is long; ``footer`` closes every page."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Frame, Paragraph
+
+    width, height = A4
+    style = ParagraphStyle("advice", fontName=font, fontSize=12, leading=18, wordWrap="CJK")
+    story = [Paragraph(escape(line) or "&nbsp;", style) for line in advice.splitlines() or [""]]
+    for _page in range(50):  # a bound, in case a flowable could never fit
+        Frame(26 * mm, 32 * mm, width - 46 * mm, top - 32 * mm, leftPadding=0, rightPadding=0,
+              topPadding=0, bottomPadding=0).addFromList(story, pdf)
+        footer()
+        pdf.showPage()
+        if not story:
+            return
+        top = height - 25 * mm
