@@ -8,6 +8,7 @@ from flask import Flask
 
 from wxapp.config import INSTANCE_DIR, Settings
 from wxapp.formats.pdf_fonts import configure_pdf_font
+from wxapp.web.api_docs import ASSETS_URL as API_DOCS_ASSETS_URL
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -73,7 +74,7 @@ def configure(app: Flask, settings: Settings) -> None:
         OPENAPI_JSON_PATH="openapi.json",
         # The browsable UI is for developers; production serves the JSON only.
         OPENAPI_SWAGGER_UI_PATH=None if settings.is_production else "docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL=API_DOCS_ASSETS_URL,
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
     )
     app.json.ensure_ascii = False
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from wxapp.health import bp as health_bp
     from wxapp.staff_api import register_staff_api
     from wxapp.verify import bp as verify_bp
+    from wxapp.web.api_docs import register_api_docs_assets
 
     app.register_blueprint(wechat_bp)
     app.register_blueprint(health_bp)
@@ -122,6 +124,8 @@ def register_blueprints(app: Flask) -> None:
     register_miniprogram_api(app)
     register_staff_api(app)
     register_device_api(app)
+    if not app.config["WXAPP"].is_production:
+        register_api_docs_assets(app)
 
 
 def register_error_handlers(app: Flask) -> None:
