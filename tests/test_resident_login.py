@@ -121,3 +121,21 @@ def test_disabled_account_cannot_log_in(client, sim, app_ctx):
     code = sim.login_code("jack")["code"]
     response = client.post("/api/v1/auth/login", json={"code": code})
     assert response.status_code == 403 and error_code(response) == "auth.account_disabled"
+
+
+def test_a_simulator_on_another_port_is_named_in_the_log_and_residents_get_a_503(
+        base_settings, migrated, caplog):
+    import logging
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on once this closes
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(replace(base_settings, wechat_api_base_url=f"http://127.0.0.1:{port}/"))
+    with caplog.at_level(logging.WARNING):
+        response = app.test_client().post("/api/v1/auth/login", json={"code": "any-code"})
+    assert response.status_code == 503
+    assert response.get_json()["error"]["message"] == "微信登录服务暂时繁忙，请稍后再试。"
+    assert f"cannot reach http://127.0.0.1:{port}/sns/jscode2session" in caplog.text
+    assert "WECHAT_API_BASE_URL" in caplog.text
+    assert base_settings.miniprogram_app_secret not in caplog.text

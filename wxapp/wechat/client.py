@@ -64,7 +64,7 @@ class RoutedWeChatClient(WeChatClient):
             try:
                 return super()._request(method, url, params=sent_params, **dict(kwargs))
             except requests.RequestException as exc:
-                raise WeChatClientException(errcode=-1, errmsg=f"network: {exc}") from exc
+                raise self._unreachable(url, exc) from exc
             except WeChatClientException as exc:
                 if attempt == 1 and not carries_own_token and exc.errcode in TOKEN_ERRORS:
                     self.tokens.replace(rejected=sent_params["access_token"])
@@ -93,8 +93,20 @@ class RoutedWeChatClient(WeChatClient):
             res = self._http.get(self.base_url + endpoint, params=params,
                                  timeout=HTTP_TIMEOUT_SECONDS)
         except requests.RequestException as exc:
-            raise WeChatClientException(errcode=-1, errmsg=f"network: {exc}") from exc
+            raise self._unreachable(self.base_url + endpoint, exc) from exc
         return self._handle_result(res)
+
+    def _unreachable(self, url: str, exc: requests.RequestException) -> WeChatClientException:
+        """Names the URL that failed, without its query (it carries the app secret), and where
+        that URL came from: in development the usual cause is a simulator on another port."""
+        where = urlsplit(url)._replace(query="", fragment="").geturl()
+        reason = ("timed out" if isinstance(exc, requests.Timeout)
+                  else "nothing answers there" if isinstance(exc, requests.ConnectionError)
+                  else type(exc).__name__)
+        return WeChatClientException(
+            errcode=-1, errmsg=f"network: cannot reach {where} ({reason}); "
+            f"WECHAT_API_BASE_URL is {self.base_url} (scripts/dev points it at the simulator "
+            "on SIM_PORT)")
 
 
 class MiniProgramClient(RoutedWeChatClient):
