@@ -5,6 +5,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from wxapp.dev_setup import service_url
 from wxapp.transactions import commit
 
 wx_cli = AppGroup("wx", help="Talk to the service as WeChat would.")
@@ -87,7 +88,8 @@ def seed_command(demo: bool) -> None:
 
 
 @wx_cli.command("chat")
-@click.option("--url", default="http://127.0.0.1:5000/wechat", show_default=True,
+@click.option("--url", default=lambda: service_url() + "wechat",
+              show_default="http://127.0.0.1:$PORT/wechat, PORT else 5000",
               help="The service's /wechat callback URL.")
 @click.option("--user", default="terminal-user", show_default=True,
               help="Who is chatting (becomes the sender openid).")

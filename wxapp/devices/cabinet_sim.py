@@ -7,7 +7,7 @@
     python -m wxapp.devices.cabinet_sim keypad                    # type codes as a resident would
 
 Defaults match the demo data (`flask --app wsgi seed --demo`): cabinet demo-cab-1 of the demo
-township, on http://127.0.0.1:5000.
+township, on the service `scripts/dev` runs: http://127.0.0.1:$PORT (5000 unless PORT is set).
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import uuid
 
 import requests
 
+from wxapp.dev_setup import service_url
 from wxapp.devices.signing import signed_headers
 
 
@@ -80,7 +81,8 @@ def _items(specs: list[str]) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:5000")
+    parser.add_argument("--url", default=service_url(),
+                        help="the service (default: http://127.0.0.1:$PORT, PORT else 5000)")
     parser.add_argument("--key-id", default="demo-cab-1")
     parser.add_argument("--secret", default="demo-cabinet-secret-1")
     commands = parser.add_subparsers(dest="command", required=True)

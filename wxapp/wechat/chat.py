@@ -58,7 +58,9 @@ def run_chat(service_url: str, token: str, encoding_aes_key: str, appid: str, op
             response = http.post(service_url, params=query, data=body,
                                  headers={"Content-Type": "text/xml"}, timeout=10)
         except requests.RequestException as exc:
-            output_fn(f"（连接服务失败：{exc.__class__.__name__}，服务是否已启动？）")
+            # Name the URL: the usual cause is a service on another port (PORT, or --url).
+            output_fn(f"（连接 {service_url} 失败：{exc.__class__.__name__}。服务是否已启动？"
+                      "端口不是 5000 时，请加上与 scripts/dev 相同的 PORT=… 或 --url）")
             continue
         if response.status_code != 200:
             output_fn(f"（服务返回 {response.status_code}，请检查 WECHAT_TOKEN 等配置是否一致）")

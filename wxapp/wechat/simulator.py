@@ -84,6 +84,9 @@ def _error(errcode: int, errmsg: str):
 
 
 def default_apps() -> dict[str, str]:
+    """The accounts the simulator knows: ``SIM_APPS="appid:secret,appid:secret"`` when the
+    service runs with other WECHAT_APP_ID / MINIPROGRAM_APP_ID values than the development
+    ones; by default the two development accounts (official account and mini-program)."""
     raw = os.environ.get("SIM_APPS")
     if raw:
         return dict(pair.split(":", 1) for pair in raw.split(",") if ":" in pair)
@@ -324,9 +327,12 @@ def serve_in_thread(app: Flask | None = None, host: str = "127.0.0.1",
 
 
 def main() -> None:
+    from wxapp.dev_setup import simulator_port
+
     parser = argparse.ArgumentParser(description="Local WeChat API simulator")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--port", type=int, default=simulator_port(),
+                        help="default: $SIM_PORT, else 8090")
     args = parser.parse_args()
     create_simulator_app().run(host=args.host, port=args.port, threaded=True)
 
