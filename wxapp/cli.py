@@ -1,6 +1,8 @@
 """``flask --app wsgi …`` commands: seed, wx chat, jobs worker."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -72,6 +74,7 @@ def faq_import_command(path: str) -> None:
 @click.option("--demo", is_flag=True, help="Also add a demo township, staff accounts and more.")
 def seed_command(demo: bool) -> None:
     """Load the default data (safe to run again)."""
+    from wxapp.formats.spreadsheets import CHINA
     from wxapp.seeding import seed as seeding
 
     counts = seeding.seed_default()
@@ -80,11 +83,15 @@ def seed_command(demo: bool) -> None:
             raise click.UsageError("demo data is for development machines only")
         counts.update(seeding.seed_demo())
         counts.update(seeding.seed_demo_activity())
+        counts.update(seeding.seed_demo_clinic_day())
     commit()
     click.echo("seeded: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     if demo:
         click.echo(f"demo staff password: {seeding.DEMO_STAFF_PASSWORD} "
                    "(users demo-admin, demo-reviewer, demo-village, demo-clinic)")
+        codes = seeding.demo_clinic_day_codes(datetime.now(CHINA).date())
+        click.echo("today is a clinic day at the first demo clinic: demo-clinic can check in "
+                   f"the couples booked with the codes {', '.join(codes)}, then record results")
 
 
 @wx_cli.command("chat")

@@ -2,7 +2,7 @@
 nothing."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import yaml
@@ -92,6 +92,14 @@ def seed_demo_activity() -> dict[str, int]:
     return seed_activity(data["township"]["code"])
 
 
+def seed_demo_clinic_day(now: datetime | None = None) -> dict[str, int]:
+    """Today a clinic day in the demo township (after seed_demo; again on any later day)."""
+    data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    township = db.session.scalars(select(Township).filter_by(
+        code=data["township"]["code"])).one()
+    return _seed_demo_clinic_day(township, now)
+
+
 def _seed_demo_points(township: Township, villages: dict, data: dict) -> dict:
     """Demo points, stocked through the ledger itself so that the books balance."""
     from wxapp.services.supplies import ledger
@@ -142,8 +150,6 @@ def _seed_demo_clinic_staff(staff: list[dict]) -> dict:
 def _seed_demo_clinics(township: Township, clinics: list[dict], weeks: int = 2) -> dict:
     """Demo clinics with two morning windows on weekdays (China time), opened `weeks` ahead
     by the same job that opens real clinics' slots."""
-    from datetime import time
-
     from wxapp.models import ScreeningSchedule
     from wxapp.services.screening.schedules import generate_slots
 
@@ -165,3 +171,75 @@ def _seed_demo_clinics(township: Township, clinics: list[dict], weeks: int = 2) 
     db.session.flush()
     added["slots"] = generate_slots(weeks=weeks)
     return added
+
+
+CLINIC_DAY_OPENID_PREFIX = "demo-clinic-day-"
+CLINIC_DAY_COUPLES = (("陈晓燕", "林海"), ("吕佳", "何明"), ("苏悦", "罗刚"))
+
+
+def _seed_demo_clinic_day(township: Township, now: datetime | None = None) -> dict:
+    """Today is a clinic day at the first demo clinic, with couples booked into it, so that the
+    clinic's side (day list, check-in, results, the letter) can be tried at once. Residents
+    cannot book today themselves (BOOKING_MIN_NOTICE_HOURS), so these bookings are written
+    directly, as the demo's history is. Seeding on a later day books the same couples again
+    for that day (a booking still waiting moves; one already checked is followed by a new)."""
+    import secrets
+
+    from wxapp.formats.spreadsheets import CHINA
+    from wxapp.models import ScreeningBooking, ScreeningSlot
+    from wxapp.services.accounts import residents
+    from wxapp.services.screening import couples
+    from wxapp.testing.people import couple_body
+
+    today = (now or datetime.now(CHINA)).astimezone(CHINA).date()
+    clinic = db.session.scalars(select(Clinic).filter_by(township_id=township.id)
+                                .order_by(Clinic.id)).first()
+    village = db.session.scalars(select(Village).filter_by(township_id=township.id)
+                                 .order_by(Village.id)).first()
+    if clinic is None or village is None or demo_clinic_day_codes(today):
+        return {"clinic_day_bookings": 0}
+    # An afternoon the demo's weekly schedule (mornings) never opens, so it is the demo's own.
+    starts = datetime.combine(today, time(13, 30), tzinfo=CHINA)
+    slot = db.session.scalars(select(ScreeningSlot).filter_by(clinic_id=clinic.id,
+                                                              starts_at=starts)).first()
+    if slot is None:
+        slot = ScreeningSlot(clinic_id=clinic.id, starts_at=starts, capacity=10, booked=0,
+                             ends_at=datetime.combine(today, time(17, 0), tzinfo=CHINA))
+        db.session.add(slot)
+        db.session.flush()
+    for n, (wife, husband) in enumerate(CLINIC_DAY_COUPLES):
+        resident = residents.resident_for_miniprogram(f"{CLINIC_DAY_OPENID_PREFIX}{n}", None)
+        body = couple_body(400 + n, village.id, hukou_region=township.code[:6])
+        body["wife"]["name"], body["husband"]["name"] = wife, husband
+        couple = couples.save_couple(resident, body, today=today)
+        booking = db.session.scalars(select(ScreeningBooking).filter_by(
+            couple_id=couple.id, status="scheduled")).first()
+        if booking is None:
+            booking = ScreeningBooking(resident_id=resident.id, couple_id=couple.id,
+                                       couple_key=couple.couple_key,
+                                       child_order=couple.child_order, status="scheduled",
+                                       village_id=couple.village_id)
+            db.session.add(booking)
+        else:
+            booking.slot.booked -= 1
+        booking.slot_id = slot.id
+        booking.checkin_code = f"{secrets.randbelow(10 ** 6):06d}"
+        slot.booked += 1
+    db.session.flush()
+    return {"clinic_day_bookings": len(CLINIC_DAY_COUPLES)}
+
+
+def demo_clinic_day_codes(day) -> list[str]:
+    """The check-in codes of the demo couples booked on ``day``, for the seed command to show
+    (nobody can sign in as an invented resident to see them)."""
+    from wxapp.formats.spreadsheets import CHINA
+    from wxapp.models import Resident, ScreeningBooking, ScreeningSlot
+
+    start = datetime.combine(day, time.min, tzinfo=CHINA)
+    return list(db.session.scalars(
+        select(ScreeningBooking.checkin_code).join(ScreeningSlot)
+        .join(Resident, Resident.id == ScreeningBooking.resident_id)
+        .where(Resident.mp_openid.startswith(CLINIC_DAY_OPENID_PREFIX),
+               ScreeningSlot.starts_at >= start,
+               ScreeningSlot.starts_at < start + timedelta(days=1))
+        .order_by(ScreeningBooking.id)))
