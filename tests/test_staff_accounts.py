@@ -13,7 +13,7 @@ from wxapp.extensions import db
 from wxapp.models import AuditLog, Clinic, StaffUser, Township, Village
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
 from wxapp.services.accounts.passwords import hash_password
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 API = "/api/v1/staff/accounts"
 GOOD_PASSWORD = "Spring-rain-2026"

@@ -12,7 +12,7 @@ from wxapp.extensions import db
 from wxapp.models import AuditLog, StaffUser
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD
 from wxapp.services.accounts.passwords import hash_password
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"

@@ -14,7 +14,7 @@ from wxapp.models import ScreeningBooking, ScreeningSlot
 from wxapp.models.base import utcnow
 from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.services.screening.bookings import expire_offers
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 pytestmark = pytest.mark.postgres_only
 

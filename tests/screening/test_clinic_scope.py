@@ -21,7 +21,7 @@ from wxapp.models import (
 from wxapp.models.base import utcnow
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
 from wxapp.services.screening.schedules import CHINA
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 STAFF = "/api/v1/staff"
 RESULTS = {"risk_category": "general", "advice": "可以计划怀孕，孕前三个月补充叶酸。"}

@@ -10,7 +10,7 @@ from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningCouple
 from wxapp.models.base import utcnow
 from wxapp.testing.people import couple_body
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 COUPLE = "/api/v1/me/screening-couple"
 RESULTS = {"risk_category": "high_risk", "risk_factors": ["infection"],
