@@ -29,3 +29,12 @@ def test_identifiers_typed_into_free_text_are_redacted():
         "我身份证[身份证号]，老身份证[身份证号]，手机[手机号]，家里电话[电话]，预约第3号，"
         "2026年11月28日，要10只，编号DJ20260000001")
     assert redact_identifiers(None) == ""
+
+
+def test_identifiers_in_other_digit_scripts_or_grouped_are_redacted_too():
+    from wxapp.security.masking import redact_identifiers
+
+    full_width = "３２０１０２１９９５０３０２００６Ｘ"
+    arabic_indic_phone = "١٣٨١٢٣٤٥٦٧٨"
+    text = f"身份证{full_width}，手机{arabic_indic_phone}，卡上是320102 19950302 006X"
+    assert redact_identifiers(text) == "身份证[身份证号]，手机[手机号]，卡上是[身份证号]"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from wxapp.security.identity import normalise_id_number
+from wxapp.security.identity import ascii_digits, normalise_id_number
 
 _index_key: bytes | None = None
 
@@ -34,4 +34,4 @@ def id_number_index(id_number: str, column: str = "id_number") -> str:
 
 
 def phone_index(phone: str, column: str = "phone") -> str:
-    return blind_index("".join(ch for ch in phone if ch.isdigit()), column)
+    return blind_index("".join(ch for ch in ascii_digits(phone) if ch in "0123456789"), column)

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import re
 
+from wxapp.security.identity import fold_digits
+
 # Numbers people type into a question: an ID number (18 or the old 15 digits), a mobile
 # number (spaces or dashes allowed), a landline with its area code.
 _IDENTIFIERS = [
-    (re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])|(?<![0-9])[0-9]{15}(?![0-9])"),
+    # Grouped as on the card (6-8-4) or not; the check character as X, x or full-width.
+    (re.compile(r"(?<![0-9])[0-9]{6}[ -]?[0-9]{8}[ -]?[0-9]{3}[0-9XxＸｘ](?![0-9A-Za-z])"
+                r"|(?<![0-9])[0-9]{15}(?![0-9])"),
      "[身份证号]"),
     (re.compile(r"(?<![0-9])1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])"), "[手机号]"),
     (re.compile(r"(?<![0-9])0[0-9]{2,3}[ -]?[0-9]{7,8}(?![0-9])"), "[电话]"),
@@ -49,7 +53,8 @@ def mask_text(_text: str | None) -> str:
 def redact_identifiers(text: str | None) -> str:
     """Free text kept without its author (questions asked of the bot) must not keep the
     ID or phone numbers some residents type into it either."""
-    text = text or ""
+    # A number typed in full-width or Arabic-Indic digits is the same number.
+    text = fold_digits(text or "")
     for pattern, placeholder in _IDENTIFIERS:
         text = pattern.sub(placeholder, text)
     return text

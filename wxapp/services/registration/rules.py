@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from wxapp.errors import ValidationFailed
-from wxapp.security.identity import InvalidIdentity, normalise_mobile, parse_id_number
+from wxapp.security.identity import (
+    InvalidIdentity,
+    normalise_mobile,
+    normalise_region_code,
+    parse_id_number,
+)
 
 ROLES = ("mother", "father")
 PREGNANCY_STATUSES = ("planning", "pregnant", "born")
@@ -95,9 +100,11 @@ def parse_parent(data: dict, role: str, sex: str, ages: tuple[int, int], today: 
             phone = normalise_mobile(data.get("phone") or "")
         except InvalidIdentity as exc:
             problems[f"{prefix}.phone"] = exc.message
-    region = str(data.get("hukou_region") or "").strip()
-    if not (len(region) in (6, 9, 12) and region.isdigit()):
-        problems[f"{prefix}.hukou_region"] = "请从列表中选择户籍所在地。"
+    region = ""
+    try:
+        region = normalise_region_code(str(data.get("hukou_region") or ""))
+    except InvalidIdentity as exc:
+        problems[f"{prefix}.hukou_region"] = exc.message
     marital = data.get("marital_status") or "first_marriage"
     if marital not in MARITAL_STATUSES:
         problems[f"{prefix}.marital_status"] = "请选择婚姻状况：初婚、再婚、未婚、离异或丧偶。"
