@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 
 from miniprogram_api.schemas import LoginRequestSchema, TokenSchema
 from wxapp.services.accounts import resident_login as auth
 from wxapp.web.auth import resident_required
+from wxapp.web.blueprint import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Resident login")
 

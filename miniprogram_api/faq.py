@@ -1,11 +1,11 @@
 """The FAQ for the mini-program: ask a question, browse entries by category."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.services.faq import bot as faq_bot
+from wxapp.web.blueprint import Blueprint
 
 blp = Blueprint("faq", __name__, url_prefix="/faq", description="Questions and answers")
 

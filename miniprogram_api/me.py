@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 
 from miniprogram_api.schemas import MeSchema, SubscribeGrantRequestSchema, SubscribeGrantSchema
 from wxapp.services import notifications
 from wxapp.web.auth import resident_required
+from wxapp.web.blueprint import Blueprint
 from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("me", __name__, url_prefix="/me", description="The signed-in resident")

@@ -1,10 +1,10 @@
 """The township and villages a resident may register in."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from wxapp.services import regions as region_service
+from wxapp.web.blueprint import Blueprint
 
 blp = Blueprint("regions", __name__, url_prefix="/regions", description="Townships and villages")
 

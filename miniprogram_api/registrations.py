@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Response, g, request
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from miniprogram_api.registration_schemas import (
@@ -15,15 +14,20 @@ from miniprogram_api.registration_schemas import (
 from wxapp.services.registration import applications as registrations
 from wxapp.services.registration import certificates, documents
 from wxapp.web.auth import resident_required
+from wxapp.web.blueprint import Blueprint
+from wxapp.web.bounds import MaxEntries, MaxJsonBytes
 from wxapp.web.files import file_response
 from wxapp.web.idempotency import idempotent
+
+DRAFT_MAX_BYTES = 32 * 1024
 
 blp = Blueprint("registrations", __name__, url_prefix="/me",
                 description="Birth registration (生育登记)")
 
 
 class DraftSchema(Schema):
-    data = fields.Dict(required=True)
+    # A form in progress: the whole form is a few KiB (a 9 MiB draft used to be stored).
+    data = fields.Dict(required=True, validate=[MaxEntries(40), MaxJsonBytes(DRAFT_MAX_BYTES)])
 
 
 @blp.post("/consents")

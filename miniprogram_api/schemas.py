@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from wxapp.web.bounds import MaxEntries
+
 
 class StrictSchema(Schema):
     class Meta:
@@ -32,10 +34,11 @@ class TokenSchema(Schema):
 
 class SubscribeGrantRequestSchema(StrictSchema):
     # What wx.requestSubscribeMessage resolved with: template id -> accept / reject / ban.
+    # WeChat asks for at most 3 templates in one call.
     results = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)),
                           values=fields.String(validate=validate.OneOf(
                               ["accept", "reject", "ban", "filter"])),
-                          required=True)
+                          required=True, validate=MaxEntries(3))
 
 
 class SubscribeGrantSchema(Schema):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.services.screening import bookings, couples, results
 from wxapp.web.auth import resident_required
+from wxapp.web.blueprint import Blueprint
 from wxapp.web.files import download
 from wxapp.web.idempotency import idempotent
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.models.supplies import SERVICE_MODES
 from wxapp.services.supplies import feedback, pickups
 from wxapp.web.auth import resident_required
+from wxapp.web.blueprint import Blueprint
 from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("supplies", __name__, url_prefix="", description="Free contraceptives")

@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure_pdf_font(app, settings.pdf_font_path, settings.is_production)
     register_extensions(app)
     register_security(app, settings)
+    register_input_limits(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -107,6 +108,12 @@ def register_security(app: Flask, settings: Settings) -> None:
                                             settings.data_encryption_old_keys))
     configure_blind_index_key(settings.blind_index_key)
     disable_cookie_sessions(app)
+
+
+def register_input_limits(app: Flask) -> None:
+    from wxapp.web.input_limits import register_input_limits as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -3,12 +3,12 @@ read, and maps to one service call; the point comes from the key, never from the
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.devices.auth import device_required
 from wxapp.services.supplies import cabinets as supply_devices
+from wxapp.web.blueprint import Blueprint
 
 blp = Blueprint("devices", __name__, url_prefix="/device/v1",
                 description="Self-service cabinets (HMAC-signed)")

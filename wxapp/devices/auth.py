@@ -43,13 +43,23 @@ def _credentials(key_id: str) -> tuple[int, str] | None:
     return row[0], row[1]
 
 
+def _printable_ascii(value: str) -> bool:
+    return value.isascii() and value.isprintable()
+
+
 def verify_device_request() -> int:
     """The id of the point whose cabinet signed this request."""
     key_id = request.headers.get(KEY_HEADER, "")
     timestamp = request.headers.get(TIMESTAMP_HEADER, "")
     nonce = request.headers.get(NONCE_HEADER, "")
     signature = request.headers.get(SIGNATURE_HEADER, "")
-    if not (key_id and timestamp.isdigit() and 8 <= len(nonce) <= 64 and signature):
+    # Headers arrive as Latin-1: a non-ASCII signature made hmac.compare_digest raise
+    # TypeError, and "²" passes str.isdigit() but not int(). Only printable ASCII is a header
+    # a cabinet can have sent.
+    if not all(_printable_ascii(v) for v in (key_id, timestamp, nonce, signature)):
+        raise DomainError("device.malformed_signature", "设备签名格式不正确。", status=401)
+    if not (key_id and timestamp.isdigit() and len(timestamp) <= 12 and 8 <= len(nonce) <= 64
+            and signature):
         raise DomainError("device.missing_signature", "缺少设备签名。", status=401)
     window = current_app.config["WXAPP"].device_timestamp_window_seconds
     if abs(time.time() - int(timestamp)) > window:

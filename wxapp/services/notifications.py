@@ -12,6 +12,7 @@ import logging
 from sqlalchemy import select, update
 from wechatpy.exceptions import WeChatClientException
 
+from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
 from wxapp.jobs import enqueue_after_commit
 from wxapp.jobs.context import job
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 # with it; shorten instead of losing the notice.
 THING_MAX_CHARS = 20
 MAX_STORED_GRANTS = 50
+MAX_TEMPLATES_PER_RESIDENT = 20
 # Errors where retrying later can succeed.
 TRANSIENT_ERRCODES = {-1, 45009, 45011, 40001, 42001, None}
 
@@ -40,6 +42,12 @@ def grants_of(resident: Resident) -> list[dict]:
 
 
 def record_grants(resident: Resident, results: dict[str, str]) -> list[dict]:
+    known = set(db.session.scalars(
+        select(SubscribeGrant.template_id).filter_by(resident_id=resident.id)))
+    if len(known | set(results)) > MAX_TEMPLATES_PER_RESIDENT:
+        # The service sends a handful of templates; template ids beyond that are invented,
+        # and each one would be a row kept forever.
+        raise ValidationFailed("subscribe.too_many_templates", "订阅消息模板数量超出上限。")
     for template_id, outcome in results.items():
         grant = db.session.scalars(
             select(SubscribeGrant).filter_by(resident_id=resident.id, template_id=template_id)

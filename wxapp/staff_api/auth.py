@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from miniprogram_api.schemas import StrictSchema, TokenSchema
 from wxapp.services.accounts import staff_login as staff_auth
 from wxapp.services.registration import deadline_notices as staff_notices
 from wxapp.web.auth import staff_required
+from wxapp.web.blueprint import Blueprint
 
 blp = Blueprint("staff_auth", __name__, url_prefix="/auth", description="Staff sign-in")
 

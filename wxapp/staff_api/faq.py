@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.services.chat import handovers
 from wxapp.services.faq import admin as faq_admin
 from wxapp.web.auth import staff_required
+from wxapp.web.blueprint import Blueprint
 from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("staff_faq", __name__, url_prefix="/faq", description="FAQ administration")

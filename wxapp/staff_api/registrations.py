@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from miniprogram_api.registration_schemas import (
@@ -20,6 +19,7 @@ from wxapp.services.registration import reports as registration_reports
 from wxapp.services.registration.applications import as_resident_view
 from wxapp.staff_api.schemas import ReportQuerySchema
 from wxapp.web.auth import staff_required
+from wxapp.web.blueprint import Blueprint
 from wxapp.web.files import file_response, table_download
 from wxapp.web.idempotency import idempotent
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from miniprogram_api.screening import ClinicSchema
 from wxapp.services.screening import bookings, schedules
 from wxapp.web.auth import staff_required
+from wxapp.web.blueprint import Blueprint
 
 blp = Blueprint("staff_screening", __name__, url_prefix="/clinics",
                 description="Pre-pregnancy check clinics")

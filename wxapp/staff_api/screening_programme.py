@@ -3,7 +3,6 @@ follow-up and statistics."""
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
@@ -11,6 +10,7 @@ from wxapp.formats.spreadsheets import Chart, Sheet
 from wxapp.security.masking import mask_id_number, mask_name
 from wxapp.services.screening import couples, results, stats
 from wxapp.web.auth import staff_required
+from wxapp.web.blueprint import Blueprint
 from wxapp.web.files import download, table_download
 
 blp = Blueprint("staff_screening_programme", __name__, url_prefix="/screening",

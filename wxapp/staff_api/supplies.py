@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
@@ -13,6 +12,7 @@ from wxapp.services.supplies import staff_queries as views
 from wxapp.services.supplies import tasks as supply_tasks
 from wxapp.staff_api.schemas import ReportQuerySchema
 from wxapp.web.auth import staff_required
+from wxapp.web.blueprint import Blueprint
 from wxapp.web.files import table_download
 from wxapp.web.idempotency import idempotent
 
