@@ -98,6 +98,12 @@ def test_an_id_in_a_path_beyond_the_column_or_not_ascii_is_a_404(client, sim, nu
         _chinese_error(client.get(path, headers=me), 404)
 
 
+@pytest.mark.parametrize("code", ["abc%00", "%00", "x" * 201])
+def test_text_in_a_path_with_nul_or_beyond_its_length_is_a_404(client, code):
+    response = client.get(f"/verify/{code}", headers={"Accept": "application/json"})
+    _chinese_error(response, 404)
+
+
 def test_the_largest_integer_id_is_still_an_ordinary_404(client, sim):
     me = login(client, sim, "largest-id")
     response = client.get(f"/api/v1/me/registrations/{COLUMN_INT_MAX}", headers=me)

@@ -1,15 +1,16 @@
 """How much a request may carry, by kind of route, and which ids a URL may name.
 
 Invariant: no request body is read beyond the limit of its route's kind (a 413 with the
-project's error body instead), and an id in a path is ASCII digits within the range of the
-INTEGER columns ids live in; any other id is a 404 from routing, before a view or the
-database sees it (10**20 used to be an ``OverflowError`` on SQLite and
-``NumericValueOutOfRange`` on PostgreSQL).
+project's error body instead); an id in a path is ASCII digits within the range of the
+INTEGER columns ids live in, and any other text in a path is at most PATH_TEXT_MAX characters
+without NUL. Anything else is a 404 from routing, before a view or the database sees it
+(10**20 used to be an ``OverflowError`` on SQLite and ``NumericValueOutOfRange`` on
+PostgreSQL, ``/verify/x%00`` a PostgreSQL ``DataError``).
 """
 from __future__ import annotations
 
 from flask import Flask, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from wxapp.web.bounds import COLUMN_INT_MAX
 
@@ -27,6 +28,19 @@ BODY_BYTES_BY_ENDPOINT = {
     # The whole knowledge base at once (bounded to MAX_IMPORT_ENTRIES entries by its schema).
     "staff_faq.import_entries": 4 * MIB,
 }
+
+
+PATH_TEXT_MAX = 200
+
+
+class PathTextConverter(UnicodeConverter):
+    """``<code>`` in every route: no NUL (PostgreSQL text cannot hold it), bounded length."""
+
+    def __init__(self, map, minlength=1, maxlength=None, length=None):
+        if maxlength is None or maxlength > PATH_TEXT_MAX:
+            maxlength = PATH_TEXT_MAX
+        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]", 1)
 
 
 class ColumnIdConverter(IntegerConverter):
@@ -52,6 +66,7 @@ def body_limit_for(endpoint: str | None, path: str) -> int:
 def register_input_limits(app: Flask) -> None:
     """Before any route is added: the id converter is looked up when a rule is bound."""
     app.url_map.converters["int"] = ColumnIdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PathTextConverter
 
     @app.before_request
     def _limit_body_by_route_kind():
