@@ -144,6 +144,17 @@ def test_a_9_mib_draft_is_refused_before_it_is_read(client, sim, app_ctx):
     assert db.session.scalar(select(func.count()).select_from(RegistrationDraft)) == 0
 
 
+def test_bodies_are_limited_by_the_kind_of_route(client, cabinet):
+    from wxapp.web.input_limits import DEFAULT_BODY_BYTES, DEVICE_BODY_BYTES
+
+    question = json.dumps({"question": "孕" * DEFAULT_BODY_BYTES})
+    _chinese_error(client.post("/api/v1/faq/ask", data=question,
+                               content_type="application/json"), 413, "request.too_large")
+    faults = {"faults": ["门锁故障"] * (DEVICE_BODY_BYTES // 10)}
+    assert DEFAULT_BODY_BYTES > len(json.dumps(faults).encode()) > DEVICE_BODY_BYTES
+    _chinese_error(cabinet.post("/heartbeat", faults), 413, "request.too_large")
+
+
 def test_a_draft_larger_than_a_form_is_a_422_and_the_old_draft_stays(client, sim):
     me = login(client, sim, "big-draft")
     assert client.put("/api/v1/me/registration-draft", headers=me,
