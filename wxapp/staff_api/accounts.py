@@ -4,13 +4,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from miniprogram_api.schemas import StrictSchema
 from wxapp.models import STAFF_ROLES
 from wxapp.services.accounts import staff_accounts
 from wxapp.web.auth import staff_required
+from wxapp.web.blueprint import Blueprint
 
 blp = Blueprint("staff_accounts", __name__, url_prefix="/accounts",
                 description="Staff accounts (township office)")
