@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import g
 
-from miniprogram_api.schemas import LoginRequestSchema, TokenSchema
+from miniprogram_api.schemas import LoginRequestSchema
+from wxapp.schemas.base import TokenSchema
 from wxapp.services.accounts import resident_login as auth
 from wxapp.web.auth import resident_required
 from wxapp.web.blueprint import Blueprint

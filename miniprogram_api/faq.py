@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from miniprogram_api.schemas import StrictSchema
+from wxapp.schemas.base import StrictSchema
 from wxapp.services.faq import bot as faq_bot
 from wxapp.web.blueprint import Blueprint
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, g, request
 from marshmallow import Schema, fields
 
-from miniprogram_api.registration_schemas import (
+from wxapp.schemas.registration import (
     ConsentResultSchema,
     ConsentSchema,
     DocumentSchema,

@@ -1,35 +1,14 @@
-"""Request and response shapes shared across the mini-program API."""
+"""Request and response shapes of the mini-program's own endpoints (login, /me)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from wxapp.schemas.base import StrictSchema
 from wxapp.web.bounds import MaxEntries
-
-
-class StrictSchema(Schema):
-    class Meta:
-        # Unknown fields are an error, not silently dropped: a typo in a field name must not
-        # turn into "the resident never gave that information".
-        unknown = "raise"
-
-
-class ErrorDetailSchema(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    details = fields.Raw()
-
-
-class ErrorSchema(Schema):
-    error = fields.Nested(ErrorDetailSchema, required=True)
 
 
 class LoginRequestSchema(StrictSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=128))
-
-
-class TokenSchema(Schema):
-    token = fields.String(required=True)
-    expires_in = fields.Integer(required=True)
 
 
 class SubscribeGrantRequestSchema(StrictSchema):

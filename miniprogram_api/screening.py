@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from miniprogram_api.schemas import StrictSchema
+from wxapp.schemas.base import StrictSchema
+from wxapp.schemas.screening import ClinicSchema
 from wxapp.services.screening import bookings, couples, results
 from wxapp.web.auth import resident_required
 from wxapp.web.blueprint import Blueprint
@@ -12,15 +13,6 @@ from wxapp.web.files import download
 from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("screening", __name__, url_prefix="", description="Pre-pregnancy check booking")
-
-
-class ClinicSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    address = fields.String()
-    phone = fields.String()
-    latitude = fields.Float(allow_none=True)
-    longitude = fields.Float(allow_none=True)
 
 
 class SlotSchema(Schema):

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from miniprogram_api.schemas import StrictSchema
 from wxapp.models.supplies import SERVICE_MODES
+from wxapp.schemas.base import StrictSchema
 from wxapp.services.supplies import feedback, pickups
 from wxapp.web.auth import resident_required
 from wxapp.web.blueprint import Blueprint

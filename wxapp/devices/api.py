@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import g
 from marshmallow import fields, validate
 
-from miniprogram_api.schemas import StrictSchema
 from wxapp.devices.auth import device_required
+from wxapp.schemas.base import StrictSchema
 from wxapp.services.supplies import cabinets as supply_devices
 from wxapp.web.blueprint import Blueprint
 

@@ -64,7 +64,7 @@ def seed_activity(township_code: str) -> dict[str, int]:
 
 
 def _registration_form(n: int, village: Village) -> dict:
-    from miniprogram_api.registration_schemas import RegistrationFormSchema
+    from wxapp.schemas.registration import RegistrationFormSchema
 
     mother, father = FAMILIES[n]
     children = [{"birth_date": f"{2019 + k}-0{3 + k}-1{k}", "relation": "both"}

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from miniprogram_api.schemas import StrictSchema
 from wxapp.models import STAFF_ROLES
+from wxapp.schemas.base import StrictSchema
 from wxapp.services.accounts import staff_accounts
 from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g
 from marshmallow import fields, validate
 
-from miniprogram_api.schemas import StrictSchema, TokenSchema
+from wxapp.schemas.base import StrictSchema, TokenSchema
 from wxapp.services.accounts import staff_login as staff_auth
 from wxapp.services.registration import deadline_notices as staff_notices
 from wxapp.web.auth import staff_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from miniprogram_api.schemas import StrictSchema
+from wxapp.schemas.base import StrictSchema
 from wxapp.services.chat import handovers
 from wxapp.services.faq import admin as faq_admin
 from wxapp.web.auth import staff_required

@@ -4,14 +4,14 @@ from __future__ import annotations
 from flask import g
 from marshmallow import fields, validate
 
-from miniprogram_api.registration_schemas import (
+from wxapp.formats.spreadsheets import Chart
+from wxapp.schemas.base import StrictSchema
+from wxapp.schemas.registration import (
     OnBehalfFormSchema,
     RegistrationListItemSchema,
     ReturnItemSchema,
     StaffRegistrationSchema,
 )
-from miniprogram_api.schemas import StrictSchema
-from wxapp.formats.spreadsheets import Chart
 from wxapp.security.masking import mask_id_number, mask_name
 from wxapp.services.registration import applications as registrations
 from wxapp.services.registration import documents, review

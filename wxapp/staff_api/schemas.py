@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from miniprogram_api.schemas import StrictSchema
+from wxapp.schemas.base import StrictSchema
 
 
 class ReportQuerySchema(StrictSchema):

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from miniprogram_api.schemas import StrictSchema
-from miniprogram_api.screening import ClinicSchema
+from wxapp.schemas.base import StrictSchema
+from wxapp.schemas.screening import ClinicSchema
 from wxapp.services.screening import bookings, schedules
 from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint

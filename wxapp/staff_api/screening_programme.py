@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from miniprogram_api.schemas import StrictSchema
 from wxapp.formats.spreadsheets import Chart, Sheet
+from wxapp.schemas.base import StrictSchema
 from wxapp.security.masking import mask_id_number, mask_name
 from wxapp.services.screening import couples, results, stats
 from wxapp.web.auth import staff_required

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
-from miniprogram_api.schemas import StrictSchema
 from wxapp.formats.spreadsheets import Chart, Sheet
+from wxapp.schemas.base import StrictSchema
 from wxapp.services.supplies import dispense_checks, ledger
 from wxapp.services.supplies import reports as supply_reports
 from wxapp.services.supplies import staff_queries as views

@@ -1,10 +1,11 @@
-"""Shapes of the birth-registration form. Types only: the rules and their Chinese messages
-live in wxapp.services.registration.rules."""
+"""Shapes of the birth-registration form, spoken by the mini-program, by staff filing 代办 and
+by the demo seeding. Types only: the rules and their Chinese messages live in
+wxapp.services.registration.rules."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from miniprogram_api.schemas import StrictSchema
+from wxapp.schemas.base import StrictSchema
 
 
 class ParentSchema(StrictSchema):
