@@ -13,6 +13,9 @@ blp = Blueprint("auth", __name__, url_prefix="/auth", description="Resident logi
 
 
 @blp.post("/login")
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 @blp.arguments(LoginRequestSchema)
 @blp.response(200, TokenSchema)
 def login(body):

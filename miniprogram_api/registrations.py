@@ -18,6 +18,7 @@ from wxapp.web.blueprint import Blueprint
 from wxapp.web.bounds import MaxEntries, MaxJsonBytes
 from wxapp.web.files import file_response
 from wxapp.web.idempotency import idempotent
+from wxapp.web.openapi import file_answer
 
 DRAFT_MAX_BYTES = 32 * 1024
 
@@ -47,9 +48,9 @@ def get_draft():
 
 
 @blp.put("/registration-draft")
+@resident_required
 @blp.arguments(DraftSchema)
 @blp.response(200, DraftSchema)
-@resident_required
 def save_draft(body):
     return {"data": registrations.save_draft(g.resident, body["data"])}
 
@@ -86,9 +87,9 @@ def get_mine(registration_id):
 
 
 @blp.put("/registrations/<int:registration_id>")
+@resident_required
 @blp.arguments(RegistrationFormSchema)
 @blp.response(200, RegistrationSchema)
-@resident_required
 def update_mine(form, registration_id):
     """Edit before review, or fix a returned application and resubmit it."""
     return registrations.as_resident_view(
@@ -96,9 +97,9 @@ def update_mine(form, registration_id):
 
 
 @blp.post("/registrations/<int:registration_id>/correction")
+@resident_required
 @blp.arguments(RegistrationFormSchema)
 @blp.response(200, RegistrationSchema)
-@resident_required
 def request_correction(form, registration_id):
     """After approval: the corrected form, reviewed before it replaces the record."""
     return registrations.as_resident_view(
@@ -114,6 +115,7 @@ def withdraw_mine(registration_id):
 
 @blp.get("/registrations/<int:registration_id>/certificate.pdf")
 @resident_required
+@file_answer(blp, "application/pdf", description="The registration certificate")
 def certificate(registration_id):
     reg = registrations.get_for_resident(g.resident, registration_id)
     pdf = certificates.certificate_pdf(reg, registrations.township_of(reg).name)
@@ -125,6 +127,7 @@ def certificate(registration_id):
 
 
 @blp.post("/uploads")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @blp.response(201, DocumentSchema)
 @resident_required
 def upload():
@@ -136,6 +139,8 @@ def upload():
 
 @blp.get("/uploads/<int:document_id>")
 @resident_required
+@file_answer(blp, "image/jpeg", "image/png", "application/pdf",
+             description="The document as uploaded")
 def download(document_id):
     document = documents.get_for_resident(g.resident, document_id)
     return file_response(document, documents.read_content(document))

@@ -11,6 +11,7 @@ from wxapp.web.auth import resident_required
 from wxapp.web.blueprint import Blueprint
 from wxapp.web.files import download
 from wxapp.web.idempotency import idempotent
+from wxapp.web.openapi import file_answer
 
 blp = Blueprint("screening", __name__, url_prefix="", description="Pre-pregnancy check booking")
 
@@ -107,9 +108,9 @@ def couple():
 
 
 @blp.put("/me/screening-couple")
+@resident_required
 @blp.arguments(CoupleSchema)
 @blp.response(200, CoupleViewSchema)
-@resident_required
 def save_couple(body):
     return couples.as_view(couples.save_couple(g.resident, body))
 
@@ -134,6 +135,7 @@ def join(body):
 
 
 @blp.post("/me/bookings")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @resident_required
 @idempotent
 @blp.arguments(NewBookingSchema)
@@ -166,9 +168,9 @@ def cancel(booking_id):
 
 
 @blp.post("/me/bookings/<int:booking_id>/move")
+@resident_required
 @blp.arguments(BookRequestSchema)
 @blp.response(200, BookingSchema)
-@resident_required
 def move(body, booking_id):
     return bookings.as_view(bookings.move(g.resident, booking_id, body["slot_id"]))
 
@@ -193,6 +195,7 @@ def result(booking_id):
 
 @blp.get("/me/bookings/<int:booking_id>/letter.pdf")
 @resident_required
+@file_answer(blp, "application/pdf", description="结果及评估建议告知书")
 def letter(booking_id):
     """结果及评估建议告知书 as a PDF."""
     pdf = results.assessment_letter_pdf(results.result_for_couple(g.resident, booking_id))

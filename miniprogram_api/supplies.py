@@ -100,9 +100,9 @@ class PreferenceViewSchema(Schema):
 
 
 @blp.get("/supply-points")
+@resident_required
 @blp.arguments(NearbyQuerySchema, location="query")
 @blp.response(200, NearbyPointSchema(many=True))
-@resident_required
 def nearby(query):
     return pickups.nearby(g.resident, query["latitude"], query["longitude"], query["limit"])
 
@@ -117,6 +117,7 @@ def report_point(body, point_id):
 
 
 @blp.post("/me/pickups")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @resident_required
 @idempotent
 @blp.arguments(PickupRequestSchema)
@@ -148,9 +149,9 @@ def cancel(pickup_id):
 
 
 @blp.post("/me/pickups/<int:pickup_id>/follow-up")
+@resident_required
 @blp.arguments(FollowUpSchema)
 @blp.response(200, PickupSchema)
-@resident_required
 def follow_up(body, pickup_id):
     return pickups.as_view(feedback.answer_follow_up(g.resident, pickup_id, body["answer"]))
 
@@ -164,8 +165,8 @@ def get_preference():
 
 
 @blp.put("/me/supply-preference")
+@resident_required
 @blp.arguments(PreferenceSchema)
 @blp.response(200, PreferenceViewSchema)
-@resident_required
 def set_preference(body):
     return feedback.set_preference(g.resident, body["mode"], body.get("note"))

@@ -82,11 +82,10 @@ def configure(app: Flask, settings: Settings) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from flask_smorest import Api
-
     import wxapp.models  # noqa: F401  (every table known to Alembic and the ORM)
     from wxapp.database_pool import ping_connections_idle_for
     from wxapp.extensions import db, init_redis, migrate
+    from wxapp.web.openapi import WxappApi
 
     db.init_app(app)
     with app.app_context():
@@ -96,7 +95,7 @@ def register_extensions(app: Flask) -> None:
                      render_as_batch=True)
     init_redis(app)
     # One Api per app (not a module global) so that tests can run two apps side by side.
-    app.extensions["wxapp_api"] = Api(app)
+    app.extensions["wxapp_api"] = WxappApi(app)
 
 
 def register_security(app: Flask, settings: Settings) -> None:

@@ -3,7 +3,7 @@ read, and maps to one service call; the point comes from the key, never from the
 from __future__ import annotations
 
 from flask import g
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from wxapp.devices.auth import device_required
 from wxapp.schemas.base import StrictSchema
@@ -43,8 +43,30 @@ class IdCardPickupSchema(StrictSchema):
                         validate=validate.Length(min=1, max=10))
 
 
+class DispensedLineSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    quantity = fields.Integer()
+
+
+class ToDispenseSchema(Schema):
+    pickup_id = fields.Integer()
+    items = fields.List(fields.Nested(DispensedLineSchema))
+
+
+class DispenseResultSchema(Schema):
+    pickup_id = fields.Integer()
+    status = fields.String(metadata={"enum": ["dispensed", "failed"]})
+
+
+class HeartbeatResultSchema(Schema):
+    status = fields.String()
+    server_time = fields.DateTime()
+
+
 @blp.post("/redeem")
 @device_required
+@blp.alt_response(200, schema=ToDispenseSchema, success=True)
 @blp.arguments(RedeemSchema)
 def redeem(body):
     return supply_devices.redeem(g.device_point_id, body["code"])
@@ -52,6 +74,7 @@ def redeem(body):
 
 @blp.post("/dispense-results")
 @device_required
+@blp.alt_response(200, schema=DispenseResultSchema, success=True)
 @blp.arguments(DispenseSchema)
 def dispense_result(body):
     return supply_devices.report_dispense(g.device_point_id, body["event_id"],
@@ -60,6 +83,7 @@ def dispense_result(body):
 
 @blp.post("/heartbeat")
 @device_required
+@blp.alt_response(200, schema=HeartbeatResultSchema, success=True)
 @blp.arguments(HeartbeatSchema)
 def heartbeat(body):
     return supply_devices.heartbeat(g.device_point_id, body["stock"], body["faults"])
@@ -67,6 +91,7 @@ def heartbeat(body):
 
 @blp.post("/id-card-pickups")
 @device_required
+@blp.alt_response(200, schema=ToDispenseSchema, success=True)
 @blp.arguments(IdCardPickupSchema)
 def id_card_pickup(body):
     return supply_devices.id_card_pickup(g.device_point_id, body["id_number"], body["items"])

@@ -76,17 +76,17 @@ def _with_password(account, generated: str | None) -> SimpleNamespace:
 
 
 @blp.get("")
+@staff_required(ADMIN)
 @blp.arguments(AccountQuerySchema, location="query")
 @blp.response(200, AccountSchema(many=True))
-@staff_required(ADMIN)
 def accounts(query):
     return staff_accounts.list_accounts(g.staff, query.get("role"), query.get("active"))
 
 
 @blp.post("")
+@staff_required(ADMIN)
 @blp.arguments(AccountCreateSchema)
 @blp.response(201, CreatedAccountSchema)
-@staff_required(ADMIN)
 def create(body):
     """A retry after a lost answer gets 409 staff.username_taken and creates nothing; a
     generated password lost with the answer is replaced by resetting it. (No stored replay:
@@ -106,9 +106,9 @@ def account(staff_id):
 
 
 @blp.put("/<int:staff_id>")
+@staff_required(ADMIN)
 @blp.arguments(AccountChangeSchema)
 @blp.response(200, AccountSchema)
-@staff_required(ADMIN)
 def change(body, staff_id):
     return staff_accounts.change_account(g.staff, staff_id, body)
 
@@ -129,9 +129,9 @@ def enable(staff_id):
 
 
 @blp.post("/<int:staff_id>/password")
+@staff_required(ADMIN)
 @blp.arguments(PasswordResetSchema)
 @blp.response(200, PasswordResetResultSchema)
-@staff_required(ADMIN)
 def reset_password(body, staff_id):
     """A new password, given or generated (shown once); the account's sessions end."""
     account, generated = staff_accounts.reset_password(g.staff, staff_id, body.get("password"))

@@ -31,6 +31,10 @@ class StaffMeSchema(StrictSchema):
 
 
 @blp.post("/login")
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 @blp.arguments(StaffLoginSchema)
 @blp.response(200, TokenSchema)
 def login(body):

@@ -80,9 +80,9 @@ class HandoverAnswerSchema(StrictSchema):
 
 
 @blp.get("/entries")
+@staff_required()
 @blp.arguments(EntryListQuerySchema, location="query")
 @blp.response(200, EntrySchema(many=True))
-@staff_required()
 def list_entries(query):
     return [faq_admin.entry_as_dict(e) for e in
             faq_admin.list_entries(query.get("category"), query.get("enabled"))]
@@ -105,9 +105,9 @@ def get_entry(code):
 
 
 @blp.patch("/entries/<code>")
+@staff_required(*EDITORS)
 @blp.arguments(EntryPatchSchema)
 @blp.response(200, EntrySchema)
-@staff_required(*EDITORS)
 def update_entry(changes, code):
     return faq_admin.entry_as_dict(faq_admin.update_entry(g.staff, code, changes))
 
@@ -127,9 +127,9 @@ def export_entries():
 
 
 @blp.post("/import")
+@staff_required(*EDITORS)
 @blp.arguments(EntrySchema(many=True))
 @blp.response(200, ImportResultSchema)
-@staff_required(*EDITORS)
 def import_entries(entries):
     return faq_admin.import_entries(entries, staff_id=g.staff.id)
 
@@ -142,9 +142,9 @@ def unanswered():
 
 
 @blp.post("/unanswered/attach")
+@staff_required(*EDITORS)
 @blp.arguments(AttachSchema)
 @blp.response(200, EntrySchema)
-@staff_required(*EDITORS)
 def attach(body):
     entry = faq_admin.attach_as_similar_question(g.staff, body["log_ids"], body["code"])
     return faq_admin.entry_as_dict(entry)
@@ -158,8 +158,8 @@ def open_handovers():
 
 
 @blp.post("/handovers/<int:handover_id>/answer")
+@staff_required(*EDITORS)
 @blp.arguments(HandoverAnswerSchema)
 @blp.response(200, HandoverSchema)
-@staff_required(*EDITORS)
 def answer_handover(body, handover_id):
     return handovers.answer(g.staff, handover_id, body["answer"])

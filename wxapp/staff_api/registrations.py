@@ -22,6 +22,7 @@ from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint
 from wxapp.web.files import file_response, table_download
 from wxapp.web.idempotency import idempotent
+from wxapp.web.openapi import ROWS, file_answer, report_answer
 
 blp = Blueprint("staff_registrations", __name__, url_prefix="/registrations",
                 description="Birth registration review")
@@ -58,9 +59,9 @@ def _list_item(reg) -> dict:
 
 
 @blp.get("")
+@staff_required(*READERS)
 @blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200, RegistrationListItemSchema(many=True))
-@staff_required(*READERS)
 def queue(query):
     return [_list_item(r) for r in review.review_queue(
         g.staff, query.get("status"), query.get("village_id"), query.get("overdue"))]
@@ -78,8 +79,9 @@ def file_on_behalf(form):
 
 
 @blp.get("/report")
-@blp.arguments(ReportQuerySchema, location="query")
 @staff_required("township_admin", *review.REVIEWERS)
+@report_answer(blp, ROWS, description="One row per village")
+@blp.arguments(ReportQuerySchema, location="query")
 def report(query):
     """Monthly counts for the county: JSON, CSV (Excel-friendly) or XLSX."""
     rows = registration_reports.monthly_report(g.staff, query["month"])
@@ -109,32 +111,34 @@ class CorrectionDecisionSchema(StrictSchema):
 
 
 @blp.post("/<int:registration_id>/correction")
+@staff_required(*review.REVIEWERS)
 @blp.arguments(CorrectionDecisionSchema)
 @blp.response(200, StaffRegistrationSchema)
-@staff_required(*review.REVIEWERS)
 def decide_correction(body, registration_id):
     return _staff_view(review.decide_correction(g.staff, registration_id, body["accept"],
                                                 body.get("note")))
 
 
 @blp.post("/<int:registration_id>/return")
+@staff_required(*review.REVIEWERS)
 @blp.arguments(ReturnSchema)
 @blp.response(200, StaffRegistrationSchema)
-@staff_required(*review.REVIEWERS)
 def return_for_changes(body, registration_id):
     return _staff_view(review.return_for_changes(g.staff, registration_id, body["items"]))
 
 
 @blp.post("/<int:registration_id>/reject")
+@staff_required(*review.REVIEWERS)
 @blp.arguments(RejectSchema)
 @blp.response(200, StaffRegistrationSchema)
-@staff_required(*review.REVIEWERS)
 def reject(body, registration_id):
     return _staff_view(review.reject(g.staff, registration_id, body["reason"]))
 
 
 @blp.get("/<int:registration_id>/documents/<int:document_id>")
 @staff_required(*READERS)
+@file_answer(blp, "image/jpeg", "image/png", "application/pdf",
+             description="The document as uploaded")
 def document(registration_id, document_id):
     found = review.document_for_staff(g.staff, registration_id, document_id)
     return file_response(found, documents.read_content(found))

@@ -63,6 +63,12 @@ class StaffClinicViewSchema(ClinicSchema):
     active = fields.Boolean()
 
 
+class ClosureResultSchema(Schema):
+    day = fields.Date()
+    slots_closed = fields.Integer()
+    bookings_cancelled = fields.Integer()
+
+
 class DayBookingSchema(Schema):
     id = fields.Integer()
     status = fields.String()
@@ -82,25 +88,25 @@ def clinics():
 
 
 @blp.post("")
+@staff_required("township_admin")
 @blp.arguments(StaffClinicSchema)
 @blp.response(201, StaffClinicViewSchema)
-@staff_required("township_admin")
 def create_clinic(body):
     return schedules.save_clinic(g.staff, None, body)
 
 
 @blp.put("/<int:clinic_id>")
+@staff_required("township_admin")
 @blp.arguments(StaffClinicChangeSchema)
 @blp.response(200, StaffClinicViewSchema)
-@staff_required("township_admin")
 def update_clinic(body, clinic_id):
     return schedules.save_clinic(g.staff, bookings.clinic_for_staff(g.staff, clinic_id), body)
 
 
 @blp.get("/<int:clinic_id>/day")
+@staff_required(*CLINIC_STAFF)
 @blp.arguments(DayQuerySchema, location="query")
 @blp.response(200, DayBookingSchema(many=True))
-@staff_required(*CLINIC_STAFF)
 def day(query, clinic_id):
     start = datetime.combine(query["date"], datetime.min.time(), tzinfo=bookings.CHINA)
     return bookings.staff_day_view(g.staff, bookings.clinic_day(
@@ -108,9 +114,9 @@ def day(query, clinic_id):
 
 
 @blp.post("/<int:clinic_id>/check-in")
+@staff_required(*CLINIC_STAFF)
 @blp.arguments(CheckInSchema)
 @blp.response(200, DayBookingSchema)
-@staff_required(*CLINIC_STAFF)
 def check_in(body, clinic_id):
     return bookings.as_view(bookings.check_in(g.staff, clinic_id, body["code"]))
 
@@ -134,9 +140,9 @@ def schedule(clinic_id):
 
 
 @blp.put("/<int:clinic_id>/schedule")
+@staff_required("township_admin", "clinic")
 @blp.arguments(ScheduleSchema)
 @blp.response(200, ScheduleSchema)
-@staff_required("township_admin", "clinic")
 def set_schedule(body, clinic_id):
     """The weekly template; the daily job opens slots from it SLOT_GENERATION_WEEKS ahead."""
     clinic = bookings.clinic_for_staff(g.staff, clinic_id)
@@ -145,8 +151,9 @@ def set_schedule(body, clinic_id):
 
 
 @blp.post("/<int:clinic_id>/closures")
-@blp.arguments(ClosureSchema)
 @staff_required("township_admin", "clinic")
+@blp.alt_response(201, schema=ClosureResultSchema, success=True)
+@blp.arguments(ClosureSchema)
 def close_day(body, clinic_id):
     """停诊: closes the day and cancels its bookings, telling each couple."""
     clinic = bookings.clinic_for_staff(g.staff, clinic_id)

@@ -12,6 +12,7 @@ from wxapp.services.screening import couples, results, stats
 from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint
 from wxapp.web.files import download, table_download
+from wxapp.web.openapi import file_answer, report_answer
 
 blp = Blueprint("staff_screening_programme", __name__, url_prefix="/screening",
                 description="Pre-pregnancy check programme")
@@ -32,6 +33,11 @@ class StaffCoupleSchema(Schema):
     residence_verified = fields.Function(lambda c: c.residence_verified_by is not None)
     child_order = fields.Integer()
     eligibility_problems = fields.Function(lambda c: couples.eligibility_problems(c))
+
+
+class AllowanceResultSchema(Schema):
+    id = fields.Integer()
+    child_order = fields.Integer()
 
 
 class AllowanceSchema(StrictSchema):
@@ -68,8 +74,9 @@ def join_code(couple_id):
 
 
 @blp.post("/couples/<int:couple_id>/allowances")
-@blp.arguments(AllowanceSchema)
 @staff_required("township_admin", "reviewer")
+@blp.alt_response(201, schema=AllowanceResultSchema, success=True)
+@blp.arguments(AllowanceSchema)
 def allow(body, couple_id):
     """Allow another free check for the same child (e.g. after a pregnancy loss)."""
     allowance = couples.allow_another_check(g.staff, couple_id, body["reason"])
@@ -118,9 +125,9 @@ class ScreeningFollowUpRecordSchema(StrictSchema):
 
 
 @blp.post("/bookings/<int:booking_id>/results")
+@staff_required("clinic", "township_admin")
 @blp.arguments(ResultsSchema)
 @blp.response(200, StaffResultSchema)
-@staff_required("clinic", "township_admin")
 def record_results(body, booking_id):
     """Recording again corrects the results; the couple is told once."""
     return results.staff_view(results.record_results(
@@ -137,23 +144,24 @@ def read_results(booking_id):
 
 @blp.get("/bookings/<int:booking_id>/letter.pdf")
 @staff_required("clinic", "township_admin")
+@file_answer(blp, "application/pdf", description="结果及评估建议告知书")
 def letter(booking_id):
     pdf = results.assessment_letter_pdf(results.result_for_staff(g.staff, booking_id))
     return download(pdf, "application/pdf", f"assessment-{booking_id}.pdf")
 
 
 @blp.get("/follow-ups")
+@staff_required(*OFFICE)
 @blp.arguments(ScreeningFollowUpQuerySchema, location="query")
 @blp.response(200, ScreeningFollowUpSchema(many=True))
-@staff_required(*OFFICE)
 def follow_ups(query):
     return results.follow_ups_for(g.staff, query["status"], query.get("kind"))
 
 
 @blp.post("/follow-ups/<int:follow_up_id>")
+@staff_required(*OFFICE)
 @blp.arguments(ScreeningFollowUpRecordSchema)
 @blp.response(200, ScreeningFollowUpSchema)
-@staff_required(*OFFICE)
 def record_follow_up(body, follow_up_id):
     return results.record_follow_up(g.staff, follow_up_id, body["outcome"], body.get("notes"))
 
@@ -167,9 +175,15 @@ class StatsQuerySchema(StrictSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv", "xlsx"]))
 
 
+class TargetResultSchema(Schema):
+    year = fields.Integer()
+    target = fields.Integer()
+
+
 @blp.put("/targets/<int:year>")
-@blp.arguments(TargetSchema)
 @staff_required("township_admin")
+@blp.alt_response(200, schema=TargetResultSchema, success=True)
+@blp.arguments(TargetSchema)
 def set_target(body, year):
     """The township's target number of couples checked this year."""
     row = stats.set_target(g.staff, year, body["target"])
@@ -177,8 +191,10 @@ def set_target(body, year):
 
 
 @blp.get("/stats")
-@blp.arguments(StatsQuerySchema, location="query")
 @staff_required("township_admin", "reviewer", "village_worker")
+@report_answer(blp, {"type": "object"},
+               description="JSON: the year's figures; CSV/XLSX: the village-by-month table")
+@blp.arguments(StatsQuerySchema, location="query")
 def statistics(query):
     """Checks against the target by village and month, and the programme's indicators;
     CSV/XLSX give the village-by-month table."""

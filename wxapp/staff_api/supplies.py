@@ -15,6 +15,7 @@ from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint
 from wxapp.web.files import table_download
 from wxapp.web.idempotency import idempotent
+from wxapp.web.openapi import ROWS, report_answer
 
 blp = Blueprint("staff_supplies", __name__, url_prefix="/supplies",
                 description="Free contraceptives: stock and points")
@@ -122,6 +123,58 @@ class StaffPickupSchema(Schema):
         return [{"item": line.item.name, "quantity": line.quantity} for line in pickup.lines]
 
 
+class BatchSchema(Schema):
+    batch_id = fields.Integer()
+    batch_no = fields.String()
+    expires_on = fields.Date()
+    quantity = fields.Integer()
+    near_expiry = fields.Boolean()
+
+
+class StockLineSchema(Schema):
+    item_id = fields.Integer()
+    item = fields.String()
+    unit = fields.String()
+    on_hand = fields.Integer()
+    held = fields.Integer()
+    available = fields.Integer()
+    low_threshold = fields.Integer(allow_none=True)
+    reported_quantity = fields.Integer(allow_none=True)
+    batches = fields.List(fields.Nested(BatchSchema))
+
+
+class StockSchema(Schema):
+    point_id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    items = fields.List(fields.Nested(StockLineSchema))
+
+
+class ThresholdResultSchema(Schema):
+    point_id = fields.Integer()
+    item_id = fields.Integer()
+    low_threshold = fields.Integer()
+
+
+class ReceiptResultSchema(Schema):
+    batch_id = fields.Integer()
+    batch_no = fields.String()
+    expires_on = fields.Date()
+
+
+class LossResultSchema(Schema):
+    recorded = fields.Integer()
+
+
+class StockTakeResultSchema(Schema):
+    difference = fields.Integer()
+
+
+class GuidanceResultSchema(Schema):
+    item_id = fields.Integer()
+    recorded_at = fields.DateTime()
+
+
 class MovedSchema(Schema):
     moved = fields.List(fields.Dict())
 
@@ -138,9 +191,9 @@ def items():
 
 
 @blp.put("/items/<int:item_id>")
+@staff_required("township_admin")
 @blp.arguments(ItemRulesSchema)
 @blp.response(200, ItemSchema)
-@staff_required("township_admin")
 def item_rules(body, item_id):
     """Per-person quotas (each pickup, days between pickups, a calendar year) and whether a
     doctor must explain first use before cabinets offer it."""
@@ -156,13 +209,15 @@ def points():
 
 @blp.get("/points/<int:point_id>/stock")
 @staff_required()
+@blp.alt_response(200, schema=StockSchema, success=True)
 def stock(point_id):
     return ledger.stock_at(g.staff, point_id)
 
 
 @blp.put("/points/<int:point_id>/items/<int:item_id>/threshold")
-@blp.arguments(ThresholdSchema)
 @staff_required(*STOCK_KEEPERS)
+@blp.alt_response(200, schema=ThresholdResultSchema, success=True)
+@blp.arguments(ThresholdSchema)
 def threshold(body, point_id, item_id):
     row = views.set_threshold(g.staff, point_id, item_id, body["low_threshold"])
     return {"point_id": row.point_id, "item_id": row.item_id, "low_threshold": row.low_threshold}
@@ -177,6 +232,7 @@ def pickups(point_id):
 
 @blp.post("/receipts")
 @staff_required("township_admin")
+@blp.alt_response(201, schema=ReceiptResultSchema, success=True)
 @idempotent
 @blp.arguments(ReceiptSchema)
 def receipt(body):
@@ -207,6 +263,7 @@ def transfer(body):
 
 @blp.post("/losses")
 @staff_required(*STOCK_KEEPERS)
+@blp.alt_response(201, schema=LossResultSchema, success=True)
 @idempotent
 @blp.arguments(LossSchema)
 def loss(body):
@@ -217,6 +274,7 @@ def loss(body):
 
 @blp.post("/stock-takes")
 @staff_required(*STOCK_KEEPERS)
+@blp.alt_response(201, schema=StockTakeResultSchema, success=True)
 @idempotent
 @blp.arguments(StockTakeSchema)
 def stock_take(body):
@@ -227,6 +285,7 @@ def stock_take(body):
 
 @blp.post("/guidance")
 @staff_required(*GUIDES)
+@blp.alt_response(201, schema=GuidanceResultSchema, success=True)
 @blp.arguments(GuidanceSchema)
 def guidance(body):
     record = views.record_guidance(g.staff, body["id_number"], body["item_id"])
@@ -234,9 +293,9 @@ def guidance(body):
 
 
 @blp.get("/tasks")
+@staff_required()
 @blp.arguments(TaskQuerySchema, location="query")
 @blp.response(200, TaskSchema(many=True))
-@staff_required()
 def tasks(query):
     return supply_tasks.tasks_for(g.staff, query["status"], query.get("kind"))
 
@@ -260,17 +319,18 @@ class DispenseCheckAnswerSchema(Schema):
 
 
 @blp.post("/tasks/<int:task_id>/dispense-check")
+@staff_required(*STOCK_KEEPERS)
 @blp.arguments(DispenseCheckSchema)
 @blp.response(200, DispenseCheckAnswerSchema)
-@staff_required(*STOCK_KEEPERS)
 def dispense_check(body, task_id):
     """Answer for a cabinet that never reported: did the items come out?"""
     return dispense_checks.answer(g.staff, task_id, body["dispensed"])
 
 
 @blp.get("/report")
-@blp.arguments(ReportQuerySchema, location="query")
 @staff_required("township_admin", "village_worker")
+@report_answer(blp, ROWS, description="One row per village and item")
+@blp.arguments(ReportQuerySchema, location="query")
 def report(query):
     """Monthly distribution for the county report (JSON, CSV or XLSX)."""
     rows = supply_reports.monthly_distribution(g.staff, query["month"])

@@ -1,4 +1,8 @@
-"""Bearer authentication for the JSON APIs."""
+"""Bearer authentication for the JSON APIs.
+
+Put the check directly under the route decorator, above ``@blp.arguments``: a caller who is
+not signed in gets 401 before anything reads the body, and so never learns the field rules.
+tests/test_openapi_contract.py walks the document to hold every endpoint to that."""
 from __future__ import annotations
 
 from functools import wraps
@@ -8,6 +12,7 @@ from flask import g, request
 from wxapp.errors import Forbidden
 from wxapp.services.accounts.resident_login import resident_from_token
 from wxapp.services.accounts.staff_login import staff_from_token
+from wxapp.web.openapi import RESIDENT, STAFF, document_auth
 
 
 def bearer_token() -> str | None:
@@ -24,7 +29,7 @@ def resident_required(view):
         g.resident, g.resident_session_id = resident_from_token(bearer_token())
         return view(*args, **kwargs)
 
-    return wrapper
+    return document_auth(wrapper, RESIDENT)
 
 
 def staff_required(*roles: str):
@@ -38,6 +43,6 @@ def staff_required(*roles: str):
                 raise Forbidden("auth.role_forbidden", "您的账号没有此项权限。")
             return view(*args, **kwargs)
 
-        return wrapper
+        return document_auth(wrapper, STAFF, roles=roles)
 
     return decorate

@@ -18,6 +18,7 @@ from wxapp.errors import Conflict, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import IdempotencyRecord
 from wxapp.transactions import commit, rollback
+from wxapp.web.openapi import document_idempotency
 
 HEADER = "Idempotency-Key"
 _KEY_SHAPE = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
@@ -91,4 +92,4 @@ def idempotent(view):
         response.headers["Idempotent-Replayed"] = "false"
         return response
 
-    return wrapper
+    return document_idempotency(wrapper)
