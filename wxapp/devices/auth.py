@@ -18,6 +18,7 @@ from wxapp.devices.signing import KEY_HEADER, NONCE_HEADER, SIGNATURE_HEADER, TI
 from wxapp.errors import DomainError, Unauthorized
 from wxapp.extensions import db, get_redis
 from wxapp.models import SupplyPoint
+from wxapp.web.openapi import DEVICE, document_auth
 
 
 def _refuse(code: str, message: str = "设备认证失败。") -> Unauthorized:
@@ -81,4 +82,4 @@ def device_required(view):
         g.device_point_id = verify_device_request()
         return view(*args, **kwargs)
 
-    return wrapper
+    return document_auth(wrapper, DEVICE)

@@ -3,8 +3,9 @@ it works: every error body is ``wxapp.schemas.errors.ErrorSchema``, and each ope
 error statuses it can answer with.
 
 Where each status comes from:
-- 401 and 503 (the session store is Redis): every operation behind ``resident_required`` or
-  ``staff_required``, which also name the bearer scheme; 403 where staff_required names roles.
+- 401 and 503 (sessions and nonces live in Redis): every operation behind
+  ``resident_required``, ``staff_required`` or ``device_required``, which also name their
+  scheme; 403 where staff_required names roles.
 - 422: every operation that reads a body or query (flask-smorest's ``arguments``).
 - 404: every operation with an id in its path (someone else's record is "not found" too).
 - 409: every signed-in write (state transitions lose races; a reused Idempotency-Key).
@@ -23,6 +24,7 @@ from wxapp.schemas.errors import ErrorSchema
 
 RESIDENT = "resident"
 STAFF = "staff"
+DEVICE = "device"
 IDEMPOTENCY_MARK = "x-wxapp-idempotent"
 WRITE_METHODS = ("post", "put", "patch", "delete")
 
@@ -99,6 +101,12 @@ class WxappApi(Api):
                             (STAFF, "a staff session token from /api/v1/staff/auth/login")):
             self.spec.components.security_scheme(scheme, {
                 "type": "http", "scheme": "bearer", "description": who})
+        self.spec.components.security_scheme(DEVICE, {
+            "type": "apiKey", "in": "header", "name": "X-Device-Signature",
+            "description": "A cabinet's call also carries X-Device-Key, X-Device-Timestamp (Unix "
+                           "seconds, within 300 s) and X-Device-Nonce (8-64 characters, never "
+                           "reused); the signature is hex HMAC-SHA256 with the cabinet's secret "
+                           "over METHOD\\nPATH\\nTIMESTAMP\\nNONCE\\nhex(SHA-256(body))."})
 
 
 # Answers that are not one marshmallow-serialised object: files, and reports that are JSON,
