@@ -125,9 +125,9 @@ def join_code():
 
 
 @blp.post("/me/screening-couple/join")
+@resident_required
 @blp.arguments(JoinRequestSchema)
 @blp.response(200, CoupleViewSchema)
-@resident_required
 def join(body):
     """The other spouse, having saved the same two ID numbers, joins with the code the first
     spouse gave them. Without it, an account that typed the same numbers sees nothing."""

@@ -214,6 +214,7 @@ def _body(world: World, owner: str, method: str, path: str):
         ("put", "/api/v1/me/registrations/{registration_id}"): ids["form"],
         ("post", "/api/v1/me/registrations/{registration_id}/correction"): ids["form"],
         ("put", "/api/v1/me/screening-couple"): ids["couple"],
+        ("post", "/api/v1/me/screening-couple/join"): {"join_code": "00000000"},
         ("post", "/api/v1/me/bookings"): {"slot_id": ids["other_slot_id"]},
         ("post", "/api/v1/me/bookings/{booking_id}/move"): {"slot_id": ids["other_slot_id"]},
         ("post", "/api/v1/supply-points/{point_id}/reports"): {"kind": "empty"},
@@ -348,6 +349,8 @@ RULES: dict[tuple[str, str], str] = {
     # Pre-pregnancy check
     ("get", "/api/v1/me/screening-couple"): ANY_RESIDENT,
     ("put", "/api/v1/me/screening-couple"): ANY_RESIDENT,
+    ("post", "/api/v1/me/screening-couple/join-code"): ANY_RESIDENT,
+    ("post", "/api/v1/me/screening-couple/join"): ANY_RESIDENT,
     ("get", "/api/v1/me/bookings"): ANY_RESIDENT,
     ("post", "/api/v1/me/bookings"): ANY_RESIDENT,
     ("post", "/api/v1/me/bookings/{booking_id}/accept"): OWNER,
@@ -422,6 +425,8 @@ RULES: dict[tuple[str, str], str] = {
     # Staff: the screening programme (a couple of 东湖村)
     ("get", "/api/v1/staff/screening/couples/{couple_id}"): "401 401 401 own 403 ok ok",
     ("post", "/api/v1/staff/screening/couples/{couple_id}/verify-residence"):
+        "401 401 401 own 403 ok ok",
+    ("post", "/api/v1/staff/screening/couples/{couple_id}/join-code"):
         "401 401 401 own 403 ok ok",
     ("post", "/api/v1/staff/screening/couples/{couple_id}/allowances"):
         "401 401 401 403 403 ok ok",
