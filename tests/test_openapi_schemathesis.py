@@ -41,7 +41,7 @@ def world(migrated, base_settings, wechat_sim):
 
     from tests.conftest import _clean, make_app
     from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
-    from wxapp.web.transactions import commit
+    from wxapp.transactions import commit
 
     app = make_app(base_settings)
     client = app.test_client()

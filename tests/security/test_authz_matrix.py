@@ -70,7 +70,7 @@ def _build_world(app, sim_url) -> World:
     from wxapp.models import KnowledgeEntry, StaffUser, SupplyItem, SupplyPoint, Village
     from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_default, seed_demo, seed_supply_items
     from wxapp.services.accounts.passwords import hash_password
-    from wxapp.web.transactions import commit
+    from wxapp.transactions import commit
 
     world = World(app, app.test_client(), sim_url)
     with app.app_context():
@@ -116,7 +116,7 @@ def _records_of(world: World, owner: str, n: int, village_id: int, point_id: int
     from wxapp.services.accounts.residents import resident_for_miniprogram
     from wxapp.services.chat.handovers import leave_message
     from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
-    from wxapp.web.transactions import commit
+    from wxapp.transactions import commit
 
     app, item_id = world.app, world.shared["item_id"]
     ids = {"village_id": village_id, "point_id": point_id, "clinic_id": clinic_id,
