@@ -26,11 +26,7 @@ EXAMPLES_PER_MODE = 6
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgresql")
 # 5xx that this run finds whose fix belongs to another change (issue 13 item 7), by operation,
 # with the cause and the databases it shows on. Strict: once fixed, the entry must go.
-KNOWN_SERVER_ERRORS: dict[tuple[str, str], tuple[bool, str]] = {
-    ("get", "/api/v1/clinics/{clinic_id}/slots"): (
-        ON_POSTGRES, "issue 13 item 7: a path id beyond the integer column's range "
-                     "(NumericValueOutOfRange on PostgreSQL)"),
-}
+KNOWN_SERVER_ERRORS: dict[tuple[str, str], tuple[bool, str]] = {}
 
 
 @pytest.fixture(scope="module")
