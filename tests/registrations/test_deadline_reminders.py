@@ -1,10 +1,11 @@
 """The daily reminder to reviewers about registrations near or past their deadline."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from wxapp.china_time import china_today
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration
 
@@ -20,7 +21,7 @@ def test_daily_job_reminds_reviewers_once_a_day(app, client, resident, form, sta
     assert "deadline reminders: 0" in runner.invoke(args=["jobs", "daily"]).output
     notices = client.get("/api/v1/staff/auth/notices", headers=staff()).get_json()
     assert len(notices) == 1 and "已超期 1 件" in notices[0]["text"]
-    assert notices[0]["day"] == date.today().isoformat()
+    assert notices[0]["day"] == china_today().isoformat()
     village = client.get("/api/v1/staff/auth/notices", headers=staff("demo-village")).get_json()
     assert village == []
     overdue = client.get("/api/v1/staff/registrations?overdue=true", headers=staff()).get_json()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
+from wxapp.china_time import CHINA
 from wxapp.errors import ValidationFailed
-
-CHINA = timezone(timedelta(hours=8))
 
 
 def month_bounds(month: str) -> tuple[datetime, datetime]:

@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from wxapp.china_time import china_today
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 # Province-level codes in use (first two digits of the region code).
@@ -95,7 +97,7 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
     except ValueError as exc:
         raise InvalidIdentity("id_number.birth_date",
                               "身份证号码中的出生日期不存在，请核对。") from exc
-    today = today or date.today()
+    today = today or china_today()
     if birth > today or birth.year < 1900:
         raise InvalidIdentity("id_number.birth_date", "身份证号码中的出生日期不正确，请核对。")
     if id_check_char(value[:17]) != value[17]:

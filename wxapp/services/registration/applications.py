@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from wxapp import config
+from wxapp.china_time import china_today, to_china, to_china_date
 from wxapp.errors import Conflict, Forbidden
 from wxapp.extensions import db
 from wxapp.models import (
@@ -124,12 +125,14 @@ def _clean(resident: Resident, data: dict) -> CleanRegistration:
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
-    current = start
+    """`start` moved on by `days` working days (Monday to Friday in China), same wall-clock
+    time. The weekday is China's: 00:30 on a Monday in China is still Sunday in UTC."""
+    current = to_china(start)
     while days > 0:
         current += timedelta(days=1)
         if current.weekday() < 5:
             days -= 1
-    return current
+    return current.astimezone(UTC)
 
 
 def _ensure_no_open_registration(clean: CleanRegistration, own_id: int | None = None) -> None:
@@ -278,7 +281,8 @@ def register(reg: BirthRegistration, actor_type: str, actor_id, note: str | None
     """The registration itself: number, certificate code, decision time, the resident told."""
     record_event(reg, "approved", actor_type, actor_id, note)
     reg.decided_at = utcnow()
-    reg.registration_number = f"DJ{reg.decided_at.year}{reg.id:07d}"
+    # The year a person reads in the number is the China year of the decision.
+    reg.registration_number = f"DJ{to_china_date(reg.decided_at).year}{reg.id:07d}"
     reg.certificate_code = _unique_certificate_code()
     db.session.flush()
     notify_decision(reg)
@@ -374,9 +378,8 @@ def apply_correction(reg: BirthRegistration, accept: bool, actor_id, note: str |
 
 
 def as_resident_view(reg: BirthRegistration) -> dict:
-    today = date.today()
     overdue = bool(reg.status == "submitted" and reg.due_at and
-                   reg.due_at.replace(tzinfo=reg.due_at.tzinfo or UTC).date() < today)
+                   to_china_date(reg.due_at) < china_today())
     return {
         "id": reg.id, "application_no": reg.application_no, "status": reg.status,
         "status_label": STATUS_LABELS.get(reg.status, reg.status),

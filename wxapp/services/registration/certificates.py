@@ -3,7 +3,6 @@ code that opens the public verification page."""
 from __future__ import annotations
 
 import io
-from datetime import UTC
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -13,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from wxapp import config
+from wxapp.china_time import to_china_date
 from wxapp.errors import Conflict
 from wxapp.formats.pdf_fonts import font_for_pdfs
 from wxapp.models import BirthRegistration
@@ -43,7 +43,7 @@ def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:
         ("男方身份证号", mask_id_number(reg.father_id_number)),
         ("本次生育", f"第{reg.child_order}孩（{STATUS_TEXT.get(reg.pregnancy_status, '')}）"),
         ("登记机关", f"{township_name}卫生健康办公室"),
-        ("登记日期", reg.decided_at.astimezone(UTC).date().isoformat()),
+        ("登记日期", to_china_date(reg.decided_at).isoformat()),
         ("验证码", reg.certificate_code),
     ]
     y = height - 42 * mm

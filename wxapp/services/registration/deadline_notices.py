@@ -1,10 +1,11 @@
 """Daily notices to reviewers about registrations near or past their deadline."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from wxapp.china_time import china_midnight, china_today
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration, StaffNotice, StaffUser
 from wxapp.services.registration.applications import add_working_days
@@ -14,8 +15,8 @@ DEADLINE_KIND = "registration_deadlines"
 
 def remind_reviewers_of_deadlines(today: date | None = None) -> int:
     """Returns how many notices were added (0 when run twice on one day)."""
-    today = today or date.today()
-    start_of_today = datetime.combine(today, time.min, tzinfo=UTC)
+    today = today or china_today()
+    start_of_today = china_midnight(today)
     tomorrow_end = add_working_days(start_of_today, 1) + timedelta(days=1)
     waiting = select(BirthRegistration.township_id,
                      func.count().filter(BirthRegistration.due_at < start_of_today),
@@ -41,7 +42,7 @@ def notices_for(staff: StaffUser, limit: int = 50) -> list[StaffNotice]:
 def notify(staff_members: list[StaffUser], kind: str, text: str,
            today: date | None = None) -> int:
     """One notice of `kind` per staff member per day, however often the cause repeats."""
-    today = today or date.today()
+    today = today or china_today()
     added = 0
     for member in staff_members:
         exists = db.session.scalars(select(StaffNotice.id).filter_by(

@@ -1,10 +1,11 @@
 """Birth registration, the health office's side: the review queue, decisions, certificates."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
+from wxapp.china_time import to_china_date
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration, StaffUser
@@ -135,6 +136,6 @@ def verify_certificate(code: str) -> dict | None:
     return {"valid": reg.certificate_revoked_at is None,
             "registration_number": reg.registration_number,
             "mother": mask_name(reg.mother_name), "father": mask_name(reg.father_name),
-            "registered_on": reg.decided_at.astimezone(UTC).date().isoformat()
+            "registered_on": to_china_date(reg.decided_at).isoformat()
             if isinstance(reg.decided_at, datetime) else None,
             "child_order": reg.child_order}

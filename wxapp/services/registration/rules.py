@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from wxapp.china_time import china_today
 from wxapp.errors import ValidationFailed
 from wxapp.security.identity import (
     InvalidIdentity,
@@ -128,7 +129,7 @@ def validate_registration(data: dict, *, requires_marriage_date: bool,
                           ) -> CleanRegistration:
     """``uploaded_kinds``: the resident's own uploads, id -> kind; ``originals_seen``: staff
     filing on the resident's behalf have checked the paper documents."""
-    today = today or date.today()
+    today = today or china_today()
     problems: dict[str, str] = {}
     role = data.get("filer_role")
     if role not in ROLES:

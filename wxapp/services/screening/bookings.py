@@ -7,12 +7,13 @@ check constraint on the slot table is the last line of defence.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wxapp import config
+from wxapp.china_time import CHINA
 from wxapp.errors import Conflict, DomainError, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import (
@@ -27,9 +28,6 @@ from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.screening import couples, notices
-
-CHINA = timezone(timedelta(hours=8))
-
 
 
 def _aware(value: datetime) -> datetime:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from wxapp.china_time import china_today
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db, get_redis
 from wxapp.models import (
@@ -56,7 +57,7 @@ def _months_before(day: date, months: int) -> date:
 
 
 def save_couple(resident: Resident, data: dict, today: date | None = None) -> ScreeningCouple:
-    today = today or date.today()
+    today = today or china_today()
     problems: dict[str, str] = {}
     wife = parse_parent(data.get("wife"), "wife", "female", MOTHER_AGE, today, problems,
                         phone_required=False)
@@ -105,7 +106,7 @@ def _local(hukou_region: str, village: Village) -> bool:
 
 def eligibility_problems(couple: ScreeningCouple, today: date | None = None) -> list[str]:
     """Why the free programme does not cover this couple; empty when it does."""
-    today = today or date.today()
+    today = today or china_today()
     reasons = []
     if not couple.planning_pregnancy:
         reasons.append("免费孕前优生健康检查面向计划怀孕的夫妇。")

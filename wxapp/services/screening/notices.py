@@ -3,17 +3,17 @@ change commits: booked, offered a place from the waitlist, the day before, chang
 clinic, results ready."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from wxapp import config
+from wxapp.china_time import CHINA
 from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningCoupleMember, ScreeningSlot
 from wxapp.models.base import utcnow
 from wxapp.services import notifications
 
-CHINA = timezone(timedelta(hours=8))
 SUBJECTS = {
     "confirmed": ("孕前检查预约成功", "请按时携带夫妻双方身份证到检"),
     "offered": ("候补到名额，请确认", "请在小程序中尽快确认，过时名额将让给下一位"),

@@ -8,10 +8,11 @@ high-risk couple, then early pregnancy and pregnancy outcome.
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from wxapp.china_time import china_today, to_china_date
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import (
@@ -100,7 +101,7 @@ def _open_follow_ups(booking: ScreeningBooking, risk_category: str) -> None:
         kinds.insert(0, "referral")
     existing = set(db.session.scalars(select(ScreeningFollowUp.kind)
                                       .filter_by(booking_id=booking.id)))
-    today = utcnow().date()
+    today = china_today()
     for kind in kinds:
         if kind not in existing:
             due_on = today + timedelta(days=FOLLOW_UP_DUE_DAYS[kind])
@@ -199,7 +200,7 @@ def assessment_letter_pdf(result: ScreeningResult) -> bytes:
     pdf.setFont(chinese, 16)
     pdf.drawCentredString(width / 2, height - 25 * mm, "孕前优生健康检查结果及评估建议告知书")
     y = height - 42 * mm
-    checked = result.recorded_at.astimezone(timezone(timedelta(hours=8))).date()
+    checked = to_china_date(result.recorded_at)
     lines = [f"受检夫妇：{couple.wife_name if couple else ''}（女）  "
              f"{couple.husband_name if couple else ''}（男）",
              f"检查机构：{booking.slot.clinic.name}",
@@ -215,7 +216,7 @@ def assessment_letter_pdf(result: ScreeningResult) -> bytes:
     def footer():
         pdf.setFont(chinese, 10)
         pdf.drawString(20 * mm, 25 * mm, "本告知书仅供受检夫妇本人使用。如有疑问请咨询检查机构。"
-                       f"  出具日期：{date.today().isoformat()}")
+                       f"  出具日期：{china_today().isoformat()}")
 
     _draw_advice(pdf, chinese, result.advice, y + 5 * mm, footer)
     pdf.save()

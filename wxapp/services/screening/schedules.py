@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from wxapp import config
+from wxapp.china_time import CHINA
 from wxapp.errors import Conflict, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import (
@@ -25,8 +26,6 @@ from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.screening import bookings, notices
-
-CHINA = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)

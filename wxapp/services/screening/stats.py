@@ -10,10 +10,11 @@ and month, and its own indicators. Aggregates only: no couple appears in them.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from sqlalchemy import select
 
+from wxapp.china_time import CHINA
 from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import (
@@ -29,7 +30,6 @@ from wxapp.models import (
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 
-CHINA = timezone(timedelta(hours=8))
 COLUMNS = ["村/社区", "月份", "完成检查(对)", "高风险(对)", "未到检(对)", "早孕随访完成",
            "妊娠结局随访完成"]
 PROGRESS_COLUMNS = ["月份", "当月完成(对)", "累计完成(对)", "年度目标(对)"]

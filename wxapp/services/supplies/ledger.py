@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select, update
 
 from wxapp import config
+from wxapp.china_time import china_today
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import (
@@ -131,7 +132,7 @@ def _fefo_batches(point_id: int, item_id: int, *, skip_expired: bool) -> list[St
                     StockLevel.quantity > 0)
              .order_by(StockBatch.expires_on, StockBatch.id))
     if skip_expired:
-        query = query.where(StockBatch.expires_on >= date.today())
+        query = query.where(StockBatch.expires_on >= china_today())
     return list(db.session.scalars(query.with_for_update()))
 
 
@@ -331,7 +332,7 @@ def raise_restock_task_if_low(point_id: int, item_id: int) -> None:
 def flag_near_expiry(today: date | None = None) -> int:
     """A task for every point holding a batch that expires soon (近效期): use or move it
     first. Returns how many batches were flagged (one open task each, however often run)."""
-    today = today or date.today()
+    today = today or china_today()
     near = today + timedelta(days=config.settings().near_expiry_days)
     flagged = 0
     for level, batch, point in db.session.execute(
@@ -350,7 +351,7 @@ def flag_near_expiry(today: date | None = None) -> int:
 # -- reading the books -------------------------------------------------------------------------
 def stock_at(staff: StaffUser, point_id: int) -> dict:
     point = point_for_staff(staff, point_id)
-    near = date.today() + timedelta(days=config.settings().near_expiry_days)
+    near = china_today() + timedelta(days=config.settings().near_expiry_days)
     items = []
     for row in db.session.scalars(select(PointItem).filter_by(point_id=point.id)
                                   .order_by(PointItem.item_id)):

@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wxapp import config
+from wxapp.china_time import CHINA
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import (
@@ -32,7 +33,6 @@ from wxapp.models.base import utcnow
 from wxapp.services.accounts.ownership import owned_by
 from wxapp.services.supplies import ledger
 
-CHINA = timezone(timedelta(hours=8))
 LIVE = ("held", "redeemed")
 COUNTED = ("held", "redeemed", "dispensed")
 QR_PREFIX = "WXAPP-PICKUP:"
