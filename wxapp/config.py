@@ -74,6 +74,10 @@ def _parse(name: str, raw: str, kind: str):
     return raw
 
 
+def _yes(raw: str) -> bool:
+    return raw.lower() in ("1", "true", "yes")
+
+
 def _fixed(default):
     """A setting the environment cannot change: a protocol's limit, not a local choice."""
     return field(default=default, metadata={"env": None})
@@ -106,6 +110,9 @@ class Settings:
     # WeChat accepts a push for 5 minutes; older ones are replays.
     wechat_timestamp_window_seconds: int = _fixed(300)
     wechat_max_body_bytes: int = _fixed(64 * 1024)
+    # Safe mode (安全模式): only encrypted pushes are accepted, since a plaintext push's signature
+    # covers neither its body nor anything a replay could not reuse. None: on in production.
+    wechat_safe_mode: bool | None = field(default=None, metadata={"clean": _yes})
     # Birth registration: review deadline in working days, and whether this province asks for
     # the marriage date.
     registration_review_working_days: int = 3
@@ -174,6 +181,10 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def requires_encrypted_pushes(self) -> bool:
+        return self.is_production if self.wechat_safe_mode is None else self.wechat_safe_mode
 
     def problems_for_production(self) -> list[str]:
         """Every reason this configuration must not serve real residents."""

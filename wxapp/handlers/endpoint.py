@@ -1,7 +1,10 @@
 """The official account's callback URL: verify, decrypt, deduplicate, route, reply.
 
 WeChat only wants a reply within 5 seconds; anything but 200 makes it retry, so a handler's
-failure is logged and answered politely rather than raised.
+failure is logged and answered politely rather than raised, and a correctly signed push we
+cannot make sense of (no MsgType, a nested one, not UTF-8, CreateTime=abc) is logged and
+answered ``success``: a retry would be the same push again. Only a push that fails the
+signature, freshness, nonce or XML checks gets a 4xx.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from wxapp.handlers.push_security import (
     check_signature,
     field,
     parse_safe_xml,
+    remember_nonce,
 )
 from wxapp.handlers.routes import handler_for
 from wxapp.services.chat import state as chat_state
@@ -42,10 +46,20 @@ def _plain(text: str, status: int = 200) -> Response:
     return Response(text, status=status, mimetype="text/plain")
 
 
+class UnreadablePush(Exception):
+    """Signed and well-formed XML, but not a push we can read."""
+
+
 @bp.errorhandler(RejectedPush)
 def _rejected(err: RejectedPush):
     log.info("rejected a push: %s", err.reason)
     return _plain("", err.status)
+
+
+@bp.errorhandler(UnreadablePush)
+def _unreadable(err: UnreadablePush):
+    log.warning("answered an unreadable push with success: %s", err)
+    return _plain("success")
 
 
 @bp.get("/wechat")
@@ -80,14 +94,18 @@ def receive_push():
     check_signature(s.wechat_token, args.get("signature"), args.get("timestamp"),
                     args.get("nonce"))
     check_fresh(args.get("timestamp"), s.wechat_timestamp_window_seconds)
-    root = parse_safe_xml(body)
     encrypted = args.get("encrypt_type", "raw").lower() == "aes"
+    if not encrypted and s.requires_encrypted_pushes:
+        raise RejectedPush(403, "plaintext push while safe mode is required")
+    root = parse_safe_xml(body)
+    remember_nonce(get_redis(), args["timestamp"], args["nonce"], body,
+                   s.wechat_timestamp_window_seconds)
     if encrypted:
         inner = _decrypt(root, args)
         parse_safe_xml(inner.encode("utf-8"))
-        message = parse_message(inner)
+        message = _read_message(inner.encode("utf-8"))
     else:
-        message = parse_message(body.decode("utf-8"))
+        message = _read_message(body)
 
     dedupe = PushDeduplicator(get_redis())
     key = push_key(message)
@@ -97,16 +115,43 @@ def receive_push():
     if claimed:
         with (chat_state.prefetched(message.source, prefetched[0]) if talking
               else nullcontext()):
-            reply_xml = _handle(message)
-        dedupe.remember(key, reply_xml)
+            reply_xml = _handle_once(dedupe, key, message)
     else:
         reply_xml = dedupe.earlier_reply(key)
+        if reply_xml is None:
+            # The first copy's worker died with the push half done: this retry answers it.
+            log.warning("took over a stale claim on a %s push", message.type)
+            reply_xml = _handle_once(dedupe, key, message)
     if not reply_xml:
         return _plain("success")
     if encrypted:
         reply_xml = _crypto().encrypt_message(reply_xml, secrets.token_hex(8),
                                               str(int(time.time())))
     return Response(reply_xml, mimetype="application/xml")
+
+
+def _read_message(xml: bytes):
+    """The wechatpy message of a push, or UnreadablePush for what WeChat would never send."""
+    try:
+        message = parse_message(xml.decode("utf-8"))
+        # Touch what routing and the dedupe key read, so that a bad value fails here.
+        ok = (isinstance(message.type, str) and isinstance(message.source, str)
+              and isinstance(message.target, str) and isinstance(message.time, int))
+        if message.type == "event":
+            ok = ok and isinstance(getattr(message, "event", ""), str)
+        else:
+            ok = ok and message.id is not None and isinstance(message.id, int)
+    except (KeyError, AttributeError, TypeError, ValueError, UnicodeDecodeError) as exc:
+        raise UnreadablePush(f"{type(exc).__name__}: {exc}") from exc
+    if not ok:
+        raise UnreadablePush("a field is missing or has the wrong shape")
+    return message
+
+
+def _handle_once(dedupe: PushDeduplicator, key: str, message) -> str:
+    reply_xml = _handle(message)
+    dedupe.remember(key, reply_xml)
+    return reply_xml
 
 
 def _decrypt(root, args) -> str:

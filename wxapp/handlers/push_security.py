@@ -59,3 +59,21 @@ def parse_safe_xml(body: bytes) -> Element:
 def field(root: Element, name: str) -> str | None:
     node = root.find(name)
     return None if node is None else (node.text or "")
+
+
+def remember_nonce(redis_client, timestamp: str, nonce: str, body: bytes,
+                   window_seconds: int) -> None:
+    """Refuse a second push under one signed timestamp + nonce with another body.
+
+    A plaintext push's signature covers only token, timestamp and nonce, so a captured query
+    could carry any body for as long as its timestamp is fresh. The nonce is remembered with
+    a digest of the body for that whole window (the timestamp may lie up to the window on
+    either side of now): a network retry of the very same request passes on to the dedupe,
+    which answers it once, while a different body under the same signature is refused.
+    """
+    digest = hashlib.sha256(body).hexdigest().encode()
+    key = f"wxapp:wx:nonce:{timestamp}:{nonce}"
+    if redis_client.set(key, digest, nx=True, ex=2 * window_seconds + 60):
+        return
+    if redis_client.get(key) != digest:
+        raise RejectedPush(403, "timestamp and nonce already used for another push")
