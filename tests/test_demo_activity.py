@@ -1,20 +1,32 @@
-"""`seed --demo` leaves a township that looks used: the reports and charts have figures in
-them, every book balances, and seeding again adds nothing."""
+"""`seed --demo` leaves a township that looks used, on whatever day it is run: the reports and
+charts have figures in them, every book balances, and seeding again adds nothing."""
 from __future__ import annotations
 
 import io
 from datetime import datetime
 
+import pytest
+import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from tests.helpers import chart_series
+from wxapp.china_time import CHINA, china_today, utc_now
 from wxapp.extensions import db
-from wxapp.formats.spreadsheets import CHINA
 from wxapp.models import AuditLog, BirthRegistration, Pickup, Resident, ScreeningBooking
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_default, seed_demo, seed_demo_activity
 from wxapp.services.supplies.ledger import ledger_problems
 from wxapp.transactions import commit
+
+# Fixed days in China time: New Year just begun (UTC still in the old year), a leap day at
+# both ends, mid-year, and the last half hour of a year.
+FIXED_MOMENTS = {
+    "1 January 00:30": datetime(2027, 1, 1, 0, 30, tzinfo=CHINA),
+    "29 February 2028 00:30": datetime(2028, 2, 29, 0, 30, tzinfo=CHINA),
+    "29 February 2028 23:30": datetime(2028, 2, 29, 23, 30, tzinfo=CHINA),
+    "30 June": datetime(2027, 6, 30, 10, 0, tzinfo=CHINA),
+    "31 December 23:30": datetime(2026, 12, 31, 23, 30, tzinfo=CHINA),
+}
 
 
 def _counts():
@@ -28,10 +40,10 @@ def _admin(client):
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_demo_activity_fills_the_reports_once(app_ctx, client):
+def _fills_the_reports_once(client, now: datetime):
     seed_default()
     seed_demo()
-    counts = seed_demo_activity()
+    counts = seed_demo_activity(now)
     commit()
     assert counts == {"demo_registrations": 6, "demo_checks": 7, "demo_pickups": 4}
     assert ledger_problems() == []
@@ -39,19 +51,25 @@ def test_demo_activity_fills_the_reports_once(app_ctx, client):
     assert statuses == ["approved"] * 3 + ["returned"] + ["submitted"] * 2
 
     admin = _admin(client)
-    now = datetime.now(CHINA)
-    stats = client.get("/api/v1/staff/screening/stats", headers=admin,
-                       query_string={"year": now.year}).get_json()
-    assert (stats["target"], stats["checks_done"]) == (40, 7)
-    assert stats["indicators"]["high_risk_share"] == round(1 / 7, 4)
-    assert stats["indicators"]["no_show_rate"] == 0.125  # one couple of eight did not come
-    assert sum(1 for m in stats["by_month"] if m["checks"]) >= 5  # spread over the year
+    today = china_today(now)
+    # The checks reach back about six months: in January most are last year's.
+    years = [client.get("/api/v1/staff/screening/stats", headers=admin,
+                        query_string={"year": year}).get_json()
+             for year in (today.year - 1, today.year)]
+    assert sum(y["checks_done"] for y in years) == 7
+    assert all(y["target"] == 40 for y in years if y["checks_done"])
+    assert years[1]["target"] == 40  # the year's target is set even before its first check
+    rows = [row for y in years for row in y["rows"]]
+    assert sum(r["高风险(对)"] for r in rows) == 1
+    assert sum(r["未到检(对)"] for r in rows) == 1  # one couple of eight did not come
+    assert sum(1 for y in years for m in y["by_month"] if m["checks"]) >= 5  # spread out
     workbook = load_workbook(io.BytesIO(client.get(
         "/api/v1/staff/screening/stats", headers=admin,
-        query_string={"year": now.year, "format": "xlsx"}).data))
+        query_string={"year": today.year, "format": "xlsx"}).data))
     assert len(chart_series(workbook["全年进度"])) == 3
 
-    month = now.strftime("%Y-%m")
+    # Registrations and pickups happen "now": they are in this China month's reports.
+    month = today.strftime("%Y-%m")
     registrations = client.get("/api/v1/staff/registrations/report", headers=admin,
                                query_string={"month": month}).get_json()
     assert sum(r["申请数"] for r in registrations) == 6
@@ -60,6 +78,17 @@ def test_demo_activity_fills_the_reports_once(app_ctx, client):
     assert sum(r["发放人次"] for r in supplies) == 4
 
     before = _counts()
-    assert seed_demo_activity() == {"demo_activity": 0}
+    assert seed_demo_activity(now) == {"demo_activity": 0}
     commit()
     assert _counts() == before
+
+
+def test_demo_activity_fills_the_reports_once(app_ctx, client):
+    _fills_the_reports_once(client, utc_now())
+
+
+@pytest.mark.parametrize("moment", FIXED_MOMENTS.values(), ids=FIXED_MOMENTS.keys())
+def test_demo_activity_fills_the_reports_on_any_day(app_ctx, client, moment):
+    # The services stamp what they do with the clock, so the clock is there too.
+    with time_machine.travel(moment):
+        _fills_the_reports_once(client, moment)

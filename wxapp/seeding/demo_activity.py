@@ -7,16 +7,20 @@ Everything a resident or staff member would do goes through the services, so led
 deadlines, follow-ups and audit entries are all as real use would leave them; only the past
 (slots months ago, the couples who sat in them) is written directly, since no service books
 into the past. Invented people only. It runs once per database.
+
+The history is relative to ``now`` (a parameter, so that it can be shown to hold on any day):
+the checks reach back about six months, across New Year when that is where they fall; each
+year with a check gets the target, so that January's reports have last year's figures.
 """
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from wxapp.china_time import CHINA, china_today, utc_now
 from wxapp.extensions import db
-from wxapp.formats.spreadsheets import CHINA
 from wxapp.models import (
     Clinic,
     Resident,
@@ -45,7 +49,9 @@ FAMILIES = [("王芳", "李强"), ("张丽", "陈伟"), ("刘娜", "赵磊"), ("
 ANNUAL_TARGET = 40
 
 
-def seed_activity(township_code: str) -> dict[str, int]:
+def seed_activity(township_code: str, now: datetime | None = None) -> dict[str, int]:
+    """The invented history up to ``now`` (default: this moment)."""
+    today = china_today(now or utc_now())
     if db.session.scalar(select(Resident.id).where(
             Resident.mp_openid.startswith(OPENID_PREFIX)).limit(1)) is not None:
         return {"demo_activity": 0}
@@ -56,14 +62,14 @@ def seed_activity(township_code: str) -> dict[str, int]:
         select(StaffUser).filter_by(township_id=township.id))}
     people = [residents.resident_for_miniprogram(f"{OPENID_PREFIX}{n}", None)
               for n in range(len(FAMILIES))]
-    counts = {"demo_registrations": _registrations(people[:6], villages, staff),
-              "demo_checks": _checks(people, villages, staff, township),
+    counts = {"demo_registrations": _registrations(people[:6], villages, staff, today),
+              "demo_checks": _checks(people, villages, staff, township, today),
               "demo_pickups": _pickups(people[:4], township)}
     db.session.flush()
     return counts
 
 
-def _registration_form(n: int, village: Village) -> dict:
+def _registration_form(n: int, village: Village, today) -> dict:
     from wxapp.schemas.registration import RegistrationFormSchema
 
     mother, father = FAMILIES[n]
@@ -78,19 +84,20 @@ def _registration_form(n: int, village: Village) -> dict:
                    "id_number": make_id_number(birth=f"1993041{n}", sequence=f"{201 + 2 * n}")},
         "marriage_date": "2018-05-01",
         "pregnancy_status": "pregnant",
-        "expected_or_birth_date": (date.today() + timedelta(days=60 + 20 * n)).isoformat(),
+        "expected_or_birth_date": (today + timedelta(days=60 + 20 * n)).isoformat(),
         "existing_children": children,
         "village_id": village.id,
         "promised_documents": ["mother_id_card", "father_id_card", "hukou_page"],
     })
 
 
-def _registrations(people: list[Resident], villages: list[Village], staff: dict) -> int:
+def _registrations(people: list[Resident], villages: list[Village], staff: dict,
+                   today) -> int:
     filed = []
     for n, resident in enumerate(people):
         registrations.record_consent(resident, registrations.CONSENT_TEXT_VERSION)
         filed.append(registrations.submit(resident, _registration_form(
-            n, villages[n % len(villages)])))
+            n, villages[n % len(villages)], today)))
     reviewer = staff["demo-reviewer"]
     for reg in filed[:3]:
         review.approve(reviewer, reg.id)
@@ -100,20 +107,19 @@ def _registrations(people: list[Resident], villages: list[Village], staff: dict)
 
 
 def _checks(people: list[Resident], villages: list[Village], staff: dict,
-            township: Township) -> int:
+            township: Township, today) -> int:
     clinic = db.session.scalars(select(Clinic).filter_by(township_id=township.id)
                                 .order_by(Clinic.id)).first()
-    today = datetime.now(CHINA).date()
-    screening_stats.set_target(staff["demo-admin"], today.year, ANNUAL_TARGET)
+    # One couple about every three weeks back from a few days ago: eight check days in the
+    # past six months, whichever year each falls in.
+    days = [today - timedelta(days=3 + 24 * (len(people) - 1 - n)) for n in range(len(people))]
+    for year in sorted({today.year, *(day.year for day in days)}):
+        screening_stats.set_target(staff["demo-admin"], year, ANNUAL_TARGET)
     county = township.code[:6]
     checked = 0
-    for n, resident in enumerate(people):
+    for n, (resident, day) in enumerate(zip(people, days, strict=True)):
         couple = screening_couples.save_couple(resident, couple_body(
-            300 + n, villages[n % len(villages)].id, hukou_region=county))
-        # One couple a month back through the year, the newest a few days ago.
-        day = today - timedelta(days=3 + 24 * (len(people) - 1 - n))
-        if day.year != today.year:
-            continue
+            300 + n, villages[n % len(villages)].id, hukou_region=county), today)
         starts = datetime.combine(day, time(8, 30), tzinfo=CHINA)
         slot = ScreeningSlot(clinic_id=clinic.id, starts_at=starts,
                              ends_at=starts + timedelta(hours=1, minutes=30), capacity=10,

@@ -83,13 +83,13 @@ def seed_demo() -> dict[str, int]:
     return added
 
 
-def seed_demo_activity() -> dict[str, int]:
+def seed_demo_activity(now: datetime | None = None) -> dict[str, int]:
     """Invented residents' registrations, checks and pickups, so that the demo's reports and
-    charts are not empty (after seed_demo; once per database)."""
+    charts are not empty (after seed_demo; once per database), as history up to ``now``."""
     from wxapp.seeding.demo_activity import seed_activity
 
     data = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
-    return seed_activity(data["township"]["code"])
+    return seed_activity(data["township"]["code"], now)
 
 
 def seed_demo_clinic_day(now: datetime | None = None) -> dict[str, int]:
