@@ -209,14 +209,13 @@ def assessment_letter_pdf(result: ScreeningResult) -> bytes:
              "风险因素：" + ("、".join(RISK_FACTORS[f] for f in result.risk_factors) or "未发现"),
              "评估建议："]
     for line in lines:
-        pdf.setFont(chinese, 12)
-        pdf.drawString(20 * mm, y, line)
+        _draw_line(pdf, chinese, 12, 20 * mm, y, line)
         y -= 9 * mm
 
     def footer():
-        pdf.setFont(chinese, 10)
-        pdf.drawString(20 * mm, 25 * mm, "本告知书仅供受检夫妇本人使用。如有疑问请咨询检查机构。"
-                       f"  出具日期：{china_today().isoformat()}")
+        _draw_line(pdf, chinese, 10, 20 * mm, 25 * mm,
+                   "本告知书仅供受检夫妇本人使用。如有疑问请咨询检查机构。"
+                   f"  出具日期：{china_today().isoformat()}")
 
     _draw_advice(pdf, chinese, result.advice, y + 5 * mm, footer)
     pdf.save()
@@ -245,3 +244,18 @@ def _draw_advice(pdf, font: str, advice: str, top: float, footer) -> None:
         if not story:
             return
         top = height - 25 * mm
+
+
+def _draw_line(pdf, chinese: str, size: int, x: float, y: float, line: str) -> None:
+    """A "标签：value" line; a Latin value (a date) in Helvetica, as on the certificate, so
+    that dates stay searchable and copyable in every viewer."""
+    label, colon, value = line.rpartition("：")
+    if not colon or not value or not value.isascii():
+        label, value = line, ""
+    else:
+        label += colon
+    pdf.setFont(chinese, size)
+    pdf.drawString(x, y, label)
+    if value:
+        pdf.setFont("Helvetica", size)
+        pdf.drawString(x + pdf.stringWidth(label, chinese, size), y, value)
