@@ -97,7 +97,7 @@ def test_a_live_claim_is_waited_for_and_never_taken_over(app_ctx):
                              sleep=clock.sleep)
     assert retry.earlier_reply("wxapp:wx:push:o_live:1") == ""
     # Still the first worker's claim: nobody handled it a second time.
-    assert redis.get("wxapp:wx:push:o_live:1").endswith(b"1000000.000")
+    assert redis.get("wxapp:wx:push:o_live:1").endswith(b":1000000000")
 
 
 def test_a_live_claim_that_answers_during_the_wait_gives_its_answer(app_ctx):

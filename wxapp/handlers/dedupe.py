@@ -11,6 +11,7 @@ MsgIds are unique per account only together with the sender, hence the openid in
 """
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -40,7 +41,8 @@ def push_key(message) -> str:
 
 
 def _pending_marker(claimed_at: float) -> bytes:
-    return PENDING + b":" + f"{claimed_at:.3f}".encode()
+    # Milliseconds rounded down: a claim never looks younger than it is.
+    return PENDING + b":" + str(math.floor(claimed_at * 1000)).encode()
 
 
 def _claimed_at(stored: bytes) -> float | None:
@@ -48,7 +50,7 @@ def _claimed_at(stored: bytes) -> float | None:
     if not stored.startswith(PENDING):
         return None
     try:
-        return float(stored[len(PENDING) + 1:])
+        return int(stored[len(PENDING) + 1:]) / 1000
     except ValueError:  # a marker without a time: treat as just taken, never stale
         return float("inf")
 
@@ -85,7 +87,8 @@ class PushDeduplicator:
         Returns None when the first copy's worker is gone and this call has taken the push
         over: the caller handles it as if it had claimed it."""
         deadline = self._clock() + self._wait_seconds
-        while True:
+        # Bounded by polls as well as by the clock, should the clock stand still.
+        for _ in range(math.ceil(self._wait_seconds / max(self._poll_seconds, 0.001)) + 1):
             stored = self._redis.get(key)
             if stored is None:
                 return ""
@@ -98,6 +101,7 @@ class PushDeduplicator:
             if now >= deadline:
                 return ""
             self._sleep(self._poll_seconds)
+        return ""
 
     def _take_over(self, key: str, seen: bytes, now: float) -> bool:
         script = self._redis.register_script(_TAKE_OVER)
