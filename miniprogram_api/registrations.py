@@ -128,8 +128,9 @@ def certificate(registration_id):
 
 @blp.post("/uploads")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-@blp.response(201, DocumentSchema)
 @resident_required
+@idempotent
+@blp.response(201, DocumentSchema)
 def upload():
     """multipart/form-data with ``kind`` and ``file`` (JPG, PNG or PDF, up to 5 MB)."""
     file = request.files.get("file")

@@ -120,16 +120,18 @@ def daily_command() -> None:
     from wxapp.services.screening.schedules import generate_slots
     from wxapp.services.supplies.feedback import ask_follow_up_questions
     from wxapp.services.supplies.ledger import flag_near_expiry
+    from wxapp.web.idempotency import delete_expired_records
 
     added = remind_reviewers_of_deadlines()
     asked = ask_follow_up_questions()
     flagged = flag_near_expiry()
     reminded = send_day_before_reminders()
     opened = generate_slots()
+    forgotten = delete_expired_records()
     commit()
     click.echo(f"deadline reminders: {added}; pickup follow-ups asked: {asked}; "
                f"near-expiry batches flagged: {flagged}; check reminders: {reminded}; "
-               f"slots opened: {opened}")
+               f"slots opened: {opened}; expired idempotency answers deleted: {forgotten}")
 
 
 @jobs_cli.command("frequent")

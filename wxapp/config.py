@@ -164,6 +164,31 @@ class Settings:
     office_address: str = "镇人民政府便民服务中心"
     office_hours: str = "工作日 8:30-12:00，14:00-17:30"
     township_name: str = "本镇"
+    # Redis: a refused or silent Redis must cost a request well under a second, not redis-py's
+    # 5 s default, so the outage is answered (503) instead of queuing every worker thread.
+    redis_connect_timeout_seconds: float = 0.5
+    redis_read_timeout_seconds: float = 1.0
+    # Idempotency-Key: how long a concurrent twin waits for the first request's answer, and
+    # how long stored answers (personal data, encrypted) are kept for replays.
+    idempotency_wait_seconds: float = 10.0
+    idempotency_ttl_hours: int = 24
+    # Reverse proxies (nginx) in front of the app whose X-Forwarded-For is trusted: rate limits
+    # count per client address, and behind nginx every request comes from 127.0.0.1.
+    trusted_proxy_count: int = 0
+    # Rate limits ("N/minute;M/hour", limits' notation). Mobile carriers put many residents
+    # behind one address, so per-address limits are wide and per-account ones tight.
+    # Benchmarks switch them off: every simulated client there shares one address.
+    rate_limits_disabled: bool = False
+    rate_limit_login_per_address: str = "30/minute;300/hour"
+    # Staff sign-in failures per account from all addresses together; the 5-failure lock
+    # counts per account and address, so a stranger cannot lock a reviewer out.
+    rate_limit_login_failures_per_account: str = "50/hour"
+    staff_login_max_failures: int = 5
+    rate_limit_create_per_address: str = "600/minute"
+    rate_limit_create_per_account: str = "20/minute;200/day"
+    rate_limit_verify_per_address: str = "60/minute"
+    rate_limit_device_per_address: str = "1200/minute"
+    rate_limit_device_per_cabinet: str = "120/minute"
 
     @classmethod
     def from_env(cls) -> Settings:

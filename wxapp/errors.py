@@ -11,13 +11,19 @@ class DomainError(Exception):
     code = "request.invalid"
     message = "请求有误，请检查后重试。"
 
+    # Seconds after which trying again makes sense (a ``Retry-After`` header); None: never said.
+    retry_after: int | None = None
+
     def __init__(self, code: str | None = None, message: str | None = None, *,
-                 status: int | None = None, details: dict[str, Any] | None = None):
+                 status: int | None = None, details: dict[str, Any] | None = None,
+                 retry_after: int | None = None):
         self.code = code or self.code
         self.message = message or self.message
         if status is not None:
             self.status = status
         self.details = details or {}
+        if retry_after is not None:
+            self.retry_after = max(1, int(retry_after))
         super().__init__(f"{self.code}: {self.message}")
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,6 +69,7 @@ class RateLimited(DomainError):
     status = 429
     code = "request.rate_limited"
     message = "操作太频繁，请稍后再试。"
+    retry_after = 60
 
 
 class UpstreamUnavailable(DomainError):
@@ -70,3 +77,12 @@ class UpstreamUnavailable(DomainError):
     status = 503
     code = "upstream.unavailable"
     message = "微信服务暂时繁忙，请稍后再试。"
+
+
+class ServiceUnavailable(DomainError):
+    """A part of our own infrastructure (Redis) is unreachable: nothing was changed, and the
+    same request may simply be sent again a little later."""
+    status = 503
+    code = "service.unavailable"
+    message = "系统暂时无法处理，请稍后再试。"
+    retry_after = 30

@@ -144,9 +144,6 @@ def test_no_table_holds_the_residents_numbers_in_plaintext(journey):
     assert {t: h for t, h in found.items() if t not in KNOWN_OPEN} == {}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 item 5: idempotency_records keeps whole "
-                                       "response bodies unencrypted (helper 'plumbing'); "
-                                       "remove this mark when that lands")
 def test_stored_idempotent_answers_hold_no_plaintext_numbers(journey):
     assert "idempotency_records" not in _plaintext_by_table()
 

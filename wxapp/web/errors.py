@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 import re
 
+import redis
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from wxapp.errors import DomainError
+from wxapp.errors import DomainError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,21 @@ def error_body(code: str, message: str, details=None):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError):
-        return jsonify({"error": err.to_dict()}), err.status
+        response = jsonify({"error": err.to_dict()})
+        response.status_code = err.status
+        if err.retry_after is not None:
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response
+
+    # Redis holds sessions, locks and rate limits: when it cannot be reached (refused, or
+    # silent past the client's timeouts) the request did nothing and the honest answer is
+    # "try again shortly", not a 500.
+    @app.errorhandler(redis.exceptions.ConnectionError)
+    @app.errorhandler(redis.exceptions.TimeoutError)
+    def _redis_unreachable(err: Exception):
+        log.error("redis unreachable: %s", err)
+        return _domain_error(ServiceUnavailable(
+            "service.redis_unavailable", "系统暂时无法处理您的请求，请稍后再试。"))
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

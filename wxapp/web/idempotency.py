@@ -1,27 +1,46 @@
 """``Idempotency-Key`` for create endpoints.
 
-The stored answer is written in the same transaction as the thing it created, under a unique
-(scope, key) constraint: a retry after a lost response gets the first answer, two concurrent
-retries produce one write, and the same key with a different body is a client bug (409).
+Invariant: one (scope, key) is answered by one execution of the view, and every request that
+carries it within ``idempotency_ttl_hours`` gets that execution's answer (or a 409 when its
+body differs). How:
+
+- The key is claimed before the view runs: a row inserted under the unique (scope, key)
+  constraint in the request's own transaction, so the view's writes and the stored answer
+  commit together. The uncommitted row is a lock on scope + key: a concurrent twin's insert
+  waits on the unique index (at most ``idempotency_wait_seconds``) until the first request
+  commits (the twin then replays the stored answer) or rolls back (the twin runs the view
+  itself). A worker that dies mid-request rolls its claim back with everything else; there
+  is no pending row to go stale.
+- A request that fails (4xx/5xx) is not remembered: its claim rolls back with its writes and
+  the resident may fix the input and send the key again.
+- Stored answers hold personal data (a registration's ID numbers), so they are encrypted with
+  the data key (bound to ``idempotency_records.response_body``) and kept 24 hours: an older
+  record is treated as absent and ``jobs daily`` deletes it.
 """
 from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import g, make_response, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from flask import current_app, g, make_response, request
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from wxapp.errors import Conflict, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import IdempotencyRecord
+from wxapp.models.base import utcnow
 from wxapp.transactions import commit, rollback
 from wxapp.web.openapi import document_idempotency
 
 HEADER = "Idempotency-Key"
 _KEY_SHAPE = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
+
+
+def _settings():
+    return current_app.config["WXAPP"]
 
 
 def _scope() -> str:
@@ -38,8 +57,20 @@ def _fingerprint() -> str:
     digest = hashlib.sha256()
     for part in (request.method, request.path, request.query_string.decode("latin-1")):
         digest.update(part.encode("utf-8") + b"\x00")
-    digest.update(request.get_data(cache=True))
+    if request.mimetype == "multipart/form-data":
+        # Each retry of an upload is framed with a new random boundary: compare what was sent.
+        for name, value in sorted(request.form.items(multi=True)):
+            digest.update(f"{name}={value}".encode() + b"\x00")
+        for name, file in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+            digest.update(f"{name}:{file.filename}".encode() + b"\x00" + file.read() + b"\x00")
+            file.seek(0)
+    else:
+        digest.update(request.get_data(cache=True))
     return digest.hexdigest()
+
+
+def _expired_before() -> datetime:
+    return utcnow() - timedelta(hours=_settings().idempotency_ttl_hours)
 
 
 def _find(scope: str, key: str) -> IdempotencyRecord | None:
@@ -58,6 +89,55 @@ def _replay(record: IdempotencyRecord, fingerprint: str):
     return response
 
 
+def _still_in_progress() -> Conflict:
+    return Conflict("idempotency.in_progress", "上一次提交还在处理中，请稍后再试。",
+                    retry_after=2)
+
+
+def _bound_lock_wait() -> None:
+    """A twin waits on the first request's uncommitted claim at most this long."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        milliseconds = int(_settings().idempotency_wait_seconds * 1000)
+        db.session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
+
+
+def _unbound_lock_wait() -> None:
+    # The view's own row locks keep the server's default.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+
+
+def _claim(scope: str, key: str, fingerprint: str):
+    """Claim the key for this request, or return the answer a twin already gave."""
+    existing = _find(scope, key)
+    if existing is not None and existing.created_at >= _expired_before():
+        return None, _replay(existing, fingerprint)
+    claim = IdempotencyRecord(scope=scope, key=key, request_fingerprint=fingerprint)
+    try:
+        _bound_lock_wait()
+        if existing is not None:
+            # Past the window: a new request. Conditional, so of two twins one deletes.
+            db.session.execute(delete(IdempotencyRecord).where(
+                IdempotencyRecord.id == existing.id,
+                IdempotencyRecord.created_at < _expired_before()))
+        db.session.add(claim)
+        db.session.flush()
+        _unbound_lock_wait()
+    except IntegrityError:
+        # A twin claimed the key and committed its answer while we waited on the index.
+        rollback()
+        winner = _find(scope, key)
+        if winner is None:
+            raise
+        return None, _replay(winner, fingerprint)
+    except OperationalError as exc:
+        # The twin is still working after the bounded wait (PostgreSQL's lock_timeout,
+        # SQLite's busy timeout).
+        rollback()
+        raise _still_in_progress() from exc
+    return claim, None
+
+
 def idempotent(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -68,28 +148,25 @@ def idempotent(view):
             raise ValidationFailed("idempotency.key_invalid",
                                    "请求编号格式不正确。",
                                    details={HEADER: "8-128 个字母、数字或 ._:- 字符"})
-        scope, fingerprint = _scope(), _fingerprint()
-        existing = _find(scope, key)
-        if existing is not None:
-            return _replay(existing, fingerprint)
+        claim, replayed = _claim(_scope(), key, _fingerprint())
+        if replayed is not None:
+            return replayed
         response = make_response(view(*args, **kwargs))
         if response.status_code >= 400:
-            # Failures are not remembered: the resident may fix the input and retry the key.
-            return response
-        db.session.add(IdempotencyRecord(
-            scope=scope, key=key, request_fingerprint=fingerprint,
-            status_code=response.status_code, response_body=response.get_data(as_text=True),
-        ))
-        try:
-            commit()
-        except IntegrityError:
-            # A concurrent twin committed first; our write is rolled back with this record.
+            # Failures are not remembered: the claim rolls back with whatever the view wrote.
             rollback()
-            winner = _find(scope, key)
-            if winner is None:
-                raise
-            return _replay(winner, fingerprint)
+            return response
+        claim.status_code = response.status_code
+        claim.response_body = response.get_data(as_text=True)
+        commit()
         response.headers["Idempotent-Replayed"] = "false"
         return response
 
     return document_idempotency(wrapper)
+
+
+def delete_expired_records() -> int:
+    """Stored answers past the replay window (``jobs daily``); the caller commits."""
+    result = db.session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.created_at < _expired_before()))
+    return result.rowcount or 0
