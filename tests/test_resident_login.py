@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import make_app
 from tests.helpers import error_code, login
+from tests.redis_outage import app_without_redis
 from wxapp.config import DEV_WECHAT_APP_ID
 from wxapp.extensions import db
 from wxapp.models import Resident
@@ -139,3 +141,43 @@ def test_a_simulator_on_another_port_is_named_in_the_log_and_residents_get_a_503
     assert f"cannot reach http://127.0.0.1:{port}/sns/jscode2session" in caplog.text
     assert "WECHAT_API_BASE_URL" in caplog.text
     assert base_settings.miniprogram_app_secret not in caplog.text
+
+
+# -- Redis unreachable -------------------------------------------------------------------------
+def _assert_redis_unavailable(response):
+    assert response.status_code == 503, response.get_json()
+    assert error_code(response) == "service.redis_unavailable"
+    assert "稍后" in response.get_json()["error"]["message"]
+    assert int(response.headers["Retry-After"]) > 0
+
+
+@pytest.mark.parametrize("outage", ["refused", "silent"])
+def test_without_redis_login_answers_503_with_retry_after(app, base_settings, sim, outage):
+    with app_without_redis(base_settings, outage) as broken:
+        code = sim.login_code("olga")["code"]
+        response = broken.test_client().post("/api/v1/auth/login", json={"code": code})
+    _assert_redis_unavailable(response)
+
+
+@pytest.mark.parametrize("outage", ["refused", "silent"])
+def test_without_redis_a_booking_answers_503_and_books_nothing(
+        app, client, base_settings, sim, outage, app_ctx):
+    from wxapp.models import ScreeningBooking
+
+    headers = login(client, sim, "pia")  # signed in while Redis was there
+    with app_without_redis(base_settings, outage) as broken:
+        response = broken.test_client().post(
+            "/api/v1/me/bookings", json={"slot_id": 1},
+            headers=dict(headers, **{"Idempotency-Key": "no-redis-key-01"}))
+    _assert_redis_unavailable(response)
+    assert db.session.scalar(select(func.count(ScreeningBooking.id))) == 0
+
+
+def test_redis_client_has_short_explicit_timeouts(base_settings):
+    with app_without_redis(base_settings, "refused") as broken, broken.app_context():
+        from wxapp.extensions import get_redis
+
+        settings = broken.config["WXAPP"]
+        kwargs = get_redis().connection_pool.connection_kwargs
+        assert kwargs["socket_connect_timeout"] == settings.redis_connect_timeout_seconds == 0.5
+        assert kwargs["socket_timeout"] == settings.redis_read_timeout_seconds == 1.0

@@ -78,3 +78,13 @@ def test_seeding_demo_twice_changes_nothing(app_ctx):
     commit()
     assert first["staff"] == 4 and first["clinics"] == 2 and first["slots"] > 0
     assert set(second.values()) == {0}
+
+
+@pytest.mark.parametrize("outage", ["refused", "silent"])
+def test_without_redis_staff_login_answers_503_not_500(base_settings, demo_staff, outage):
+    from tests.redis_outage import app_without_redis
+
+    with app_without_redis(base_settings, outage) as broken:
+        response = _login(broken.test_client(), "demo-reviewer")
+    assert response.status_code == 503 and error_code(response) == "service.redis_unavailable"
+    assert int(response.headers["Retry-After"]) > 0

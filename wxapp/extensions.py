@@ -7,6 +7,8 @@ import redis
 from flask import Flask, current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -38,13 +40,23 @@ def init_redis(app: Flask) -> None:
     the service with one command; it is per process, so it is refused in production and
     warned about here.
     """
-    url = app.config["WXAPP"].redis_url
+    settings = app.config["WXAPP"]
+    url = settings.redis_url
     if url:
         # A burst (a popular booking day) waits briefly for a free connection instead of
-        # failing with "Too many connections".
-        pool = redis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=5,
-                                                     health_check_interval=30)
-        client = redis.Redis(connection_pool=pool)
+        # failing with "Too many connections". Timeouts are explicit and short: redis-py's
+        # default of 5 s (and its retries) made every request wait that long when Redis was
+        # silent; the error handler answers a Redis outage with a 503.
+        retry = Retry(NoBackoff(), 1, supported_errors=(redis.exceptions.ConnectionError,))
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=64, timeout=2, health_check_interval=30,
+            socket_connect_timeout=settings.redis_connect_timeout_seconds,
+            socket_timeout=settings.redis_read_timeout_seconds,
+            # One retry, and only on a refused or dropped connection (a pooled connection
+            # that Redis closed when it restarted); a silent Redis is not asked twice.
+            retry=retry,
+        )
+        client = redis.Redis(connection_pool=pool, retry=retry)
         app.extensions["wxapp_redis_is_real"] = True
     else:
         import fakeredis
