@@ -7,7 +7,7 @@ import os
 import socket
 import tempfile
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import pytest
@@ -121,10 +121,17 @@ def _test_redis_url() -> str | None:
     return url
 
 
+# Tests sign in and create far more often than a person does: limits are wide here, and the
+# tests of the limits themselves (tests/test_rate_limits.py) build apps with tight ones.
+WIDE_RATE_LIMITS = {f.name: "100000/minute" for f in fields(Settings)
+                    if f.name.startswith("rate_limit_")}
+
+
 @pytest.fixture(scope="session")
 def base_settings(database_url, wechat_sim, tmp_path_factory) -> Settings:
     return replace(
         Settings(),
+        **WIDE_RATE_LIMITS,
         database_url=normalise_database_url(database_url),
         redis_url=_test_redis_url(),
         wechat_api_base_url=wechat_sim.base_url,

@@ -88,3 +88,19 @@ def test_without_redis_staff_login_answers_503_not_500(base_settings, demo_staff
         response = _login(broken.test_client(), "demo-reviewer")
     assert response.status_code == 503 and error_code(response) == "service.redis_unavailable"
     assert int(response.headers["Retry-After"]) > 0
+
+
+def test_a_strangers_wrong_passwords_do_not_lock_the_reviewer_out_at_her_desk(
+        client, demo_staff):
+    stranger, desk = {"REMOTE_ADDR": "127.0.0.66"}, {"REMOTE_ADDR": "127.0.0.10"}
+    for _ in range(5):
+        client.post("/api/v1/staff/auth/login", environ_base=stranger,
+                    json={"username": "demo-reviewer", "password": "guess"})
+    locked = client.post("/api/v1/staff/auth/login", environ_base=stranger,
+                         json={"username": "demo-reviewer", "password": DEMO_STAFF_PASSWORD})
+    assert locked.status_code == 429 and error_code(locked) == "staff.login_locked"
+    assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
+    at_her_desk = client.post("/api/v1/staff/auth/login", environ_base=desk,
+                              json={"username": "demo-reviewer",
+                                    "password": DEMO_STAFF_PASSWORD})
+    assert at_her_desk.status_code == 200

@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_security(app, settings)
     register_input_limits(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_error_handlers(app)
     register_commands(app)
     warm_up_in_background()
@@ -132,6 +133,12 @@ def register_blueprints(app: Flask) -> None:
     register_device_api(app)
     if not app.config["WXAPP"].is_production:
         register_api_docs_assets(app)
+
+
+def register_rate_limits(app: Flask) -> None:
+    from wxapp.web.rate_limits import register_rate_limits as register
+
+    register(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """Staff sign-in and sign-out."""
 from __future__ import annotations
 
-from flask import g
+from flask import g, request
 from marshmallow import fields, validate
 
 from wxapp.schemas.base import StrictSchema, TokenSchema
@@ -38,7 +38,8 @@ class StaffMeSchema(StrictSchema):
 @blp.arguments(StaffLoginSchema)
 @blp.response(200, TokenSchema)
 def login(body):
-    token, expires_in = staff_auth.login(body["username"], body["password"])
+    token, expires_in = staff_auth.login(body["username"], body["password"],
+                                         address=request.remote_addr)
     return {"token": token, "expires_in": expires_in}
 
 

@@ -1,6 +1,13 @@
-"""Staff sign-in: username + argon2 password, server-side sessions, lock-out after failures."""
+"""Staff sign-in: username + argon2 password, server-side sessions, lock-out after failures.
+
+The lock-out counts failures per account *and* client address: five wrong passwords from a
+stranger lock the stranger out, not the reviewer at her own desk. Guessing one account from
+many addresses is bounded by the per-account limit on failures (``web/rate_limits.py``)."""
 from __future__ import annotations
 
+import hashlib
+
+from flask import current_app
 from sqlalchemy import select
 
 from wxapp.errors import Forbidden, RateLimited, Unauthorized
@@ -12,35 +19,40 @@ from wxapp.services.accounts.sessions import issue_session, resolve_session, rev
 
 STAFF = "staff"
 STAFF_TOKEN_TTL_SECONDS = 8 * 3600  # one working day
-MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 15 * 60
 
 
-def _failure_key(username: str) -> str:
-    return f"wxapp:staff_login_failures:{username.lower()}"
+def _failure_key(username: str, address: str | None) -> str:
+    # Hashed: Redis keys are visible to whoever runs Redis; usernames and addresses need not be.
+    who = hashlib.sha256(f"{username.lower()}\x00{address or '-'}".encode()).hexdigest()
+    return f"wxapp:staff_login_failures:{who}"
 
 
-def _count_failure(username: str) -> None:
+def _count_failure(key: str) -> None:
     pipe = get_redis().pipeline()
-    pipe.incr(_failure_key(username))
-    pipe.expire(_failure_key(username), FAILURE_WINDOW_SECONDS, nx=True)
+    pipe.incr(key)
+    pipe.expire(key, FAILURE_WINDOW_SECONDS, nx=True)
     pipe.execute()
 
 
-def login(username: str, password: str) -> tuple[str, int]:
+def login(username: str, password: str, address: str | None = None) -> tuple[str, int]:
+    """``address``: the client's, so that failures lock that address out of this account."""
     username = (username or "").strip()
-    failures = int(get_redis().get(_failure_key(username)) or 0)
-    if failures >= MAX_FAILURES:
-        raise RateLimited("staff.login_locked", "密码错误次数过多，请15分钟后再试。")
+    key = _failure_key(username, address)
+    failures = int(get_redis().get(key) or 0)
+    if failures >= current_app.config["WXAPP"].staff_login_max_failures:
+        wait = get_redis().ttl(key)
+        raise RateLimited("staff.login_locked", "密码错误次数过多，请15分钟后再试。",
+                          retry_after=wait if wait and wait > 0 else FAILURE_WINDOW_SECONDS)
     staff = db.session.scalars(select(StaffUser).filter_by(username=username)).first()
     if staff is None:
         verify_against_nobody(password or "")
     if staff is None or not verify_password(staff.password_hash, password or ""):
-        _count_failure(username)
+        _count_failure(key)
         raise Unauthorized("staff.bad_credentials", "用户名或密码不正确。")
     if not staff.active:
         raise Forbidden("staff.disabled", "该账号已停用。")
-    get_redis().delete(_failure_key(username))
+    get_redis().delete(key)
     staff.last_login_at = utcnow()
     db.session.flush()
     return issue_session(STAFF, staff.id, staff.session_version, STAFF_TOKEN_TTL_SECONDS)
