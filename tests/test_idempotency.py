@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import io
 import threading
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select, text, update
 
+from tests.conftest import PROJECT_ROOT, _clean, make_app, throwaway_database
 from tests.factories import female_id, male_id
 from tests.helpers import error_code, login
+from wxapp.config import normalise_database_url
 from wxapp.extensions import db
 from wxapp.models import (
     BirthRegistration,
@@ -286,10 +290,6 @@ def test_a_retried_upload_stores_one_document(client, sim, app_ctx):
 @pytest.mark.postgres_only
 def test_a_twin_waits_a_bounded_time_then_hears_the_first_is_still_running(
         base_settings, migrated, sim):
-    from dataclasses import replace
-
-    from tests.conftest import _clean, make_app
-
     app = make_app(replace(base_settings, idempotency_wait_seconds=0.2))
     client = app.test_client()
     try:
@@ -311,3 +311,30 @@ def test_a_twin_waits_a_bounded_time_then_hears_the_first_is_still_running(
         assert retried.status_code == 200 and retried.headers["Idempotent-Replayed"] == "false"
     finally:
         _clean(app)
+
+
+def test_migration_encrypts_answers_stored_in_plaintext_and_downgrade_restores_them(
+        base_settings):
+    migrations = str(PROJECT_ROOT / "migrations")
+    plaintext = '{"id_number": "320102199503021234"}'
+    with throwaway_database() as url:
+        app = make_app(replace(base_settings, database_url=normalise_database_url(url)))
+        with app.app_context():
+            upgrade(directory=migrations, revision="0011")
+            db.session.execute(text(
+                "INSERT INTO idempotency_records (scope, key, request_fingerprint, status_code, "
+                "response_body, created_at) VALUES ('resident:1', 'old-plain-key', 'f', 201, "
+                ":body, CURRENT_TIMESTAMP)"), {"body": plaintext})
+            db.session.commit()
+            upgrade(directory=migrations, revision="0012c")
+            raw = db.session.execute(text("SELECT response_body FROM idempotency_records")
+                                     ).scalar_one()
+            assert raw.startswith("v1:") and "3201" not in raw
+            assert db.session.scalars(select(IdempotencyRecord)).one().response_body == plaintext
+            db.session.remove()
+            downgrade(directory=migrations, revision="0011")
+            raw = db.session.execute(text("SELECT response_body FROM idempotency_records")
+                                     ).scalar_one()
+            assert raw == plaintext
+            db.session.remove()
+            db.engine.dispose()
