@@ -14,7 +14,7 @@ from tests.helpers import error_code, login
 from tests.redis_outage import app_without_redis
 from tests.supplies.conftest import Cabinet
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo, seed_supply_items
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 STRANGER = {"REMOTE_ADDR": "127.0.0.66"}
 REVIEWERS_DESK = {"REMOTE_ADDR": "127.0.0.10"}
@@ -177,3 +177,9 @@ def test_without_redis_verify_still_answers_and_stays_limited(base_settings, out
         client = app.test_client()
         statuses = [client.get("/verify/NO-SUCH-CODE").status_code for _ in range(3)]
     assert statuses == [404, 404, 429]
+
+
+def test_limits_can_be_switched_off(limited):
+    client = limited(rate_limit_verify_per_address="1/hour",
+                     rate_limits_disabled=True).test_client()
+    assert [client.get("/verify/NO-SUCH-CODE").status_code for _ in range(3)] == [404] * 3
