@@ -18,6 +18,8 @@ from wxapp.extensions import db
 from wxapp.models import (
     BirthRegistration,
     Clinic,
+    ClinicClosure,
+    GuidanceRecord,
     IdempotencyRecord,
     Pickup,
     ScreeningBooking,
@@ -28,7 +30,7 @@ from wxapp.models import (
     Village,
 )
 from wxapp.models.base import utcnow
-from wxapp.seeding.seed import seed_demo, seed_supply_items
+from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo, seed_supply_items
 from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
 from wxapp.testing.people import couple_body
 from wxapp.web.transactions import commit
@@ -338,3 +340,38 @@ def test_migration_encrypts_answers_stored_in_plaintext_and_downgrade_restores_t
             assert raw == plaintext
             db.session.remove()
             db.engine.dispose()
+
+
+# -- staff create endpoints ---------------------------------------------------------------------
+def _staff_create_requests():
+    """(path, body, model) of staff endpoints that create something."""
+    seed_supply_items()
+    seed_demo()
+    commit()
+    clinic = db.session.scalars(select(Clinic)).first()
+    pill = db.session.scalars(select(SupplyItem).filter_by(code="pill-combined")).one()
+    some_day = (date.today() + timedelta(days=20)).isoformat()
+    return [
+        ("/api/v1/staff/clinics", {"name": "新建卫生院", "address": "新路1号", "phone": "0000"},
+         Clinic),
+        ("/api/v1/staff/supplies/guidance", {"id_number": female_id("19900101"),
+                                             "item_id": pill.id}, GuidanceRecord),
+        (f"/api/v1/staff/clinics/{clinic.id}/closures", {"date": some_day, "reason": "设备检修"},
+         ClinicClosure),
+    ]
+
+
+def test_staff_creates_are_replayed_on_retry_and_happen_once(client, app_ctx):
+    for number, (path, body, model) in enumerate(_staff_create_requests()):
+        token = client.post("/api/v1/staff/auth/login", json={
+            "username": "demo-admin", "password": DEMO_STAFF_PASSWORD}).get_json()["token"]
+        headers = {"Authorization": f"Bearer {token}",
+                   "Idempotency-Key": f"staff-create-{number:04d}"}
+        before = db.session.scalar(select(func.count(model.id)))
+        first = client.post(path, headers=headers, json=body)
+        again = client.post(path, headers=headers, json=body)
+        assert first.status_code == again.status_code == 201, (path, first.get_json())
+        assert again.headers["Idempotent-Replayed"] == "true", path
+        assert again.get_data() == first.get_data()
+        db.session.expire_all()
+        assert db.session.scalar(select(func.count(model.id))) == before + 1, path

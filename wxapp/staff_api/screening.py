@@ -11,6 +11,7 @@ from wxapp.schemas.screening import ClinicSchema
 from wxapp.services.screening import bookings, schedules
 from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint
+from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("staff_screening", __name__, url_prefix="/clinics",
                 description="Pre-pregnancy check clinics")
@@ -89,6 +90,7 @@ def clinics():
 
 @blp.post("")
 @staff_required("township_admin")
+@idempotent
 @blp.arguments(StaffClinicSchema)
 @blp.response(201, StaffClinicViewSchema)
 def create_clinic(body):
@@ -153,6 +155,7 @@ def set_schedule(body, clinic_id):
 @blp.post("/<int:clinic_id>/closures")
 @staff_required("township_admin", "clinic")
 @blp.alt_response(201, schema=ClosureResultSchema, success=True)
+@idempotent
 @blp.arguments(ClosureSchema)
 def close_day(body, clinic_id):
     """停诊: closes the day and cancels its bookings, telling each couple."""

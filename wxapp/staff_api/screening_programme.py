@@ -12,6 +12,7 @@ from wxapp.services.screening import couples, results, stats
 from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint
 from wxapp.web.files import download, table_download
+from wxapp.web.idempotency import idempotent
 from wxapp.web.openapi import file_answer, report_answer
 
 blp = Blueprint("staff_screening_programme", __name__, url_prefix="/screening",
@@ -76,6 +77,7 @@ def join_code(couple_id):
 @blp.post("/couples/<int:couple_id>/allowances")
 @staff_required("township_admin", "reviewer")
 @blp.alt_response(201, schema=AllowanceResultSchema, success=True)
+@idempotent
 @blp.arguments(AllowanceSchema)
 def allow(body, couple_id):
     """Allow another free check for the same child (e.g. after a pregnancy loss)."""

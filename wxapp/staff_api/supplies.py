@@ -286,6 +286,7 @@ def stock_take(body):
 @blp.post("/guidance")
 @staff_required(*GUIDES)
 @blp.alt_response(201, schema=GuidanceResultSchema, success=True)
+@idempotent
 @blp.arguments(GuidanceSchema)
 def guidance(body):
     record = views.record_guidance(g.staff, body["id_number"], body["item_id"])
