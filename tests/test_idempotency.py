@@ -33,7 +33,7 @@ from wxapp.models.base import utcnow
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo, seed_supply_items
 from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
 from wxapp.testing.people import couple_body
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 GRANTS = "/api/v1/me/subscribe-grants"
 

@@ -24,10 +24,11 @@ import re
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import current_app, g, make_response, request
+from flask import g, make_response, request
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from wxapp.config import settings
 from wxapp.errors import Conflict, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import IdempotencyRecord
@@ -37,10 +38,6 @@ from wxapp.web.openapi import document_idempotency
 
 HEADER = "Idempotency-Key"
 _KEY_SHAPE = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
-
-
-def _settings():
-    return current_app.config["WXAPP"]
 
 
 def _scope() -> str:
@@ -70,7 +67,7 @@ def _fingerprint() -> str:
 
 
 def _expired_before() -> datetime:
-    return utcnow() - timedelta(hours=_settings().idempotency_ttl_hours)
+    return utcnow() - timedelta(hours=settings().idempotency_ttl_hours)
 
 
 def _find(scope: str, key: str) -> IdempotencyRecord | None:
@@ -97,7 +94,7 @@ def _still_in_progress() -> Conflict:
 def _bound_lock_wait() -> None:
     """A twin waits on the first request's uncommitted claim at most this long."""
     if db.session.get_bind().dialect.name == "postgresql":
-        milliseconds = int(_settings().idempotency_wait_seconds * 1000)
+        milliseconds = int(settings().idempotency_wait_seconds * 1000)
         db.session.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
 
 

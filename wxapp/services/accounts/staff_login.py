@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app
 from sqlalchemy import select
 
+from wxapp.config import settings
 from wxapp.errors import Forbidden, RateLimited, Unauthorized
 from wxapp.extensions import db, get_redis
 from wxapp.models import StaffUser
@@ -40,7 +40,7 @@ def login(username: str, password: str, address: str | None = None) -> tuple[str
     username = (username or "").strip()
     key = _failure_key(username, address)
     failures = int(get_redis().get(key) or 0)
-    if failures >= current_app.config["WXAPP"].staff_login_max_failures:
+    if failures >= settings().staff_login_max_failures:
         wait = get_redis().ttl(key)
         raise RateLimited("staff.login_locked", "密码错误次数过多，请15分钟后再试。",
                           retry_after=wait if wait and wait > 0 else FAILURE_WINDOW_SECONDS)
