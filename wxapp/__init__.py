@@ -68,6 +68,7 @@ def configure(app: Flask, settings: Settings) -> None:
         WXAPP=settings,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings),
         JSON_AS_ASCII=False,
         API_TITLE="wxapp mini-program API",
         API_VERSION="v1",
@@ -80,6 +81,12 @@ def configure(app: Flask, settings: Settings) -> None:
         MAX_CONTENT_LENGTH=12 * 1024 * 1024,
     )
     app.json.ensure_ascii = False
+
+
+def engine_options(settings: Settings) -> dict:
+    if settings.database_url.startswith("postgresql"):
+        return {"connect_args": {"connect_timeout": settings.database_connect_timeout_seconds}}
+    return {}
 
 
 def register_extensions(app: Flask) -> None:

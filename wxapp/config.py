@@ -91,6 +91,9 @@ class Settings:
     redis_url: str | None = None
     # Pooled connections idle longer than this are pinged before use (see database_pool).
     database_ping_after_idle_seconds: int = 10
+    # A PostgreSQL server that does not answer must not hold a request (and a worker thread)
+    # for the kernel's TCP timeout: the request answers 503 instead.
+    database_connect_timeout_seconds: int = 3
     secret_key: str = DEV_SECRET_KEY
     data_encryption_key: str = DEV_DATA_ENCRYPTION_KEY
     # Older keys stay readable during rotation: "keyid:base64key,keyid:base64key".

@@ -5,6 +5,7 @@ import logging
 import re
 
 import redis
+import sqlalchemy.exc
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -110,6 +111,15 @@ def register_error_handlers(app: Flask) -> None:
         log.error("redis unreachable: %s", err)
         return _domain_error(ServiceUnavailable(
             "service.redis_unavailable", "系统暂时无法处理您的请求，请稍后再试。"))
+
+    # The database refused, dropped or never answered the connection (or a lock wait ran
+    # out): the transaction was rolled back, so the same request can be sent again.
+    @app.errorhandler(sqlalchemy.exc.OperationalError)
+    @app.errorhandler(sqlalchemy.exc.InterfaceError)
+    def _database_unreachable(err: Exception):
+        log.error("database unreachable: %s", str(err).splitlines()[0] if str(err) else err)
+        return _domain_error(ServiceUnavailable(
+            "service.database_unavailable", "系统暂时无法处理您的请求，请稍后再试。"))
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
