@@ -99,3 +99,36 @@ def knowledge_base(world):
 
     seed_default()
     commit()
+
+
+@pytest.fixture
+def registered(client, sim, world):
+    """A resident who filed a birth registration as the mother: from then on her profile knows
+    her ID number. Everything goes through the mini-program API, as her phone would."""
+    from datetime import date, timedelta
+
+    from tests.factories import male_id
+    from wxapp.models import Village
+    from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
+
+    village = db.session.scalars(select(Village).filter_by(name="东湖村")).one().id
+
+    def file(user, id_number):
+        headers = login(client, sim, user)
+        consent = client.post("/api/v1/me/consents", headers=headers,
+                              json={"text_version": CONSENT_TEXT_VERSION})
+        assert consent.status_code == 201, consent.get_json()
+        filed = client.post("/api/v1/me/registrations", headers=headers, json={
+            "filer_role": "mother",
+            "mother": {"name": "王芳", "id_number": id_number, "phone": "13812345678",
+                       "hukou_region": "320102"},
+            "father": {"name": "李强", "id_number": male_id(), "phone": "13987654321",
+                       "hukou_region": "320102"},
+            "marriage_date": "2020-05-01", "pregnancy_status": "pregnant",
+            "expected_or_birth_date": (date.today() + timedelta(days=120)).isoformat(),
+            "existing_children": [], "village_id": village,
+            "promised_documents": ["mother_id_card", "father_id_card", "hukou_page"]})
+        assert filed.status_code == 201, filed.get_json()
+        return headers
+
+    return file

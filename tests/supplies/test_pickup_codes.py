@@ -161,27 +161,6 @@ def test_yearly_limit_says_how_many_are_left(client, world, resident):
     assert "2027年1月1日以后可以再领取" in refused.value.message
 
 
-def test_guided_items_need_a_doctors_record_before_a_cabinet(client, world, resident,
-                                                             staff_headers):
-    from tests.factories import female_id
-    from wxapp.models import Resident, ResidentProfile
-    from wxapp.security.blind_index import id_number_index
-
-    me = resident("guided")
-    cab, pill = world["points"]["CAB-DH-01"], world["items"]["pill-combined"]
-    refused = _ask(client, me, cab, [(pill, 1)])
-    assert refused.status_code == 409 and error_code(refused) == "pickup.needs_guidance"
-    # The resident's profile has her ID number (from an earlier registration).
-    person = db.session.scalars(select(Resident).order_by(Resident.id.desc())).first()
-    db.session.add(ResidentProfile(resident_id=person.id, id_number=female_id(),
-                                   id_number_index=id_number_index(female_id())))
-    commit()
-    recorded = client.post("/api/v1/staff/supplies/guidance", headers=staff_headers(),
-                           json={"id_number": female_id(), "item_id": pill})
-    assert recorded.status_code == 201
-    assert _ask(client, me, cab, [(pill, 1)]).status_code == 201
-
-
 def test_offline_point_and_unknown_point_and_items(client, world, resident):
     me = resident()
     cab = world["points"]["CAB-DH-01"]

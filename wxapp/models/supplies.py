@@ -185,6 +185,16 @@ class PickupLine(db.Model):
     item: Mapped[SupplyItem] = relationship()
 
 
+class SupplyHolder(db.Model):
+    """One row per person who has asked for supplies (a resident, or an ID number's blind
+    index). Every pickup first locks its holder's row, so that one person's quota is read
+    and spent by one request at a time, whichever channel (app code, ID card) and cabinet."""
+    __tablename__ = "supply_holders"
+
+    holder_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    last_claimed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class GuidanceRecord(db.Model):
     """A doctor explained first use of a guided item to this person."""
     __tablename__ = "guidance_records"

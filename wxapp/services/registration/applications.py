@@ -41,7 +41,6 @@ RESIDENT_MOVES = {("submitted", "withdrawn"), ("returned", "withdrawn"),
                   ("approved", "correction_requested")}
 STAFF_MOVES = {("submitted", "approved"), ("submitted", "returned"), ("submitted", "rejected"),
                ("correction_requested", "approved")}
-ID_COLUMN = "birth_registrations.id_number"
 
 
 
@@ -138,7 +137,7 @@ def add_working_days(start: datetime, days: int) -> datetime:
 def _ensure_no_open_registration(clean: CleanRegistration, own_id: int | None = None) -> None:
     """One open registration per mother and pregnancy, found by the ID blind index."""
     query = select(BirthRegistration).where(
-        BirthRegistration.mother_id_index == id_number_index(clean.mother.id_number, ID_COLUMN),
+        BirthRegistration.mother_id_index == id_number_index(clean.mother.id_number),
         BirthRegistration.status.in_(OPEN_STATUSES),
         BirthRegistration.child_order == clean.child_order)
     if own_id is not None:
@@ -154,7 +153,7 @@ def _apply(reg: BirthRegistration, clean: CleanRegistration) -> None:
         parent = getattr(clean, role)
         setattr(reg, f"{role}_name", parent.name)
         setattr(reg, f"{role}_id_number", parent.id_number)
-        setattr(reg, f"{role}_id_index", id_number_index(parent.id_number, ID_COLUMN))
+        setattr(reg, f"{role}_id_index", id_number_index(parent.id_number))
         setattr(reg, f"{role}_phone", parent.phone)
         setattr(reg, f"{role}_hukou_region", parent.hukou_region)
         setattr(reg, f"{role}_marital_status", parent.marital_status)
@@ -185,8 +184,8 @@ def _remember_filer(resident: Resident, clean: CleanRegistration) -> None:
         profile = ResidentProfile(resident_id=resident.id)
         db.session.add(profile)
     profile.name, profile.id_number, profile.phone = me.name, me.id_number, me.phone
-    profile.id_number_index = id_number_index(me.id_number, "resident_profiles.id_number")
-    profile.phone_index = phone_index(me.phone, "resident_profiles.phone") if me.phone else None
+    profile.id_number_index = id_number_index(me.id_number)
+    profile.phone_index = phone_index(me.phone) if me.phone else None
     profile.hukou_region_code = me.hukou_region
 
 

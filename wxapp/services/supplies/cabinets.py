@@ -24,7 +24,6 @@ from wxapp.models import (
     SupplyPoint,
 )
 from wxapp.models.base import utcnow
-from wxapp.security.blind_index import id_number_index
 from wxapp.security.identity import InvalidIdentity, parse_id_number
 from wxapp.services.registration import deadline_notices as staff_notices
 from wxapp.services.supplies import ledger, pickups
@@ -143,7 +142,7 @@ def id_card_pickup(point_id: int, id_number: str, wanted: list[dict]) -> dict:
         parsed = parse_id_number(id_number)
     except InvalidIdentity as exc:
         raise ValidationFailed(exc.code, exc.message) from None
-    holder = f"id:{id_number_index(parsed.value)}"
+    holder = pickups.holder_key_for_id_number(parsed.value)
     items = {item.code: item for item in db.session.scalars(select(SupplyItem))}
     resolved = []
     for entry in wanted:
@@ -153,6 +152,7 @@ def id_card_pickup(point_id: int, id_number: str, wanted: list[dict]) -> dict:
         resolved.append(pickups.Wanted(item.id, entry["quantity"]))
     if point.status != "online":
         raise Conflict("pickup.point_unavailable", "本机暂时不能使用。")
+    pickups.lock_holder(holder)
     chosen = pickups.validated_choice(point, holder, resolved)
     pickups.hold_all(point, chosen)
     pickup = pickups.new_pickup(point, holder, None, chosen, status="redeemed", with_code=False)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from wxapp import config
@@ -30,6 +31,8 @@ from wxapp.models import (
     SupplyPoint,
 )
 from wxapp.models.base import utcnow
+from wxapp.models.supplies import SupplyHolder
+from wxapp.security.blind_index import id_number_index
 from wxapp.services.accounts.ownership import owned_by
 from wxapp.services.supplies import ledger
 
@@ -58,10 +61,31 @@ def stock_rows(point_id: int) -> list[PointItem]:
                                    .order_by(PointItem.item_id)))
 
 
+def holder_key_for_id_number(id_number: str) -> str:
+    return f"id:{id_number_index(id_number)}"
+
+
 def holder_key_for(resident: Resident) -> str:
+    # The profile's index is the same derivation as the cabinets' and staff's
+    # (wxapp.security.blind_index): she is one holder on every channel.
     id_index = db.session.scalar(select(ResidentProfile.id_number_index)
                                  .filter_by(resident_id=resident.id))
     return f"id:{id_index}" if id_index else f"resident:{resident.id}"
+
+
+def lock_holder(holder_key: str) -> None:
+    """Take this person's row lock until the transaction ends. The quota is read, then a
+    pickup inserted: without this, two requests for one person (two cabinets, the app and a
+    cabinet) both read "nothing yet" and both insert. One upsert both creates the row and
+    locks it on PostgreSQL (ON CONFLICT DO UPDATE locks the existing row) and takes SQLite's
+    write lock, so the quota reads that follow see every pickup committed before."""
+    now = utcnow()
+    table = SupplyHolder.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(holder_key=holder_key, last_claimed_at=now)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.holder_key], set_={"last_claimed_at": now}))
 
 
 # -- finding a point ---------------------------------------------------------------------------
@@ -236,6 +260,7 @@ def request_pickup(resident: Resident, point_id: int, wanted: list[Wanted]) -> P
     point = _point_for_pickup(point_id)
     expire_overdue(point_id=point.id)
     holder = holder_key_for(resident)
+    lock_holder(holder)
     live = _holding(holder)
     if live is not None:
         raise _already_holding(live)

@@ -7,11 +7,11 @@ from sqlalchemy import select
 from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import GuidanceRecord, Pickup, PointItem, StaffUser, SupplyItem, SupplyPoint
-from wxapp.security.blind_index import id_number_index
 from wxapp.security.identity import InvalidIdentity, parse_id_number
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.supplies import ledger
+from wxapp.services.supplies.pickups import holder_key_for_id_number
 
 
 def points_for(staff: StaffUser) -> list[SupplyPoint]:
@@ -43,7 +43,7 @@ def record_guidance(staff: StaffUser, id_number: str, item_id: int) -> GuidanceR
     item = ledger.item_by_id(item_id)
     if not item.needs_guidance:
         raise ValidationFailed("supplies.guidance_not_needed", f"{item.name}不需要登记用药指导。")
-    holder = f"id:{id_number_index(parsed.value)}"
+    holder = holder_key_for_id_number(parsed.value)
     record = db.session.scalars(select(GuidanceRecord).filter_by(holder_key=holder,
                                                                  item_id=item.id)).first()
     if record is None:
