@@ -69,6 +69,9 @@ class PickupSchema(Schema):
     code = fields.String(allow_none=True)
     qr_payload = fields.String(allow_none=True)
     expires_at = fields.DateTime()
+    # Set when the code was asked for while the point was closed: the opening it is kept for.
+    usable_from = fields.DateTime(allow_none=True)
+    when_to_come = fields.String(allow_none=True)
     created_at = fields.DateTime()
     items = fields.List(fields.Nested(PickupLineSchema))
     follow_up_answer = fields.String(allow_none=True)

@@ -1,4 +1,5 @@
-"""one blind-index key per person; a lockable row per supply holder
+"""one blind-index key per person; a lockable row per supply holder; codes kept for the
+next opening
 
 Revision ID: 0012b
 Revises: 0011
@@ -93,9 +94,13 @@ def upgrade():
     sa.Column('last_claimed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('holder_key', name=op.f('pk_supply_holders'))
     )
+    with op.batch_alter_table('pickups', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('usable_from', sa.DateTime(timezone=True), nullable=True))
     _rekey(ID_NUMBER_KIND, PHONE_KIND, ID_NUMBER_KIND, move_app_pickups_only=False)
 
 
 def downgrade():
     _rekey(OLD_PROFILE_ID, OLD_PROFILE_PHONE, OLD_REGISTRATION_ID, move_app_pickups_only=True)
+    with op.batch_alter_table('pickups', schema=None) as batch_op:
+        batch_op.drop_column('usable_from')
     op.drop_table('supply_holders')

@@ -164,6 +164,8 @@ class Pickup(TimestampMixin, db.Model):
     code: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="held")
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # Asked for while the point was closed: the opening the code was kept for (None: now).
+    usable_from: Mapped[datetime | None] = mapped_column(UtcDateTime)
     redeemed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     follow_up_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

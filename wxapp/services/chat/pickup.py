@@ -130,7 +130,6 @@ def _issue_code(openid: str, point_id: int, item_id: int, quantity: int | None) 
         # The state stays, so she can pick another item or a smaller number.
         return exc.message
     chat_state.save(openid, {})
-    expires = pickups.china_time(pickup.expires_at)
     return (f"您的领取码：{pickup.code}\n发放点：{pickup.point.name}\n"
-            f"请在 {expires:%H:%M} 前到发放机上输入领取码取货（过时自动作废）。\n"
+            f"{pickups.when_to_come(pickup)}\n"
             "不需要了可以在小程序“免费药具”中取消。")

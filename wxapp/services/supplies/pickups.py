@@ -35,6 +35,7 @@ from wxapp.models.supplies import SupplyHolder
 from wxapp.security.blind_index import id_number_index
 from wxapp.services.accounts.ownership import owned_by
 from wxapp.services.supplies import ledger
+from wxapp.services.supplies.opening_hours import code_window, describe_window, parse_hours
 
 LIVE = ("held", "redeemed")
 COUNTED = ("held", "redeemed", "dispensed")
@@ -226,12 +227,14 @@ def hold_all(point: SupplyPoint, chosen: list[tuple]) -> None:
 def new_pickup(point: SupplyPoint, holder_key: str, resident_id: int | None,
                 chosen: list[tuple], *, status: str, with_code: bool) -> Pickup:
     now = utcnow()
+    valid = timedelta(minutes=config.settings().pickup_code_valid_minutes)
+    # A code asked for while a counter is closed is kept for its next opening.
+    window = code_window(parse_hours(point.hours) if with_code else None, now, valid, CHINA)
     for _attempt in range(5):
         pickup = Pickup(holder_key=holder_key, resident_id=resident_id, point_id=point.id,
                         status=status,
                         code=f"{secrets.randbelow(10 ** 8):08d}" if with_code else None,
-                        expires_at=now + timedelta(
-                            minutes=config.settings().pickup_code_valid_minutes),
+                        expires_at=window.expires_at, usable_from=window.usable_from,
                         redeemed_at=None if with_code else now)
         pickup.lines = [PickupLine(item_id=item.id, quantity=q) for item, q in chosen]
         try:
@@ -318,13 +321,27 @@ def history(resident: Resident) -> list[Pickup]:
                                    .order_by(Pickup.id.desc()).limit(100)))
 
 
+def when_to_come(pickup: Pickup, now: datetime | None = None) -> str:
+    """What to tell her about the time: the opening the code was kept for, or its deadline."""
+    today = china_time(now or utcnow()).date()
+    expires = china_time(pickup.expires_at)
+    if pickup.usable_from is not None:
+        opening = describe_window(china_time(pickup.usable_from), expires, today)
+        return (f"{pickup.point.name}现在不开放，领取码为您保留到下次开放：{opening}，"
+                "请在这段时间内前往领取。")
+    day = "今天" if expires.date() == today else f"{expires.month}月{expires.day}日"
+    return f"请在{day}{expires:%H:%M}前到{pickup.point.name}使用领取码，过时自动作废。"
+
+
 def as_view(pickup: Pickup) -> dict:
     live = pickup.status == "held"
     return {"id": pickup.id, "status": pickup.status, "point_id": pickup.point_id,
             "point": pickup.point.name, "address": pickup.point.address,
             "code": pickup.code if live else None,
             "qr_payload": f"{QR_PREFIX}{pickup.code}" if live else None,
-            "expires_at": pickup.expires_at, "created_at": pickup.created_at,
+            "expires_at": pickup.expires_at, "usable_from": pickup.usable_from,
+            "when_to_come": when_to_come(pickup) if live else None,
+            "created_at": pickup.created_at,
             "items": [{"item_id": line.item_id, "name": line.item.name, "unit": line.item.unit,
                        "quantity": line.quantity} for line in pickup.lines],
             "follow_up_answer": pickup.follow_up_answer}
