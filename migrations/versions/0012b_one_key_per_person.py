@@ -9,7 +9,8 @@ Registrations and resident profiles keyed ID numbers (and profiles phone numbers
 per-column derivation, cabinets and staff with the per-kind one: one person had two keys, so
 quotas and doctors' guidance were not shared between the mini-program and the ID card. Every
 stored index is recomputed from the decrypted value under the per-kind derivation, and the
-app's pickups and guidance records follow their profile's new key. Needs the app's data
+app's pickups and guidance records follow their profile's new key (pickups made before the
+profile existed, keyed per resident, too; downgrade leaves those under the ID number). Needs the app's data
 keyring and blind-index key (flask db upgrade builds the app first).
 """
 from alembic import op
@@ -37,6 +38,7 @@ OLD_PROFILE_PHONE = "resident_profiles.phone"
 OLD_REGISTRATION_ID = "birth_registrations.id_number"
 
 profiles = sa.table("resident_profiles", sa.column("id", sa.Integer),
+                    sa.column("resident_id", sa.Integer),
                     sa.column("id_number", sa.Text), sa.column("id_number_index", sa.String),
                     sa.column("phone", sa.Text), sa.column("phone_index", sa.String))
 registrations = sa.table("birth_registrations", sa.column("id", sa.Integer),
@@ -44,7 +46,7 @@ registrations = sa.table("birth_registrations", sa.column("id", sa.Integer),
                          sa.column("mother_id_index", sa.String),
                          sa.column("father_id_number", sa.Text),
                          sa.column("father_id_index", sa.String))
-pickups = sa.table("pickups", sa.column("holder_key", sa.String),
+pickups = sa.table("pickups", sa.column("holder_key", sa.String), sa.column("status", sa.String),
                    sa.column("resident_id", sa.Integer))
 guidance = sa.table("guidance_records", sa.column("holder_key", sa.String))
 
@@ -71,6 +73,11 @@ def _rekey(id_kind, phone_kind, registration_kind, *, move_app_pickups_only):
             values["phone_index"] = _phone_index(row.phone, phone_kind)
         if values:
             bind.execute(profiles.update().where(profiles.c.id == row.id).values(**values))
+        if not move_app_pickups_only and values.get("id_number_index"):
+            # What she took before her profile knew her ID number counted per resident.
+            bind.execute(pickups.update().where(
+                pickups.c.holder_key == f"resident:{row.resident_id}",
+                pickups.c.status != "held").values(holder_key=f"id:{values['id_number_index']}"))
     for row in bind.execute(sa.select(registrations)).all():
         bind.execute(registrations.update().where(registrations.c.id == row.id).values(
             mother_id_index=_id_index(row.mother_id_number, registrations.c.mother_id_number,

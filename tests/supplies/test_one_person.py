@@ -57,6 +57,22 @@ def test_id_card_pickup_counts_against_her_app_codes(client, world, registered, 
     assert asked.status_code == 409 and error_code(asked) == "pickup.too_soon"
 
 
+def test_pickups_before_her_registration_count_against_her_id_card(client, world, sim,
+                                                                    registered, cabinet,
+                                                                    other_cabinet):
+    from tests.helpers import login
+
+    before = login(client, sim, "wangfang")
+    asked = _app_code(client, before, world)
+    assert asked.status_code == 201
+    cabinet.post("/redeem", {"code": asked.get_json()["code"]})
+    cabinet.post("/dispense-results", {"event_id": "evt-one-person-3",
+                                       "pickup_id": asked.get_json()["id"], "ok": True})
+    registered("wangfang", HER_ID)  # the same WeChat user files a registration afterwards
+    card = _id_card(other_cabinet)
+    assert card.status_code == 409 and error_code(card) == "pickup.too_soon"
+
+
 def test_guidance_recorded_by_id_number_lets_her_app_ask_for_pills(client, world, registered,
                                                                    staff_headers):
     me = registered("wangfang", HER_ID)

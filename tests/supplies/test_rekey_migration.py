@@ -50,7 +50,7 @@ def _stored_keys() -> dict:
         }
 
 
-def test_down_and_up_again_re_keys_profiles_registrations_and_app_pickups(own_app, sim):
+def test_down_and_up_again_re_keys_profiles_registrations_and_her_pickups(own_app, sim):
     from tests.factories import male_id
     from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
 
@@ -89,6 +89,10 @@ def test_down_and_up_again_re_keys_profiles_registrations_and_app_pickups(own_ap
         assert old["profile"][1] != current["profile"][1]
         assert set(old["registration"]).isdisjoint(current["registration"])
         assert old["pickups"] == [f"id:{old['profile'][0]}"]
+        # As if she had taken it before her profile knew her ID number (keyed per resident).
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE pickups SET status = 'dispensed', holder_key = "
+                                 "'resident:' || resident_id"))
         upgrade(directory=MIGRATIONS)
         assert _stored_keys() == current
 

@@ -31,6 +31,7 @@ from wxapp.security.blind_index import id_number_index, phone_index
 from wxapp.services.accounts.ownership import owned_by
 from wxapp.services.registration.notices import notify_decision
 from wxapp.services.registration.rules import CleanRegistration, validate_registration
+from wxapp.services.supplies.pickups import adopt_earlier_pickups
 from wxapp.transactions import unit_cache
 
 CONSENT_PURPOSE = "birth_registration"
@@ -185,6 +186,8 @@ def _remember_filer(resident: Resident, clean: CleanRegistration) -> None:
         db.session.add(profile)
     profile.name, profile.id_number, profile.phone = me.name, me.id_number, me.phone
     profile.id_number_index = id_number_index(me.id_number)
+    # One person, one quota: what she took from cabinets before now counts under her ID number.
+    adopt_earlier_pickups(resident.id, profile.id_number_index)
     profile.phone_index = phone_index(me.phone) if me.phone else None
     profile.hukou_region_code = me.hukou_region
 

@@ -74,6 +74,20 @@ def holder_key_for(resident: Resident) -> str:
     return f"id:{id_index}" if id_index else f"resident:{resident.id}"
 
 
+def adopt_earlier_pickups(resident_id: int, id_number_index: str) -> None:
+    """Her profile has just learnt her ID number: the pickups she made before, counted under
+    her resident id, now count under her ID number, the key her ID card and doctors' guidance
+    use. A code she still holds moves too, unless someone else with that ID number holds one
+    (one unused code per person)."""
+    old, new = f"resident:{resident_id}", f"id:{id_number_index}"
+    lock_holder(new)
+    movable = Pickup.holder_key == old
+    if _holding(new) is not None:
+        movable = movable & (Pickup.status != "held")
+    db.session.execute(update(Pickup).where(movable).values(holder_key=new)
+                       .execution_options(synchronize_session=False))
+
+
 def lock_holder(holder_key: str) -> None:
     """Take this person's row lock until the transaction ends. The quota is read, then a
     pickup inserted: without this, two requests for one person (two cabinets, the app and a
