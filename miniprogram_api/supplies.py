@@ -35,6 +35,9 @@ class NearbyPointSchema(Schema):
     kind = fields.String()
     address = fields.String()
     hours = fields.String()
+    open_now = fields.Boolean()
+    # When closed now: when it next opens, as a resident reads it ("明天（周一）08:00至17:00").
+    next_opening = fields.String(allow_none=True)
     status = fields.String()
     latitude = fields.Float()
     longitude = fields.Float()

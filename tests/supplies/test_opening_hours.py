@@ -85,6 +85,19 @@ def test_a_cabinet_open_all_day_keeps_the_usual_half_hour_at_night(client, world
     assert _instant(body["expires_at"]) == SATURDAY_1000.replace(hour=2, minute=30)
 
 
+def test_nearby_says_when_a_closed_counter_opens_before_she_asks(client, world, resident,
+                                                                  clock):
+    clock(SATURDAY_1000)
+    points = {p["name"]: p for p in client.get(
+        "/api/v1/supply-points", headers=resident(),
+        query_string={"latitude": 31.963, "longitude": 118.813}).get_json()}
+    counter = points["示范镇卫生院药具发放窗口"]
+    assert counter["open_now"] is False
+    assert counter["next_opening"] == "12月7日（周一）08:00至17:00"
+    cabinet = points["东湖村卫生室自助发放机"]
+    assert cabinet["open_now"] is True and cabinet["next_opening"] is None
+
+
 @pytest.mark.parametrize("text,expected", [
     ("全天", None),
     ("", None),

@@ -3,6 +3,7 @@ registrations and the app's pickups move to the key the cabinets use, and back o
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -68,8 +69,9 @@ def test_down_and_up_again_re_keys_profiles_registrations_and_her_pickups(own_ap
                    "hukou_region": "320102"},
         "father": {"name": "李强", "id_number": male_id(), "phone": "13987654321",
                    "hukou_region": "320102"},
-        "marriage_date": "2020-05-01", "pregnancy_status": "born",
-        "expected_or_birth_date": "2026-01-05", "existing_children": [],
+        "marriage_date": "2020-05-01", "pregnancy_status": "pregnant",
+        "expected_or_birth_date": (date.today() + timedelta(days=120)).isoformat(),
+        "existing_children": [],
         "village_id": village,
         "promised_documents": ["mother_id_card", "father_id_card", "hukou_page"]})
     assert filed.status_code == 201, filed.get_json()

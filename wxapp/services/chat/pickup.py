@@ -45,8 +45,9 @@ def reply_to_location(openid: str, latitude: float, longitude: float) -> str:
     lines = ["离您最近、有货的发放点："]
     for n, point in enumerate(points, 1):
         stocked = "、".join(i["name"] for i in point["items"] if i["availability"] != "out")
+        closed = "" if point["open_now"] else f"，现在未开放，{point['next_opening']}开放"
         lines.append(f"{n}. {point['name']}（约{_distance(point['distance_m'])}，"
-                     f"{point['hours']}）\n   {point['address']}\n   有货：{stocked}")
+                     f"{point['hours']}{closed}）\n   {point['address']}\n   有货：{stocked}")
     lines.append("回复序号，在该点获取领取码。")
     chat_state.save(openid, {"pickup_step": "point", "points": [p["id"] for p in points]})
     return "\n".join(lines)

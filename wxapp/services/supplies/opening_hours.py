@@ -121,6 +121,20 @@ def code_window(hours: OpeningHours | None, now: datetime, valid: timedelta,
     return short
 
 
+def next_opening(hours: OpeningHours | None, now: datetime,
+                 zone: tzinfo) -> tuple[datetime, datetime] | None:
+    """The next opening window when the point is closed at ``now``; None while it is open
+    (or always open, or closed for longer than we look ahead)."""
+    if hours is None:
+        return None
+    local_now = now.astimezone(zone)
+    for opens, closes in hours.windows_from(local_now.date(), zone):
+        if closes <= local_now:
+            continue
+        return None if opens <= local_now else (opens, closes)
+    return None
+
+
 def describe_window(opens: datetime, closes: datetime, today: date) -> str:
     """'今天8:00至17:00', '明天…', '12月1日（周一）8:00至17:00'."""
     day = opens.date()

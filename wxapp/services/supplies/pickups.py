@@ -35,7 +35,12 @@ from wxapp.models.supplies import SupplyHolder
 from wxapp.security.blind_index import id_number_index
 from wxapp.services.accounts.ownership import owned_by
 from wxapp.services.supplies import ledger
-from wxapp.services.supplies.opening_hours import code_window, describe_window, parse_hours
+from wxapp.services.supplies.opening_hours import (
+    code_window,
+    describe_window,
+    next_opening,
+    parse_hours,
+)
 
 LIVE = ("held", "redeemed")
 COUNTED = ("held", "redeemed", "dispensed")
@@ -146,7 +151,10 @@ def nearby(resident: Resident, latitude: float, longitude: float, limit: int = 1
             PointItem.point_id.in_([p.id for p in points]))):
         stock.setdefault(row.point_id, []).append(row)
     result = []
+    now = utcnow()
     for point in points:
+        # Told before she asks: a closed counter says when it opens next.
+        closed_until = next_opening(parse_hours(point.hours), now, CHINA)
         items = [{"item_id": row.item_id, "code": row.item.code, "name": row.item.name,
                   "unit": row.item.unit, "per_pickup_limit": row.item.per_pickup_limit,
                   "availability": availability(row.on_hand - row.held, row.low_threshold)}
@@ -154,6 +162,9 @@ def nearby(resident: Resident, latitude: float, longitude: float, limit: int = 1
                  if offered(point, row.item, guided)]
         result.append({"id": point.id, "name": point.name, "kind": point.kind,
                        "address": point.address, "hours": point.hours, "status": point.status,
+                       "open_now": closed_until is None,
+                       "next_opening": describe_window(*closed_until, china_time(now).date())
+                       if closed_until else None,
                        "latitude": point.latitude, "longitude": point.longitude,
                        "distance_m": round(distance_m(latitude, longitude, point.latitude,
                                                       point.longitude)),
