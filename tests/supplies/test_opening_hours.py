@@ -66,6 +66,9 @@ def test_asked_on_saturday_the_code_waits_for_monday(client, world, resident, cl
     again = client.get(f"/api/v1/me/pickups/{body['id']}", headers=me).get_json()
     assert again["status"] == "held" and again["code"] == body["code"]
     assert "今天08:00至17:00" in again["when_to_come"]
+    clock(MONDAY_0800 + timedelta(hours=1))
+    opened = client.get(f"/api/v1/me/pickups/{body['id']}", headers=me).get_json()
+    assert "请在今天17:00前" in opened["when_to_come"]
 
 
 def test_while_the_counter_is_open_the_code_is_the_usual_half_hour(client, world, resident,

@@ -348,9 +348,10 @@ def history(resident: Resident) -> list[Pickup]:
 
 def when_to_come(pickup: Pickup, now: datetime | None = None) -> str:
     """What to tell her about the time: the opening the code was kept for, or its deadline."""
-    today = china_time(now or utcnow()).date()
+    now = now or utcnow()
+    today = china_time(now).date()
     expires = china_time(pickup.expires_at)
-    if pickup.usable_from is not None:
+    if pickup.usable_from is not None and now < _aware(pickup.usable_from):
         opening = describe_window(china_time(pickup.usable_from), expires, today)
         return (f"{pickup.point.name}现在不开放，领取码为您保留到下次开放：{opening}，"
                 "请在这段时间内前往领取。")
