@@ -154,3 +154,35 @@ def test_her_app_and_her_id_card_racing_give_exactly_one(app, client, world, reg
         "pickup.too_soon", "pickup.already_holding"}
     assert _pickups_of_the_day() == 1
     assert ledger_problems() == []
+
+
+@pytest.mark.postgres_only
+def test_her_app_and_id_card_at_a_cabinet_with_overdue_codes_answer_without_5xx(
+        app, client, world, sim, registered, cabinet):
+    """Asking for a code first sweeps the point's overdue codes (stock rows) and then takes her
+    holder lock; an ID-card pickup takes the lock and then the stock rows. Both in the same
+    order, or the two deadlock and one answers 500."""
+    from sqlalchemy import update
+
+    from tests.helpers import login
+    from wxapp.models.base import utcnow
+    from wxapp.web.transactions import commit
+
+    for n in range(6):
+        _app_code(client, login(client, sim, f"neighbour-{n}"), world, quantity=1)
+    db.session.execute(update(Pickup).values(expires_at=utcnow()))
+    commit()
+    me = registered("wangfang", HER_ID)
+
+    def either(own, n):
+        if n % 2 == 0:
+            return own.post("/api/v1/me/pickups", headers=me, json={
+                "point_id": world["points"]["CAB-DH-01"],
+                "items": [{"item_id": world["items"]["condom-m"], "quantity": 1}]})
+        return _id_card(Cabinet(own, cabinet.key_id, cabinet.secret))
+
+    answers = _at_once(app, 8, either)
+    statuses = [a.status_code for a in answers]
+    assert all(s < 500 for s in statuses), statuses
+    assert sum(s in (200, 201) for s in statuses) == 1, statuses
+    assert ledger_problems() == []

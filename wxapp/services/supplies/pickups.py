@@ -286,9 +286,11 @@ def _already_holding(live: Pickup) -> Conflict:
 
 def request_pickup(resident: Resident, point_id: int, wanted: list[Wanted]) -> Pickup:
     point = _point_for_pickup(point_id)
-    expire_overdue(point_id=point.id)
     holder = holder_key_for(resident)
+    # The holder's lock first, then stock rows (the sweep below releases holds): the same
+    # order as an ID-card pickup, so the two cannot deadlock.
     lock_holder(holder)
+    expire_overdue(point_id=point.id)
     live = _holding(holder)
     if live is not None:
         raise _already_holding(live)
@@ -333,7 +335,8 @@ def expire_overdue(now: datetime | None = None, point_id: int | None = None) -> 
     if point_id is not None:
         query = query.where(Pickup.point_id == point_id)
     expired = 0
-    for pickup in db.session.scalars(query.limit(500)).all():
+    # In id order: two sweeps at once meet on the same first row instead of deadlocking.
+    for pickup in db.session.scalars(query.order_by(Pickup.id).limit(500)).all():
         if _finish(pickup.id, "held", "expired"):
             release_lines(pickup)
             expired += 1
