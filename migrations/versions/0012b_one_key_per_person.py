@@ -10,8 +10,8 @@ per-column derivation, cabinets and staff with the per-kind one: one person had 
 quotas and doctors' guidance were not shared between the mini-program and the ID card. Every
 stored index is recomputed from the decrypted value under the per-kind derivation, and the
 app's pickups and guidance records follow their profile's new key (pickups made before the
-profile existed, keyed per resident, too; downgrade leaves those under the ID number). Needs the app's data
-keyring and blind-index key (flask db upgrade builds the app first).
+profile existed, keyed per resident, too; downgrade leaves those under the ID number). Needs
+the app's data keyring and blind-index key (flask db upgrade builds the app first).
 """
 from alembic import op
 import sqlalchemy as sa
