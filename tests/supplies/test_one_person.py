@@ -166,7 +166,7 @@ def test_her_app_and_id_card_at_a_cabinet_with_overdue_codes_answer_without_5xx(
 
     from tests.helpers import login
     from wxapp.models.base import utcnow
-    from wxapp.web.transactions import commit
+    from wxapp.transactions import commit
 
     for n in range(6):
         _app_code(client, login(client, sim, f"neighbour-{n}"), world, quantity=1)

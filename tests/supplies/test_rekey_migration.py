@@ -17,7 +17,7 @@ from tests.supplies.conftest import Cabinet
 from wxapp.extensions import db
 from wxapp.models import Village
 from wxapp.seeding.seed import seed_demo, seed_supply_items
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 HER_ID = female_id("19970521")
