@@ -6,10 +6,11 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from wxapp.china_time import CHINA
 from wxapp.services.supplies import pickups
 from wxapp.services.supplies.opening_hours import code_window, parse_hours
 
-CHINA_TIME = pickups.CHINA
+CHINA_TIME = CHINA
 WEDNESDAY_0638 = datetime(2026, 12, 2, 6, 38, tzinfo=CHINA_TIME)
 WEDNESDAY_1000 = datetime(2026, 12, 2, 10, 0, tzinfo=CHINA_TIME)
 FRIDAY_1650 = datetime(2026, 12, 4, 16, 50, tzinfo=CHINA_TIME)
