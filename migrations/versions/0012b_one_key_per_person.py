@@ -2,7 +2,7 @@
 next opening
 
 Revision ID: 0012b
-Revises: 0012a
+Revises: 0012c
 Create Date: 2026-11-30 00:20:00.000000
 
 Registrations and resident profiles keyed ID numbers (and profiles phone numbers) with a
@@ -28,7 +28,7 @@ from wxapp.security.identity import normalise_id_number
 
 # revision identifiers, used by Alembic.
 revision = '0012b'
-down_revision = '0012a'
+down_revision = '0012c'
 branch_labels = None
 depends_on = None
 
