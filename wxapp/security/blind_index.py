@@ -17,7 +17,7 @@ from wxapp.security.identity import ascii_digits, normalise_id_number
 _index_key: bytes | None = None
 
 # The derivation labels. They are part of every stored index: changing one needs a
-# migration that re-keys the rows (see migrations/versions/0012b_one_key_per_person.py).
+# migration that re-keys the rows (see migrations/versions/0015_one_key_per_person.py).
 ID_NUMBER_KIND = "id_number"
 PHONE_KIND = "phone"
 
