@@ -45,8 +45,6 @@ def _scope() -> str:
         return f"resident:{g.resident.id}"
     if getattr(g, "staff", None) is not None:
         return f"staff:{g.staff.id}"
-    if getattr(g, "device", None) is not None:
-        return f"device:{g.device.id}"
     return "anonymous"
 
 
