@@ -3,15 +3,14 @@ charts have figures in them, every book balances, and seeding again adds nothing
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 
-import pytest
-import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from tests.china_clock import at_china, every_fixed_moment
 from tests.helpers import chart_series
-from wxapp.china_time import CHINA, china_today, utc_now
+from wxapp.china_time import china_today, utc_now
 from wxapp.extensions import db
 from wxapp.models import AuditLog, BirthRegistration, Pickup, Resident, ScreeningBooking
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_default, seed_demo, seed_demo_activity
@@ -20,20 +19,7 @@ from wxapp.transactions import commit
 
 # Fixed days in China time: New Year just begun (UTC still in the old year), a leap day at
 # both ends, mid-year, and the last half hour of a year.
-FIXED_MOMENTS = {
-    "1 January 00:30": datetime(2027, 1, 1, 0, 30, tzinfo=CHINA),
-    "29 February 2028 00:30": datetime(2028, 2, 29, 0, 30, tzinfo=CHINA),
-    "29 February 2028 23:30": datetime(2028, 2, 29, 23, 30, tzinfo=CHINA),
-    "30 June": datetime(2027, 6, 30, 10, 0, tzinfo=CHINA),
-    "31 December 23:30": datetime(2026, 12, 31, 23, 30, tzinfo=CHINA),
-}
 
-
-
-def _at(moment: datetime):
-    """The clock at `moment`, the server's zone left as it is (UTC): travelling with a named
-    zone would also set TZ, and hide every date.today() that should be China's."""
-    return time_machine.travel(moment.astimezone(UTC))
 
 def _counts():
     return tuple(db.session.scalar(select(func.count()).select_from(model))
@@ -93,8 +79,8 @@ def test_demo_activity_fills_the_reports_once(app_ctx, client):
     _fills_the_reports_once(client, utc_now())
 
 
-@pytest.mark.parametrize("moment", FIXED_MOMENTS.values(), ids=FIXED_MOMENTS.keys())
+@every_fixed_moment
 def test_demo_activity_fills_the_reports_on_any_day(app_ctx, client, moment):
     # The services stamp what they do with the clock, so the clock is there too.
-    with _at(moment):
+    with at_china(moment):
         _fills_the_reports_once(client, moment)

@@ -6,23 +6,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 
+from tests.china_clock import at_china
 from tests.helpers import login
 from wxapp.china_time import CHINA, to_china
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration
-from wxapp.web.transactions import commit
+from wxapp.transactions import commit
 
 MINE = "/api/v1/me/registrations"
 STAFF = "/api/v1/staff/registrations"
 
-
-
-def _at(moment: datetime):
-    """The clock at `moment`, the server's zone left as it is (UTC): travelling with a named
-    zone would also set TZ, and hide every date.today() that should be China's."""
-    return time_machine.travel(moment.astimezone(UTC))
 
 def _approved(client, resident, form, staff) -> dict:
     me = resident()
@@ -38,7 +32,7 @@ def _approved(client, resident, form, staff) -> dict:
 ], ids=["1 January 00:30", "31 December 23:30", "29 February 00:30"])
 def test_certificate_and_verify_page_carry_the_china_date(client, resident, form, staff,
                                                           moment, day):
-    with _at(moment):
+    with at_china(moment):
         reg = _approved(client, resident, form, staff)
         pdf = client.get(f"{MINE}/{reg['id']}/certificate.pdf", headers=reg["me"]).data
         verified = client.get(f"/verify/{reg['certificate_code']}",
@@ -60,7 +54,7 @@ def test_certificate_and_verify_page_carry_the_china_date(client, resident, form
 ], ids=["Sunday 00:30", "Friday 23:30", "Monday 00:30 before 29 February", "30 June",
         "31 December 23:30"])
 def test_review_deadline_counts_working_days_in_china(client, resident, form, submitted, due):
-    with _at(submitted):
+    with at_china(submitted):
         created = client.post(MINE, headers=resident(), json=form()).get_json()
     due_at = datetime.fromisoformat(created["due_at"])
     assert to_china(due_at).date() == due
@@ -70,7 +64,7 @@ def test_review_deadline_counts_working_days_in_china(client, resident, form, su
 
 def test_overdue_and_reviewer_notices_follow_the_china_date(app, client, sim, resident, form,
                                                              staff):
-    with _at(datetime(2027, 1, 4, 10, 0, tzinfo=CHINA)) as clock:
+    with at_china(datetime(2027, 1, 4, 10, 0, tzinfo=CHINA)) as clock:
         me = resident()
         reg_id = client.post(MINE, headers=me, json=form()).get_json()["id"]
         # Due at 10:00 on Thursday 7 January; at 00:30 on Friday (16:30 Thursday in UTC)
@@ -86,7 +80,7 @@ def test_overdue_and_reviewer_notices_follow_the_china_date(app, client, sim, re
 
 def test_monthly_report_counts_a_new_year_night_submission_in_january(client, resident, form,
                                                                       staff):
-    with _at(datetime(2027, 1, 1, 0, 30, tzinfo=CHINA)):
+    with at_china(datetime(2027, 1, 1, 0, 30, tzinfo=CHINA)):
         client.post(MINE, headers=resident(), json=form())
         january = client.get(f"{STAFF}/report", headers=staff(),
                              query_string={"month": "2027-01"}).get_json()
@@ -98,7 +92,7 @@ def test_monthly_report_counts_a_new_year_night_submission_in_january(client, re
 
 def test_stored_moments_stay_utc(client, resident, form, app_ctx):
     moment = datetime(2027, 1, 1, 0, 30, tzinfo=CHINA)
-    with _at(moment):
+    with at_china(moment):
         reg_id = client.post(MINE, headers=resident(), json=form()).get_json()["id"]
     db.session.expire_all()
     stored = db.session.get(BirthRegistration, reg_id).submitted_at

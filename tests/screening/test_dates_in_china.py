@@ -3,34 +3,18 @@
 pause it leads to, and the dates on the assessment letter."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import update
 
+from tests.china_clock import at_china, every_fixed_moment
 from tests.helpers import error_code
 from wxapp.china_time import CHINA
 from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningSlot
 from wxapp.models.base import utcnow
-from wxapp.web.transactions import commit
-
-FIXED_MOMENTS = {
-    "1 January 00:30": datetime(2027, 1, 1, 0, 30, tzinfo=CHINA),
-    "29 February 2028 00:30": datetime(2028, 2, 29, 0, 30, tzinfo=CHINA),
-    "29 February 2028 23:30": datetime(2028, 2, 29, 23, 30, tzinfo=CHINA),
-    "30 June": datetime(2027, 6, 30, 10, 0, tzinfo=CHINA),
-    "31 December 23:30": datetime(2026, 12, 31, 23, 30, tzinfo=CHINA),
-}
-every_fixed_moment = pytest.mark.parametrize("moment", FIXED_MOMENTS.values(),
-                                             ids=FIXED_MOMENTS.keys())
-
-
-def _at(moment: datetime):
-    """The clock at `moment`, the server's zone left as it is (UTC): travelling with a named
-    zone would also set TZ, and hide every date.today() that should be China's."""
-    return time_machine.travel(moment.astimezone(UTC))
+from wxapp.transactions import commit
 
 
 def _book(client, headers, slot_id):
@@ -39,7 +23,7 @@ def _book(client, headers, slot_id):
 
 @every_fixed_moment
 def test_booking_window_holds_on_every_day(client, couple_for, make_slot, moment):
-    with _at(moment):
+    with at_china(moment):
         me = couple_for("window")
         too_soon = _book(client, me, make_slot(in_hours=1))       # notice is 2 h
         too_far = _book(client, me, make_slot(in_hours=24 * 61))  # 60 days ahead at most
@@ -60,7 +44,7 @@ def _missed(client, headers, make_slot, starts_at: datetime) -> None:
 
 @every_fixed_moment
 def test_no_shows_pause_booking_only_within_the_window(client, couple_for, make_slot, moment):
-    with _at(moment):
+    with at_china(moment):
         me = couple_for("misses")
         _missed(client, me, make_slot, utcnow() - timedelta(days=181))  # outside 180 days
         _missed(client, me, make_slot, utcnow() - timedelta(days=2))
@@ -85,7 +69,7 @@ def test_no_shows_pause_booking_only_within_the_window(client, couple_for, make_
                          ids=["1 January 00:30", "29 February 00:30"])
 def test_letter_is_dated_in_china(client, couple_for, make_slot, staff_headers, home_village,
                                   moment):
-    with _at(moment):
+    with at_china(moment):
         me = couple_for("letter")
         booking_id = _book(client, me, make_slot()).get_json()["id"]
         db.session.execute(update(ScreeningBooking).filter_by(id=booking_id).values(

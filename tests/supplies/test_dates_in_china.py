@@ -5,23 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 
+from tests.china_clock import at_china, every_fixed_moment
 from tests.helpers import error_code, login
 from wxapp.china_time import CHINA
-
-FIXED_MOMENTS = {
-    "1 January 00:30": datetime(2027, 1, 1, 0, 30, tzinfo=CHINA),
-    "29 February 2028 23:30": datetime(2028, 2, 29, 23, 30, tzinfo=CHINA),
-    "30 June": datetime(2027, 6, 30, 10, 0, tzinfo=CHINA),
-    "31 December 23:50": datetime(2026, 12, 31, 23, 50, tzinfo=CHINA),
-}
-
-
-def _at(moment: datetime):
-    """The clock at `moment`, the server's zone left as it is (UTC): travelling with a named
-    zone would also set TZ, and hide every date.today() that should be China's."""
-    return time_machine.travel(moment.astimezone(UTC))
 
 
 def _ask(client, headers, world, quantity=5):
@@ -30,11 +17,11 @@ def _ask(client, headers, world, quantity=5):
         "items": [{"item_id": world["items"]["condom-m"], "quantity": quantity}]})
 
 
-@pytest.mark.parametrize("moment", FIXED_MOMENTS.values(), ids=FIXED_MOMENTS.keys())
+@every_fixed_moment
 @pytest.mark.parametrize("after_minutes, redeemed", [(29, True), (31, False)])
 def test_pickup_code_holds_its_minutes_on_every_day(client, world, resident, cabinet, moment,
                                                     after_minutes, redeemed):
-    with _at(moment) as clock:
+    with at_china(moment) as clock:
         code = _ask(client, resident(), world).get_json()["code"]
         clock.shift(timedelta(minutes=after_minutes))  # 30 minutes by default
         answer = cabinet.post("/redeem", {"code": code})
@@ -45,7 +32,7 @@ def test_pickup_code_holds_its_minutes_on_every_day(client, world, resident, cab
 
 
 def test_interval_counts_china_days_across_new_year(client, sim, world, resident, cabinet):
-    with _at(datetime(2027, 12, 31, 23, 30, tzinfo=CHINA)) as clock:
+    with at_china(datetime(2027, 12, 31, 23, 30, tzinfo=CHINA)) as clock:
         first = _ask(client, resident("interval"), world).get_json()
         assert cabinet.post("/redeem", {"code": first["code"]}).status_code == 200
         # 23:30 on 21 January: 22 China days have not passed yet.
