@@ -233,3 +233,19 @@ def test_leaving_the_waitlist_while_being_offered_the_place_still_leaves(
     assert [a.status_code for a in answers] == [200, 200]
     assert _statuses(slot) == ["cancelled", "cancelled", "offered"]
     assert _slot(slot).booked == 1
+
+
+def test_a_double_tapped_first_save_of_the_couple_makes_one_couple(app, client, sim,
+                                                                    home_village):
+    from tests.helpers import login
+    from wxapp.models import ScreeningCouple, ScreeningCoupleMember
+    from wxapp.testing.people import couple_body
+
+    headers = login(client, sim, "double-tap-couple")
+    body = couple_body(7, home_village)
+    answers = all_at_once(app, [lambda own: own.put("/api/v1/me/screening-couple",
+                                                    headers=headers, json=body)] * 5)
+    assert [a.status_code for a in answers] == [200] * 5, [a.get_json() for a in answers]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(ScreeningCouple.id))) == 1
+    assert db.session.scalar(select(func.count(ScreeningCoupleMember.id))) == 1

@@ -75,6 +75,10 @@ def save_couple(resident: Resident, data: dict, today: date | None = None) -> Sc
     if problems:
         raise ValidationFailed("screening.couple_invalid", "填写的信息有误，请按提示修改。",
                                details=problems)
+    # A double-tapped first save: both taps would find no couple and insert one, and all but
+    # one would hit the unique resident. Her own row serialises her saves; the later taps
+    # then find the first one's couple and update it.
+    db.session.execute(select(Resident.id).where(Resident.id == resident.id).with_for_update())
     # Whoever types a pair of ID numbers gets a couple of their own, even when another
     # account typed the same pair: that proves nothing, so it shares nothing.
     existing = couple_of(resident)
