@@ -11,7 +11,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select, text, update
 
 from tests.conftest import PROJECT_ROOT, _clean, make_app, throwaway_database
-from tests.factories import female_id, male_id
+from tests.factories import female_id, registration_form
 from tests.helpers import error_code, login
 from wxapp.config import normalise_database_url
 from wxapp.extensions import db
@@ -121,19 +121,7 @@ def _registration(client, sim):
     consent = client.post("/api/v1/me/consents", headers=headers,
                           json={"text_version": CONSENT_TEXT_VERSION})
     assert consent.status_code == 201
-    form = {
-        "filer_role": "mother",
-        "mother": {"name": "王芳", "id_number": female_id("19950302"),
-                   "phone": "13812345678", "hukou_region": "320102"},
-        "father": {"name": "李强", "id_number": male_id("19930415"),
-                   "phone": "13987654321", "hukou_region": "320102"},
-        "marriage_date": "2020-05-01",
-        "pregnancy_status": "pregnant",
-        "expected_or_birth_date": (date.today() + timedelta(days=120)).isoformat(),
-        "existing_children": [],
-        "village_id": village.id,
-        "promised_documents": ["mother_id_card", "father_id_card", "hukou_page"],
-    }
+    form = registration_form(village.id, existing_children=[])
     return "/api/v1/me/registrations", headers, form, BirthRegistration
 
 

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import pytest
 from sqlalchemy import select
 
-from tests.factories import female_id, male_id
+from tests.factories import registration_form
 from tests.helpers import login
 from wxapp.extensions import db
 from wxapp.models import Village
@@ -24,22 +22,7 @@ def villages(app_ctx):
 @pytest.fixture
 def form(villages):
     def build(**changes):
-        data = {
-            "filer_role": "mother",
-            "mother": {"name": "王芳", "id_number": female_id("19950302"),
-                       "phone": "13812345678", "hukou_region": "320102"},
-            "father": {"name": "李强", "id_number": male_id("19930415"),
-                       "phone": "13987654321", "hukou_region": "320102"},
-            "marriage_date": "2020-05-01",
-            "pregnancy_status": "pregnant",
-            "expected_or_birth_date": (date.today() + timedelta(days=120)).isoformat(),
-            "existing_children": [{"birth_date": "2021-08-08", "relation": "both"}],
-            "village_id": villages["东湖村"],
-            # Signed promises stand in for the documents (承诺制); uploads are tested apart.
-            "promised_documents": ["mother_id_card", "father_id_card", "hukou_page"],
-        }
-        data.update(changes)
-        return data
+        return registration_form(villages["东湖村"], **changes)
     return build
 
 
