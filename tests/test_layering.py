@@ -11,7 +11,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 # Below the transports: none of these may know about HTTP or the app that hosts them.
 BELOW_TRANSPORTS = ["wxapp/services", "wxapp/jobs", "wxapp/transactions.py"]
 TRANSPORTS = ("wxapp.web", "wxapp.handlers", "wxapp.devices", "wxapp.staff_api",
-              "miniprogram_api")
+              "miniprogram_api", "wxapp.console")
 
 
 def _modules(*roots: str) -> dict[str, Path]:
@@ -86,3 +86,11 @@ def test_no_service_module_imports_itself_back_through_another():
         if name not in index:
             visit(name)
     assert circles == []
+
+
+def test_the_console_uses_services_never_another_transport():
+    others = ("wxapp.handlers", "wxapp.devices", "wxapp.staff_api", "miniprogram_api")
+    wrong = [f"{name} imports {imported}"
+             for name, file in _modules("wxapp/console").items()
+             for imported in _imports(name, file) if imported.startswith(others)]
+    assert wrong == []

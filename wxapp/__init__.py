@@ -109,12 +109,12 @@ def register_extensions(app: Flask) -> None:
 def register_security(app: Flask, settings: Settings) -> None:
     from wxapp.security.blind_index import configure_blind_index_key
     from wxapp.security.encryption import Keyring, configure_keyring
-    from wxapp.web.no_cookies import disable_cookie_sessions
+    from wxapp.web.cookie_sessions import install_cookie_sessions
 
     configure_keyring(Keyring.from_settings(settings.data_encryption_key,
                                             settings.data_encryption_old_keys))
     configure_blind_index_key(settings.blind_index_key)
-    disable_cookie_sessions(app)
+    install_cookie_sessions(app)
 
 
 def register_input_limits(app: Flask) -> None:
@@ -125,6 +125,7 @@ def register_input_limits(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from miniprogram_api import register_miniprogram_api
+    from wxapp.console import register_console
     from wxapp.devices import register_device_api
     from wxapp.handlers.endpoint import bp as wechat_bp
     from wxapp.health import bp as health_bp
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     register_miniprogram_api(app)
     register_staff_api(app)
     register_device_api(app)
+    register_console(app)
     if not app.config["WXAPP"].is_production:
         register_api_docs_assets(app)
 

@@ -192,6 +192,10 @@ class Settings:
     rate_limit_verify_per_address: str = "60/minute"
     rate_limit_device_per_address: str = "1200/minute"
     rate_limit_device_per_cabinet: str = "120/minute"
+    # The staff console's cookie session ends after this long without a request, and this
+    # long after sign-in however busy the day (a shared office PC left signed in).
+    console_session_idle_minutes: int = 30
+    console_session_absolute_hours: int = 10
 
     @classmethod
     def from_env(cls) -> Settings:

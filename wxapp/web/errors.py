@@ -1,4 +1,8 @@
-"""Rendering errors as ``{"error": {"code", "message"}}`` and never a stack trace."""
+"""Rendering errors as ``{"error": {"code", "message"}}`` and never a stack trace.
+
+Browser pages (the staff console) register a page renderer for their path prefix
+(``register_error_page``): under that prefix the same code, message and status are rendered
+as a page instead of JSON."""
 from __future__ import annotations
 
 import logging
@@ -6,7 +10,7 @@ import re
 
 import redis
 import sqlalchemy.exc
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from wxapp.errors import DomainError, ServiceUnavailable
@@ -93,9 +97,29 @@ def error_body(code: str, message: str, details=None):
     return {"error": body}
 
 
+ERROR_PAGES = "wxapp_error_pages"
+
+
+def register_error_page(app: Flask, prefix: str, render) -> None:
+    """``render(err, status, code, message)`` answers errors of requests under ``prefix``."""
+    app.extensions.setdefault(ERROR_PAGES, {})[prefix] = render
+
+
+def page_for_error(err: Exception, status: int, code: str, message: str):
+    for prefix, render in current_app.extensions.get(ERROR_PAGES, {}).items():
+        if request.path.startswith(prefix):
+            return render(err, status, code, message)
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError):
+        page = page_for_error(err, err.status, err.code, err.message)
+        if page is not None:
+            if err.retry_after is not None:
+                page.headers["Retry-After"] = str(err.retry_after)
+            return page
         response = jsonify({"error": err.to_dict()})
         response.status_code = err.status
         if err.retry_after is not None:
@@ -124,6 +148,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         code, message = _HTTP_CODES.get(err.code or 500, ("request.error", "请求无法处理。"))
+        page = page_for_error(err, err.code or 500, code, message)
+        if page is not None:
+            return page
         details = None
         # webargs (flask-smorest) puts the schema's messages here.
         data = getattr(err, "data", None) or {}
@@ -142,4 +169,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("unhandled error")
+        page = page_for_error(err, 500, "server.error", "系统繁忙，请稍后再试。")
+        if page is not None:
+            return page
         return jsonify(error_body("server.error", "系统繁忙，请稍后再试。")), 500

@@ -28,7 +28,7 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from wxapp.errors import DomainError
-from wxapp.web.errors import error_body
+from wxapp.web.errors import error_body, page_for_error
 
 EXTENSION = "wxapp_limiter"
 
@@ -57,6 +57,13 @@ def _staff_username() -> str:
     except (ValueError, RecursionError):
         body = None
     username = body.get("username") if isinstance(body, dict) else None
+    return f"staff:{str(username or '').strip().lower()[:64]}"
+
+
+def _staff_username_in_form() -> str:
+    """The console's sign-in form: counted under the same key as the API's JSON sign-in, so
+    the per-account limit spans both doors."""
+    username = request.form.get("username") if request.method == "POST" else None
     return f"staff:{str(username or '').strip().lower()[:64]}"
 
 
@@ -101,14 +108,24 @@ def register_rate_limits(app: Flask) -> None:
     limiter = init_rate_limits(app)
     s = app.config["WXAPP"]
     sign_in_address = limiter.shared_limit(s.rate_limit_login_per_address, scope="sign-in")
-    staff_failures = limiter.limit(s.rate_limit_login_failures_per_account,
-                                   key_func=_staff_username, deduct_when=_failed_sign_in)
+    staff_failures = limiter.shared_limit(s.rate_limit_login_failures_per_account,
+                                          scope="staff-sign-in-failures",
+                                          key_func=_staff_username, deduct_when=_failed_sign_in)
+    # The console's sign-in page is read with GET; only its POSTs are attempts.
+    console_sign_in_address = limiter.shared_limit(s.rate_limit_login_per_address,
+                                                   scope="sign-in", methods=["POST"])
+    console_staff_failures = limiter.shared_limit(s.rate_limit_login_failures_per_account,
+                                                  scope="staff-sign-in-failures",
+                                                  key_func=_staff_username_in_form,
+                                                  deduct_when=_failed_sign_in,
+                                                  methods=["POST"])
     create_address = limiter.shared_limit(s.rate_limit_create_per_address, scope="create")
     create_account = limiter.shared_limit(s.rate_limit_create_per_account, scope="create-own",
                                           key_func=_resident_account)
     limits = {
         "auth.login": [sign_in_address],
         "staff_auth.login": [sign_in_address, staff_failures],
+        "console_auth.login": [console_sign_in_address, console_staff_failures],
         "screening.book": [create_address, create_account],
         "supplies.request_pickup": [create_address, create_account],
         "registrations.upload": [create_address, create_account],
@@ -131,8 +148,10 @@ def _too_many_requests(err: RateLimitExceeded):
     breached = limiter.current_limit
     if breached is not None:
         retry_after = max(1, math.ceil(breached.reset_at - time.time()))
-    response = jsonify(error_body("request.rate_limited",
-                                  f"操作太频繁，请{_in_words(retry_after)}后再试。"))
+    message = f"操作太频繁，请{_in_words(retry_after)}后再试。"
+    response = page_for_error(err, 429, "request.rate_limited", message)
+    if response is None:
+        response = jsonify(error_body("request.rate_limited", message))
     response.status_code = 429
     response.headers["Retry-After"] = str(retry_after)
     return response

@@ -16,6 +16,7 @@ from wxapp.models import StaffUser
 from wxapp.models.base import utcnow
 from wxapp.services.accounts.passwords import verify_against_nobody, verify_password
 from wxapp.services.accounts.sessions import issue_session, resolve_session, revoke_session
+from wxapp.services.audit import Actor, record_audit
 
 STAFF = "staff"
 STAFF_TOKEN_TTL_SECONDS = 8 * 3600  # one working day
@@ -37,6 +38,13 @@ def _count_failure(key: str) -> None:
 
 def login(username: str, password: str, address: str | None = None) -> tuple[str, int]:
     """``address``: the client's, so that failures lock that address out of this account."""
+    staff = authenticate(username, password, address)
+    return issue_session(STAFF, staff.id, staff.session_version, STAFF_TOKEN_TTL_SECONDS)
+
+
+def authenticate(username: str, password: str, address: str | None = None) -> StaffUser:
+    """The active account these credentials open, under the lock-out rules; the API issues a
+    token for it, the console a cookie session (after the two-step code where one is due)."""
     username = (username or "").strip()
     key = _failure_key(username, address)
     failures = int(get_redis().get(key) or 0)
@@ -55,7 +63,7 @@ def login(username: str, password: str, address: str | None = None) -> tuple[str
     get_redis().delete(key)
     staff.last_login_at = utcnow()
     db.session.flush()
-    return issue_session(STAFF, staff.id, staff.session_version, STAFF_TOKEN_TTL_SECONDS)
+    return staff
 
 
 def staff_from_token(token: str | None) -> tuple[StaffUser, str]:
@@ -68,3 +76,12 @@ def staff_from_token(token: str | None) -> tuple[StaffUser, str]:
 
 def logout(sid: str) -> None:
     revoke_session(STAFF, sid)
+
+
+def end_every_session(staff: StaffUser) -> None:
+    """"Sign out everywhere": every console session and every API token of the account ends
+    (they all carry the session version this raises)."""
+    staff.session_version += 1
+    db.session.flush()
+    record_audit(Actor("staff", str(staff.id)), "staff.signed_out_everywhere", "staff_user",
+                 staff.id)

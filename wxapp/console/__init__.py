@@ -1,0 +1,23 @@
+"""The staff console: server-rendered pages at /console/ for reviewers, village workers, clinic
+staff and the township office, on the same services (and so the same scope, audit and ledger
+rules) as the staff API.
+
+A transport like ``wxapp.staff_api``: it may import services, never another transport. What
+every console page gets without asking, by path: a cookie session (``web.cookie_sessions``),
+CSRF checks and security headers (``web.browser_pages``), and errors rendered as pages
+(``console.pages``). Page modules add one import and one ``register_blueprint`` line below."""
+from __future__ import annotations
+
+from flask import Flask
+
+PREFIX = "/console/"
+
+
+def register_console(app: Flask) -> None:
+    from wxapp.console.auth import bp as auth_bp
+    from wxapp.console.home import bp as home_bp
+    from wxapp.console.pages import install_pages
+
+    install_pages(app, PREFIX)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
