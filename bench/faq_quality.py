@@ -1,72 +1,173 @@
-"""FAQ answer quality on a labelled set: top-1 and top-3 accuracy, out-of-scope rejection,
-and the misses.
+"""FAQ answer quality on the labelled residents' questions: top-1 and top-3 accuracy,
+out-of-scope rejection, and plain jieba + BM25 on the same questions side by side.
 
-    .venv/bin/python bench/faq_quality.py [questions.yaml] [--knowledge-base kb.yaml]
+    .venv/bin/python bench/faq_quality.py [--split calibration|held_out|all] [--misses]
+    .venv/bin/python bench/faq_quality.py some.yaml [--knowledge-base kb.yaml]
 
-The file has `paraphrases: [{q, code}]` and `out_of_scope: [question]` (the shape of
-tests/faq/data/paraphrases.yaml, the default). "Rejected" means not answered: suggestions
-or an honest "I can't answer", never a confident answer.
+The questions are tests/faq/data/paraphrases.yaml (the first set, calibration only) and
+tests/faq/data/residents.yaml (calibration and held-out splits). A file has
+`paraphrases: [{q, code}]` and `out_of_scope: [question or {q}]`, or those under
+`calibration:` / `held_out:`. The bot is scored as residents meet it: the intent router first
+(转人工 is answered by routing), then the matcher. "Top-1" counts a confident answer with the
+right entry; "rejected" means not answered (suggestions or an honest "I can't answer").
+The baseline has no notion of confidence: its top-1 is the best-ranked entry.
 """
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from collections import Counter
 from pathlib import Path
 
+import jieba
 import yaml
+from rank_bm25 import BM25Okapi
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from wxapp.faq.intents import entry_for, route  # noqa: E402
 from wxapp.faq.knowledge_base import load_knowledge_base  # noqa: E402
 from wxapp.faq.matcher import FaqMatcher  # noqa: E402
+from wxapp.faq.normalize import basic  # noqa: E402
+
+DATA = ROOT / "tests/faq/data"
+KB = ROOT / "wxapp/faq/data/knowledge_base.yaml"
+SPLITS = ("calibration", "held_out")
+
+
+def _question(item) -> str:
+    return item if isinstance(item, str) else item["q"]
+
+
+def load_questions(split: str = "all") -> dict:
+    """The labelled questions of one split (or all), as {paraphrases, out_of_scope}."""
+    chosen = SPLITS if split == "all" else (split,)
+    paraphrases, out_of_scope = [], []
+    first = yaml.safe_load((DATA / "paraphrases.yaml").read_text(encoding="utf-8"))
+    if "calibration" in chosen:
+        paraphrases += first["paraphrases"]
+        out_of_scope += first["out_of_scope"]
+    residents = yaml.safe_load((DATA / "residents.yaml").read_text(encoding="utf-8"))
+    for name in chosen:
+        paraphrases += residents[name]["paraphrases"]
+        out_of_scope += residents[name]["out_of_scope"]
+    return {"paraphrases": paraphrases, "out_of_scope": out_of_scope}
+
+
+def bot_reply(matcher: FaqMatcher, text: str) -> tuple[str, str | None, list[str], float]:
+    """(outcome, answered code, ranked codes, confidence) as the question box would give."""
+    intent = route(text)
+    if intent is not None:
+        code = entry_for(intent)
+        return "answered", code, [code] if code else [], 1.0
+    result = matcher.match(text)
+    codes = [c.code for c in result.candidates]
+    return (result.outcome, result.best.code if result.outcome == "answered" else None, codes,
+            result.confidence)
 
 
 def evaluate(matcher: FaqMatcher, data: dict) -> dict:
     top1 = top3 = 0
     misses = []
     paraphrases = data.get("paraphrases", [])
+    by_kind: Counter = Counter()
+    kind_hits: Counter = Counter()
     for item in paraphrases:
-        result = matcher.match(item["q"])
-        codes = [c.code for c in result.candidates]
-        answered = result.best.code if result.outcome == "answered" else None
+        outcome, answered, codes, confidence = bot_reply(matcher, item["q"])
         top1 += answered == item["code"]
         top3 += item["code"] in codes[:3]
+        kind = item.get("kind", "first-set")
+        by_kind[kind] += 1
+        kind_hits[kind] += answered == item["code"]
         if answered != item["code"]:
-            misses.append((item["q"], item["code"], result.outcome, codes[:3],
-                           round(result.confidence, 2)))
+            misses.append((item["q"], item["code"], outcome, codes[:3], round(confidence, 2)))
     rejected = 0
     wrongly_answered = []
-    for question in data.get("out_of_scope", []):
-        result = matcher.match(question)
-        if result.outcome != "answered":
+    for item in data.get("out_of_scope", []):
+        question = _question(item)
+        outcome, answered, _codes, confidence = bot_reply(matcher, question)
+        if outcome != "answered":
             rejected += 1
         else:
-            wrongly_answered.append((question, result.best.code, round(result.confidence, 2)))
+            wrongly_answered.append((question, answered, round(confidence, 2)))
     n, m = len(paraphrases), len(data.get("out_of_scope", []))
     return {"n": n, "m": m, "top1": top1 / n if n else 0.0, "top3": top3 / n if n else 0.0,
             "rejection": rejected / m if m else 0.0, "misses": misses,
-            "wrongly_answered": wrongly_answered}
+            "wrongly_answered": wrongly_answered,
+            "by_kind": {k: (kind_hits[k], by_kind[k]) for k in sorted(by_kind)}}
+
+
+class Bm25Baseline:
+    """The textbook baseline: jieba's default segmentation, one document per entry (its
+    question, similar questions and keywords), Okapi BM25 (k1=1.5, b=0.75), best score wins."""
+
+    def __init__(self, entries):
+        self.codes = [entry.code for entry in entries]
+        self.bm25 = BM25Okapi([self.tokens(" ".join(entry.texts())) for entry in entries])
+
+    @staticmethod
+    def tokens(text: str) -> list[str]:
+        return [t for t in jieba.lcut(basic(text)) if t.strip()] or [""]
+
+    def ranked(self, text: str) -> list[str]:
+        scores = self.bm25.get_scores(self.tokens(text))
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])
+        return [self.codes[i] for i in order if scores[i] > 0 or not math.isfinite(scores[i])]
+
+
+def evaluate_baseline(baseline: Bm25Baseline, data: dict) -> dict:
+    paraphrases = data.get("paraphrases", [])
+    top1 = top3 = 0
+    for item in paraphrases:
+        ranked = baseline.ranked(item["q"])
+        top1 += bool(ranked) and ranked[0] == item["code"]
+        top3 += item["code"] in ranked[:3]
+    n = len(paraphrases)
+    return {"top1": top1 / n if n else 0.0, "top3": top3 / n if n else 0.0}
+
+
+def report(name: str, matcher: FaqMatcher, baseline: Bm25Baseline, data: dict,
+           show_misses: bool) -> dict:
+    engine = evaluate(matcher, data)
+    plain = evaluate_baseline(baseline, data)
+    print(f"\n== {name}: {engine['n']} in-scope, {engine['m']} out-of-scope / near-domain")
+    print(f"{'':26}{'bot':>8}{'jieba+BM25':>12}")
+    print(f"{'top-1 accuracy':26}{engine['top1']:>8.1%}{plain['top1']:>12.1%}")
+    print(f"{'top-3 accuracy':26}{engine['top3']:>8.1%}{plain['top3']:>12.1%}")
+    print(f"{'out-of-scope rejection':26}{engine['rejection']:>8.1%}{'(none)':>12}")
+    print(f"top-1 margin over the baseline: {100 * (engine['top1'] - plain['top1']):+.1f} points")
+    print("top-1 by kind: " + ", ".join(f"{k} {hit}/{total}"
+                                        for k, (hit, total) in engine["by_kind"].items()))
+    if show_misses:
+        for q, expected, outcome, got, conf in engine["misses"]:
+            print(f"  miss: {q}  expected {expected}, {outcome} {conf} {got}")
+        for q, code, conf in engine["wrongly_answered"]:
+            print(f"  answered out-of-scope: {q} -> {code} ({conf})")
+    return {"bot": engine, "baseline": plain}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("questions", nargs="?",
-                        default=str(ROOT / "tests/faq/data/paraphrases.yaml"))
-    parser.add_argument("--knowledge-base",
-                        default=str(ROOT / "wxapp/faq/data/knowledge_base.yaml"))
+    parser.add_argument("questions", nargs="?", help="a YAML file instead of the shipped sets")
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default=None)
+    parser.add_argument("--misses", action="store_true", help="list every miss")
+    parser.add_argument("--knowledge-base", default=str(KB))
     args = parser.parse_args()
-    kb = load_knowledge_base(Path(args.knowledge_base))
-    data = yaml.safe_load(Path(args.questions).read_text(encoding="utf-8"))
-    report = evaluate(FaqMatcher.build(kb.entries), data)
-    print(f"paraphrases: {report['n']}  out-of-scope: {report['m']}")
-    print(f"top-1 accuracy: {report['top1']:.1%}")
-    print(f"top-3 accuracy: {report['top3']:.1%}")
-    print(f"out-of-scope rejection: {report['rejection']:.1%}")
-    for q, expected, outcome, got, conf in report["misses"]:
-        print(f"  miss: {q}  expected {expected}, {outcome} {conf} {got}")
-    for q, code, conf in report["wrongly_answered"]:
-        print(f"  answered out-of-scope: {q} -> {code} ({conf})")
+    entries = load_knowledge_base(Path(args.knowledge_base)).entries
+    matcher = FaqMatcher.build(entries)
+    baseline = Bm25Baseline([e for e in entries if e.enabled])
+    if args.questions:
+        data = yaml.safe_load(Path(args.questions).read_text(encoding="utf-8"))
+        sets = {name: data[name] for name in SPLITS if name in data} or {args.questions: data}
+    else:
+        sets = {name: load_questions(name) for name in
+                ((args.split,) if args.split else (*SPLITS, "all"))}
+    print(f"thresholds: answer {matcher.answer_threshold:.3f}, "
+          f"suggest {matcher.suggest_threshold:.3f}")
+    for name, data in sets.items():
+        report(name, matcher, baseline, data, args.misses)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ class AnswerSchema(Schema):
     suggestions = fields.List(fields.Nested(SuggestionSchema))
     # Send back with /faq/feedback when the resident taps 有用 / 没用.
     feedback_token = fields.String(allow_none=True)
+    # Set when the message was a command rather than a question (转人工 → human, 我的进度 →
+    # progress, also booking, pickup, contact, menu, greeting, thanks, useful, not_useful).
+    intent = fields.String(allow_none=True)
 
 
 class FeedbackSchema(StrictSchema):
@@ -52,6 +55,7 @@ def ask(body):
     answer = faq_bot.ask(body["question"], "miniprogram")
     return {"matched": answer.outcome == "answered", "code": answer.code,
             "answer": answer.answer, "suggestions": answer.suggestions,
+            "intent": answer.intent,
             "feedback_token": faq_bot.feedback_token(answer.log_id)
             if answer.outcome == "answered" and answer.log_id else None}
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from wxapp.faq.entries import FaqEntry
+from wxapp.faq.homophones import HomophoneCorrector
 from wxapp.faq.index import FeatureIndex
-from wxapp.faq.normalize import basic
+from wxapp.faq.normalize import basic, question_form, synonym_table
+from wxapp.faq.tokenizer import domain_terms, get_tokenizer
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
@@ -69,6 +71,7 @@ class FaqMatcher:
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self.exact: dict[str, int] = {}
+        self.corrector = HomophoneCorrector((), ())
 
     @classmethod
     def build(cls, entries: Iterable[FaqEntry], answer_threshold: float = ANSWER_THRESHOLD,
@@ -80,9 +83,11 @@ class FaqMatcher:
             for text in entry.texts():
                 phrasings.append((number, text))
                 exact.setdefault(basic(text).replace(" ", ""), number)
-        index = FeatureIndex(phrasings, [strip_placeholders(e.answer) for e in entries])
+        answers = [strip_placeholders(e.answer) for e in entries]
+        index = FeatureIndex(phrasings, answers)
         matcher = cls(entries, index, answer_threshold, suggest_threshold)
         matcher.exact = exact
+        matcher.corrector = _corrector([text for _, text in phrasings] + answers)
         if len(entries) > 1000:
             # Building churns through many small objects; hand the memory back before serving.
             gc.collect()
@@ -99,7 +104,12 @@ class FaqMatcher:
         return [(entry, score) for entry, score in ranked if score > 0]
 
     def match(self, text: str, limit: int = 3) -> MatchResult:
-        results = [self._match_one(reading, limit) for reading in focus(text or "")]
+        results = []
+        for reading in focus(question_form(text or "")):
+            results.append(self._match_one(reading, limit))
+            corrected = self.corrector.correct(reading)
+            if corrected is not reading:
+                results.append(self._match_one(corrected, limit))
         return max(results, key=lambda result: result.confidence)
 
     def _match_one(self, text: str, limit: int) -> MatchResult:
@@ -136,3 +146,15 @@ class FaqMatcher:
 
     def entry(self, code: str) -> FaqEntry | None:
         return next((e for e in self.entries if e.code == code), None)
+
+
+def _corrector(texts: list[str]) -> HomophoneCorrector:
+    tokenizer = get_tokenizer()
+    forms = {question_form(text) for text in texts}
+    words = set(domain_terms())
+    for variant, term in synonym_table():
+        words.add(variant)
+        words.update(term.split())
+    for form in forms:
+        words.update(word for word in tokenizer.lcut(form) if len(word) >= 2)
+    return HomophoneCorrector(forms | words, words)

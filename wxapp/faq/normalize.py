@@ -1,17 +1,50 @@
-"""Text normalisation before segmentation: width, case, emoji and punctuation, and the
-synonym table that maps residents' words onto the knowledge base's terms."""
+"""Text normalisation before segmentation: what residents type is folded onto one written form
+before anything is matched.
+
+- width and case (NFKC: full-width letters and digits become ASCII), traditional characters
+  to simplified (OpenCC's t2s: relatives abroad and older phones write 避孕藥具),
+- emoji, WeChat emoticons and punctuation become spaces,
+- fillers of spoken and polite Chinese (嗯、那个、就是说、我想问一下、麻烦问下) are dropped, so
+  that a rambling voice message keeps only what it asks,
+- the synonym table maps residents' words onto the knowledge base's terms.
+
+Invariant: ``question_form`` never raises and is idempotent (``question_form(question_form(x))
+== question_form(x)``), so a text can be normalised at any layer without changing its match.
+"""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+import opencc
 import yaml
 
 DATA = Path(__file__).resolve().parent / "data"
 # Anything that is not a CJK ideograph, a Latin letter or a digit separates words.
 _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+# WeChat renders its own emoticons as "[微笑]" in the text it pushes: they are not words.
+_EMOTICON = re.compile(r"\[[^\[\]\s]{1,6}\]")
+_converter_lock = threading.Lock()
+_converter: opencc.OpenCC | None = None
+# Folding can expose a new filler (那那个个 → 那个) or a new traditional phrase; a few passes
+# reach the fixed point that idempotence needs.
+_MAX_PASSES = 4
+
+
+def _t2s() -> opencc.OpenCC:
+    global _converter
+    if _converter is None:
+        with _converter_lock:
+            if _converter is None:
+                _converter = opencc.OpenCC("t2s.json")
+    return _converter
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text) if text else text
 
 
 @lru_cache(maxsize=1)
@@ -30,12 +63,53 @@ def _synonym_pattern() -> tuple[re.Pattern, dict[str, str]]:
     return pattern, table
 
 
+@lru_cache(maxsize=1)
+def fillers() -> tuple[str, ...]:
+    lines = (DATA / "fillers.txt").read_text(encoding="utf-8").splitlines()
+    words = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _filler_pattern() -> re.Pattern:
+    return re.compile("|".join(re.escape(word) for word in fillers()))
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = to_simplified(_EMOTICON.sub(" ", text))
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
 def basic(text: str) -> str:
-    """NFKC folds full-width letters and digits; emoji and punctuation become spaces."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    return _NOT_WORD.sub(" ", text).strip()
+    """Width, case, traditional characters, emoji and punctuation folded; words kept as typed.
+    For matching names and exact phrasings, where a filler may be part of what was meant."""
+    text = text or ""
+    for _ in range(_MAX_PASSES):
+        folded = _fold(text)
+        if folded == text:
+            break
+        text = folded
+    return text
+
+
+def strip_fillers(text: str) -> str:
+    """Drop spoken fillers; a message that is nothing but fillers (嗯嗯) is kept as it is."""
+    stripped = " ".join(_filler_pattern().sub(" ", text).split())
+    return stripped or text
+
+
+def question_form(text: str) -> str:
+    """What the matcher reads: ``basic`` and then without fillers."""
+    text = basic(text)
+    for _ in range(_MAX_PASSES):
+        folded = basic(strip_fillers(text))
+        if folded == text:
+            break
+        text = folded
+    return text
 
 
 def canonical(text: str) -> str:
     pattern, table = _synonym_pattern()
-    return pattern.sub(lambda m: " " + table[m.group(0)] + " ", basic(text))
+    return pattern.sub(lambda m: " " + table[m.group(0)] + " ", question_form(text))

@@ -1,14 +1,16 @@
 """What the official account answers to a resident's text (typed or spoken).
 
 Order matters: a pending hand-over takes the message as it is; then a number picks one of the
-suggestions just offered; then 有用/没用 rates the last answer; then service keywords route to
-actions (a resident who sends "进度" wants their own applications, not an article); only then
-does the FAQ bot match the text.
+suggestions just offered; then the shared intent router (``wxapp.faq.intents``, the same one
+the mini-program's question box uses): 有用/没用 rate the last answer, thanks close the talk,
+commands route to actions (a resident who sends "进度" wants their own applications, not an
+article); only then does the FAQ bot match the text.
 """
 from __future__ import annotations
 
 import re
 
+from wxapp.faq.intents import route
 from wxapp.services.accounts import residents
 from wxapp.services.chat import handovers, texts
 from wxapp.services.chat import pickup as chat_pickup
@@ -19,37 +21,13 @@ from wxapp.services.faq import bot as faq_bot
 CHANNEL = "official_account"
 _SPACE = re.compile(r"[\s，。！？!?,.~～、]+")
 _DIGITS = str.maketrans("１２３４５６７８９０", "1234567890")
-
-SERVICE_KEYWORDS = {
-    "菜单": "menu", "帮助": "menu", "help": "menu", "?": "menu", "？": "menu", "你能做什么": "menu",
-    "进度": "progress", "查进度": "progress", "查询进度": "progress", "申请进度": "progress",
-    "预约": "booking", "孕检预约": "booking",
-    "领取": "pickup", "领取码": "pickup",
-    "人工": "human", "转人工": "human", "人工客服": "human", "人工服务": "human",
-    "联系": "contact", "电话": "contact", "联系方式": "contact",
-}
-FEEDBACK = {"有用": True, "有帮助": True, "没用": False, "没有用": False, "没帮助": False}
+# Leaving a flow (a pending hand-over, the pickup steps) is only a command inside one.
 CANCEL = {"取消", "算了", "退出"}
-# Replies that close a conversation, not questions: matched against the knowledge base they
-# drew suggestions (有用 → emergency contraception) or even an answer (知道了 → progress).
-ACKNOWLEDGEMENTS = {
-    "谢谢", "谢谢你", "谢谢您", "谢谢啦", "多谢", "感谢", "好的", "好的谢谢", "好", "好滴", "行",
-    "嗯", "嗯嗯", "哦", "哦哦", "噢", "知道了", "明白了", "懂了", "收到", "ok", "okay", "👌",
-    "[ok]", "[抱拳]", "[握手]", "[玫瑰]", "[微笑]",
-}
-# "查看进度", "我想预约", "帮我转人工": the keyword, wrapped in the words people put around it.
-_KEYWORD_WRAPPING = re.compile(
-    r"^(?:请|麻烦|帮我|我要|我想要|我想|我需要|我的|查看|查一下|查询一下|看一下|看看)+"
-    r"|(?:一下|吧|啊|呢|了)+$")
+FEEDBACK = {"useful": True, "not_useful": False}
 
 
 def compact(text: str) -> str:
     return _SPACE.sub("", text).lower().translate(_DIGITS)
-
-
-def service_action(text: str) -> str | None:
-    key = compact(text)
-    return SERVICE_KEYWORDS.get(key) or SERVICE_KEYWORDS.get(_KEYWORD_WRAPPING.sub("", key))
 
 
 def reply_to_text(openid: str, text: str) -> str:
@@ -85,22 +63,22 @@ def reply_to_text(openid: str, text: str) -> str:
                 chat_state.save(openid, {"last_log_id": log.id})
                 return answer + texts.answer_feedback_hint()
 
-    if key in FEEDBACK:
+    intent = route(text)
+    if intent in FEEDBACK:
         # Rated once; a second 有用, or one after the answer's state has lapsed, is still
         # thanked and is not a question.
         if state.get("last_log_id"):
-            faq_bot.record_feedback(state["last_log_id"], FEEDBACK[key])
+            faq_bot.record_feedback(state["last_log_id"], FEEDBACK[intent])
             chat_state.save(openid, {}, previous=state)
-        return texts.feedback_thanks_text(FEEDBACK[key])
+        return texts.feedback_thanks_text(FEEDBACK[intent])
 
-    if key in ACKNOWLEDGEMENTS:
+    if intent == "thanks":
         return texts.acknowledgement_text()
 
-    action = service_action(text)
-    if action:
-        return _service_reply(openid, action, state)
+    if intent:
+        return _service_reply(openid, intent, state)
 
-    answer = faq_bot.ask(text, CHANNEL)
+    answer = faq_bot.answer_question(text, CHANNEL)
     if answer.outcome == "answered":
         chat_state.save(openid, {"last_log_id": answer.log_id})
         return answer.answer + texts.answer_feedback_hint()
@@ -128,4 +106,6 @@ def _service_reply(openid: str, action: str, state: dict) -> str:
         return chat_progress.booking_text(openid)
     if action == "pickup":
         return chat_pickup.start(openid, {})
+    if action == "greeting":
+        return texts.greeting_text()
     return texts.menu_text()

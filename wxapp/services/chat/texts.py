@@ -15,6 +15,10 @@ def menu_text() -> str:
     )
 
 
+def greeting_text() -> str:
+    return "您好！我是卫生健康服务助手。\n" + menu_text()
+
+
 def welcome_text() -> str:
     return (
         f"您好，欢迎关注{config.settings().township_name}卫生健康服务号！\n"

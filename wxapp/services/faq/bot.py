@@ -13,11 +13,13 @@ from sqlalchemy import select, update
 from wxapp import config
 from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
+from wxapp.faq.intents import entry_for, route
 from wxapp.faq.knowledge_base import fill_placeholders
 from wxapp.models import Clinic, SupplyItem
 from wxapp.models.faq import KnowledgeEntry, QuestionLog
 from wxapp.security.masking import redact_identifiers
 from wxapp.services.chat import texts as chat_texts
+from wxapp.services.faq.commands import command_reply
 from wxapp.services.faq.live_index import get_index
 
 MAX_LOGGED_CHARS = 500
@@ -31,6 +33,8 @@ class BotAnswer:
     confidence: float
     suggestions: list[dict] = field(default_factory=list)
     log_id: int | None = None
+    # A command (转人工, 我的进度 …) rather than a question: the router's intent name.
+    intent: str | None = None
 
 
 def _clinic_names() -> str | None:
@@ -88,6 +92,16 @@ def log_question(channel: str, text: str, outcome: str, code: str | None,
 
 
 def ask(text: str, channel: str) -> BotAnswer:
+    """A message from the mini-program's question box: a command gets its reply (the same
+    router as the official account's), anything else is a question for the knowledge base."""
+    intent = route(text)
+    if intent is not None:
+        return BotAnswer("answered", entry_for(intent), command_reply(intent), 1.0,
+                         intent=intent)
+    return answer_question(text, channel)
+
+
+def answer_question(text: str, channel: str) -> BotAnswer:
     text = (text or "").strip()
     result = get_index().matcher.match(text, limit=3)
     suggestions = [{"code": c.code, "question": c.question} for c in result.candidates]

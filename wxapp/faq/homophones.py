@@ -1,0 +1,74 @@
+"""Homophone tolerance: a typo that sounds right (登纪 for 登记, 预越 for 预约, 检察 for 检查)
+is read as the word the knowledge base uses.
+
+Residents type with pinyin input methods and dictate by voice; both pick the wrong character
+of the right sound. A character pair of the question that the knowledge base never uses, but
+whose toneless pinyin is that of a word the base does use, is replaced by that word. Known
+pairs are never touched, so a question already in the base's words reads the same; and only
+pairs from the base's own words (not across word boundaries) are offered, so a correction
+always lands on a term that means something here.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
+
+
+@lru_cache(maxsize=20000)
+def char_pinyin(char: str) -> str:
+    # The character's most common reading: what a pinyin keyboard offers first for a sound.
+    return lazy_pinyin(char, style=Style.NORMAL, errors="default")[0]
+
+
+class HomophoneCorrector:
+    def __init__(self, texts: Iterable[str], words: Iterable[str]):
+        """``texts``: everything the base says, in question form (every pair in them is
+        known); ``words``: the base's words, whose pairs a typo may be corrected to."""
+        self.known: set[str] = set()
+        for text in texts:
+            for run in _CJK_RUN.findall(text):
+                self.known.update(run[i:i + 2] for i in range(len(run) - 1))
+        by_sound: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        for word in words:
+            if not _CJK_RUN.fullmatch(word):
+                continue
+            # Both the reading in context (长效: chang) and each character's usual one.
+            in_context = lazy_pinyin(word, style=Style.NORMAL)
+            for i in range(len(word) - 1):
+                pair = word[i:i + 2]
+                self.known.add(pair)
+                by_sound[(in_context[i], in_context[i + 1])][pair] += 1
+                by_sound[(char_pinyin(word[i]), char_pinyin(word[i + 1]))][pair] += 1
+        self.by_sound = {sound: pairs.most_common(1)[0][0] for sound, pairs in by_sound.items()}
+
+    def correct(self, text: str) -> str:
+        """``text`` with unknown character pairs replaced by the base's pair of the same
+        sound; the same object back when nothing changed."""
+        if not self.by_sound:
+            return text
+        changed = False
+        pieces = []
+        last = 0
+        for match in _CJK_RUN.finditer(text):
+            chars = list(match.group(0))
+            for i in range(len(chars) - 1):
+                pair = chars[i] + chars[i + 1]
+                if pair in self.known:
+                    continue
+                replacement = self.by_sound.get((char_pinyin(chars[i]), char_pinyin(chars[i + 1])))
+                if replacement is not None:
+                    chars[i], chars[i + 1] = replacement[0], replacement[1]
+                    changed = True
+            pieces.append(text[last:match.start()])
+            pieces.append("".join(chars))
+            last = match.end()
+        if not changed:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
