@@ -23,7 +23,7 @@ from collections import Counter
 
 import numpy as np
 
-from wxapp.faq.tokenizer import char_bigrams, domain_terms, words
+from wxapp.faq.tokenizer import char_bigrams, domain_terms, intent_words, words
 
 BIGRAM_WEIGHT = 0.7
 ANSWER_ONLY_CREDIT = 0.6
@@ -133,6 +133,10 @@ class FeatureIndex:
         terms = domain_terms()
         topic_ids = {i for f, i in self.feature_ids.items() if f[2:] in terms and f[0] == "w"}
         self.entry_topics = [frozenset(v & topic_ids) for v in entry_vocab]
+        self._topic_ids = frozenset(topic_ids)
+        aspects = intent_words()
+        self.aspect_ids = frozenset(i for f, i in self.feature_ids.items()
+                                    if f[0] == "w" and f[2:] in aspects)
 
     def query_topics(self, text: str) -> frozenset[int]:
         terms = domain_terms()
@@ -157,3 +161,51 @@ class FeatureIndex:
         similarity = np.maximum.reduceat(dots, self.entry_first_doc) / norm
         covered = self.coverage.weighted_sum(known_ids, known_weights, self.entry_count)
         return similarity, covered / sum(all_weights)
+
+    def evidence_detail(self, text: str) -> dict | None:
+        """``evidence`` and what a calibrated confidence needs besides: per entry the share of
+        the question's aspect words (when, where, how much …) the entry uses, and the share of
+        the question's weight that the knowledge base has never seen at all."""
+        known_ids, known_weights, unseen = [], [], []
+        aspect_ids, aspect_weights = [], []
+        word_ids, word_weights, unseen_words = [], [], 0.0
+        for feature, tf in features(text).items():
+            feature_id = self.feature_ids.get(feature)
+            if feature_id is None:
+                unseen.append(_tf(tf) * self.unseen_idf)
+                if feature[0] == "w":
+                    unseen_words += _tf(tf) * self.unseen_idf
+                continue
+            weight = _tf(tf) * float(self.idf[feature_id])
+            known_ids.append(feature_id)
+            known_weights.append(weight)
+            if feature[0] == "w":
+                word_ids.append(feature_id)
+                word_weights.append(weight)
+            if feature_id in self.aspect_ids:
+                aspect_ids.append(feature_id)
+                aspect_weights.append(weight)
+        all_weights = known_weights + unseen
+        norm = math.sqrt(sum(w * w for w in all_weights))
+        if not norm or not self.entry_count:
+            return None
+        dots = self.phrasings.weighted_sum(known_ids, known_weights, self.doc_count)
+        total = sum(all_weights)
+        detail = {
+            "similarity": np.maximum.reduceat(dots, self.entry_first_doc) / norm,
+            "coverage": self.coverage.weighted_sum(known_ids, known_weights,
+                                                   self.entry_count) / total,
+            "unseen": sum(unseen) / total,
+            "topics": frozenset(i for i in known_ids if i in self._topic_ids),
+            "has_aspect": bool(aspect_ids),
+        }
+        # The same on whole words only: bigrams of an unknown word often exist elsewhere.
+        word_total = sum(word_weights) + unseen_words
+        detail["word_coverage"] = (
+            self.coverage.weighted_sum(word_ids, word_weights, self.entry_count) / word_total
+            if word_total else np.zeros(self.entry_count))
+        detail["unseen_words"] = unseen_words / word_total if word_total else 0.0
+        if aspect_ids:
+            detail["aspect"] = self.coverage.weighted_sum(
+                aspect_ids, aspect_weights, self.entry_count) / sum(aspect_weights)
+        return detail

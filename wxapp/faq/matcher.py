@@ -1,22 +1,32 @@
 """From a resident's question to an answer, a few suggestions, or an honest "I don't know".
 
-Confidence is the cosine similarity of the question to the best-matching phrasing of an
-entry, lowered when the runner-up entry is almost as close (the question is ambiguous) and
-when much of the question is not covered by the entry (it asks something else too).
+The index scores every entry (phrasing similarity and coverage); the best few are then weighed
+by a small logistic model over what tells a right answer from a neighbour's (does the entry
+say the question's aspect — free? where? how long? —, name its topic, explain all of it …).
+Its output is the confidence, a probability that the entry is the right one, and the
+thresholds between answering, suggesting and admitting ignorance are fitted on labelled
+residents' questions (scripts/fit_faq_thresholds.py → data/thresholds.yaml), not set by hand.
+Entries that give health advice (data/medical_entries.txt) count every unexplained word of
+the question against themselves: a medical question the base has no entry for is suggested or
+handed over, never answered with a neighbouring entry's advice.
 """
 from __future__ import annotations
 
 import gc
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 from wxapp.faq.entries import FaqEntry
 from wxapp.faq.homophones import HomophoneCorrector
 from wxapp.faq.index import FeatureIndex
-from wxapp.faq.normalize import basic, question_form, synonym_table
+from wxapp.faq.normalize import DATA, basic, question_form, synonym_table
 from wxapp.faq.tokenizer import domain_terms, get_tokenizer
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -26,13 +36,58 @@ def strip_placeholders(answer: str) -> str:
     return _PLACEHOLDER.sub(" ", answer)
 
 SIMILARITY_SHARE = 0.5
-ANSWER_THRESHOLD = 0.28
-SUGGEST_THRESHOLD = 0.28
-CLEAR_MARGIN = 0.05
-NO_TOPIC_FACTOR = 0.6
-TIE_PENALTY = 0.35
 MAX_QUERY_CHARS = 60
+# How many of the best-scored entries the calibrated model weighs against each other.
+RERANK_DEPTH = 6
 _CLAUSE_END = re.compile(r"[，。！？；,.!?;\n]+")
+CALIBRATION_FILE = DATA / "thresholds.yaml"
+# What the calibrated model looks at for one (question, entry) pair; thresholds.yaml holds a
+# weight for each, fitted by scripts/fit_faq_thresholds.py.
+FEATURES = (
+    "similarity",        # cosine to the entry's closest phrasing
+    "coverage",          # share of the question's weight the entry's words explain
+    "gap",               # this entry's score minus the best entry's (0 for the best)
+    "topic",             # the question names one of the entry's topics (生育登记, 叶酸 …)
+    "no_topic",          # the question names no topic of the knowledge base at all
+    "unseen",            # share of the question's weight the knowledge base never uses
+    "aspect_miss",       # share of the question's aspect words (多久, 哪里, 费用 …) it lacks
+    "medical_uncovered",  # a health-advice entry that leaves part of the question unexplained
+    "corrected",         # read through a homophone correction
+    "word_coverage",     # as coverage, on whole words only
+    "unseen_words",      # share of the question's words the knowledge base never uses
+)
+WORD_COVERAGE = FEATURES.index("word_coverage")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    answer_threshold: float
+    suggest_threshold: float
+    bias: float
+    weights: tuple[float, ...]
+    # A health-advice entry answers only a question whose words it explains at least this
+    # much; below, it is a suggestion whatever the confidence.
+    medical_min_coverage: float = 0.0
+
+
+@lru_cache(maxsize=4)
+def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
+    """The fitted model and thresholds, read once at start; a missing weight is a fitting
+    that predates a feature, and is refused rather than guessed."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    model = data["model"]
+    missing = set(FEATURES) - set(model["weights"])
+    if missing:
+        raise ValueError(f"{path}: no fitted weight for {sorted(missing)}; re-run the fit")
+    return Calibration(float(data["answer_threshold"]), float(data["suggest_threshold"]),
+                       float(model["bias"]), tuple(float(model["weights"][f]) for f in FEATURES),
+                       float(data["medical_min_coverage"]))
+
+
+@lru_cache(maxsize=1)
+def medical_entries() -> frozenset[str]:
+    lines = (DATA / "medical_entries.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def focus(text: str) -> list[str]:
@@ -64,18 +119,21 @@ class MatchResult:
 
 
 class FaqMatcher:
-    def __init__(self, entries: list[FaqEntry], index: FeatureIndex,
-                 answer_threshold: float, suggest_threshold: float):
+    def __init__(self, entries: list[FaqEntry], index: FeatureIndex, calibration: Calibration):
         self.entries = entries
         self.index = index
-        self.answer_threshold = answer_threshold
-        self.suggest_threshold = suggest_threshold
+        self.calibration = calibration
+        self.answer_threshold = calibration.answer_threshold
+        self.suggest_threshold = calibration.suggest_threshold
+        self._weights = np.array(calibration.weights, dtype=np.float64)
         self.exact: dict[str, int] = {}
         self.corrector = HomophoneCorrector((), ())
+        medical = medical_entries()
+        self.medical = np.array([e.code in medical for e in entries], dtype=bool)
 
     @classmethod
-    def build(cls, entries: Iterable[FaqEntry], answer_threshold: float = ANSWER_THRESHOLD,
-              suggest_threshold: float = SUGGEST_THRESHOLD) -> FaqMatcher:
+    def build(cls, entries: Iterable[FaqEntry],
+              calibration: Calibration | None = None) -> FaqMatcher:
         entries = [e for e in entries if e.enabled]
         phrasings = []
         exact: dict[str, int] = {}
@@ -85,7 +143,7 @@ class FaqMatcher:
                 exact.setdefault(basic(text).replace(" ", ""), number)
         answers = [strip_placeholders(e.answer) for e in entries]
         index = FeatureIndex(phrasings, answers)
-        matcher = cls(entries, index, answer_threshold, suggest_threshold)
+        matcher = cls(entries, index, calibration or load_calibration())
         matcher.exact = exact
         matcher.corrector = _corrector([text for _, text in phrasings] + answers)
         if len(entries) > 1000:
@@ -94,6 +152,7 @@ class FaqMatcher:
         return matcher
 
     def ranked(self, text: str, top: int = 8) -> list[tuple[int, float]]:
+        """Entries by the index's score alone (before the calibrated model)."""
         evidence = self.index.evidence(text)
         if evidence is None:
             return []
@@ -103,44 +162,80 @@ class FaqMatcher:
         ranked = sorted(((int(i), float(scores[i])) for i in best), key=lambda item: -item[1])
         return [(entry, score) for entry, score in ranked if score > 0]
 
-    def match(self, text: str, limit: int = 3) -> MatchResult:
-        results = []
+    def candidate_features(self, text: str) -> dict[int, np.ndarray]:
+        """Per entry worth weighing: its feature row (``FEATURES``), the best over the
+        readings of the question (its last clauses when long, its homophone correction)."""
+        rows: dict[int, np.ndarray] = {}
         for reading in focus(question_form(text or "")):
-            results.append(self._match_one(reading, limit))
-            corrected = self.corrector.correct(reading)
-            if corrected is not reading:
-                results.append(self._match_one(corrected, limit))
-        return max(results, key=lambda result: result.confidence)
+            for form, corrected in ((reading, 0.0), (self.corrector.correct(reading), 1.0)):
+                if corrected and form is reading:
+                    continue
+                for entry, row in self._rows(form, corrected):
+                    if entry not in rows or self._logit(row) > self._logit(rows[entry]):
+                        rows[entry] = row
+        return rows
 
-    def _match_one(self, text: str, limit: int) -> MatchResult:
-        plain = basic(text).replace(" ", "")
-        if not plain:
+    def _rows(self, text: str, corrected: float) -> list[tuple[int, np.ndarray]]:
+        detail = self.index.evidence_detail(text)
+        if detail is None:
+            return []
+        similarity, coverage = detail["similarity"], detail["coverage"]
+        scores = SIMILARITY_SHARE * similarity + (1 - SIMILARITY_SHARE) * coverage
+        depth = min(RERANK_DEPTH, len(scores))
+        best = np.argpartition(-scores, depth - 1)[:depth] if len(scores) > depth \
+            else np.arange(len(scores))
+        top_score = float(scores[best].max())
+        topics = detail["topics"]
+        rows = []
+        for i in best:
+            i = int(i)
+            if scores[i] <= 0:
+                continue
+            aspect_miss = 1.0 - min(1.0, float(detail["aspect"][i])) if detail["has_aspect"] \
+                else 0.0
+            rows.append((i, np.array([
+                similarity[i], coverage[i], scores[i] - top_score,
+                1.0 if topics & self.index.entry_topics[i] else 0.0,
+                0.0 if topics else 1.0,
+                detail["unseen"], aspect_miss,
+                (1.0 - min(1.0, coverage[i])) if self.medical[i] else 0.0,
+                corrected, min(1.0, float(detail["word_coverage"][i])), detail["unseen_words"],
+            ], dtype=np.float64)))
+        return rows
+
+    def _logit(self, row: np.ndarray) -> float:
+        return float(self.calibration.bias + row @ self._weights)
+
+    def exact_entry(self, text: str) -> int | None:
+        """The entry one of whose phrasings the question is, word for word (fillers aside)."""
+        plain = question_form(text or "").replace(" ", "")
+        return self.exact.get(plain, self.exact.get(basic(text or "").replace(" ", "")))
+
+    def match(self, text: str, limit: int = 3) -> MatchResult:
+        if not question_form(text or ""):
             return MatchResult("not_answered", 0.0, None, [])
-        if plain in self.exact:
-            # Word for word one of the entry's phrasings (also "你好", which is all filler).
-            entry = self.entries[self.exact[plain]]
+        exact = self.exact_entry(text)
+        if exact is not None:
+            # Word for word one of the entry's phrasings.
+            entry = self.entries[exact]
             best = Candidate(entry.code, entry.question, 1.0)
             return MatchResult("answered", 1.0, best, [best])
-        ranked = self.ranked(text)
-        if not ranked:
+        rows = self.candidate_features(text)
+        if not rows:
             return MatchResult("not_answered", 0.0, None, [])
-        top_score = ranked[0][1]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        margin = top_score - runner_up
-        # A near tie means the question fits two entries: better to ask which one.
-        confidence = top_score if margin >= CLEAR_MARGIN else top_score * (
-            1 - TIE_PENALTY * (1 - margin / CLEAR_MARGIN))
-        # A question that names none of the entry's topics (生育登记, 叶酸, 避孕套 …) and only
-        # shares how/where/when words with it is more likely about something else.
-        if not self.index.query_topics(text) & self.index.entry_topics[ranked[0][0]]:
-            confidence *= NO_TOPIC_FACTOR
-        confidence = max(0.0, min(1.0, confidence))
-        candidates = [Candidate(self.entries[i].code, self.entries[i].question, round(s, 4))
-                      for i, s in ranked[:limit] if s >= self.suggest_threshold * 0.8]
+        weighed = sorted(((entry, _sigmoid(self._logit(row))) for entry, row in rows.items()),
+                         key=lambda item: -item[1])
+        confidence = weighed[0][1]
+        top = weighed[0][0]
+        if self.medical[top] and rows[top][WORD_COVERAGE] < self.calibration.medical_min_coverage:
+            # Advice for a question it does not explain: offered, never given as the answer.
+            confidence = min(confidence, math.nextafter(self.answer_threshold, 0.0))
+        candidates = [Candidate(self.entries[i].code, self.entries[i].question, round(p, 4))
+                      for i, p in weighed[:limit] if p >= self.suggest_threshold / 2]
         best = candidates[0] if candidates else None
         if best is not None and confidence >= self.answer_threshold:
             return MatchResult("answered", confidence, best, candidates)
-        if best is not None and top_score >= self.suggest_threshold:
+        if best is not None and confidence >= self.suggest_threshold:
             return MatchResult("suggested", confidence, best, candidates)
         return MatchResult("not_answered", confidence, None, candidates)
 
@@ -158,3 +253,7 @@ def _corrector(texts: list[str]) -> HomophoneCorrector:
     for form in forms:
         words.update(word for word in tokenizer.lcut(form) if len(word) >= 2)
     return HomophoneCorrector(forms | words, words)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))

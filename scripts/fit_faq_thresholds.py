@@ -1,0 +1,202 @@
+"""Fit the FAQ bot's confidence model and its answer / suggest thresholds on the calibration
+split of the labelled residents' questions, and write them to wxapp/faq/data/thresholds.yaml
+(read by the matcher at start).
+
+    .venv/bin/python scripts/fit_faq_thresholds.py [--check]
+
+1. Every calibration question is read as the bot reads it; each entry worth weighing gives a
+   feature row (wxapp.faq.matcher.FEATURES), labelled 1 for the right entry, 0 otherwise (all
+   rows of out-of-scope and near-domain questions are 0).
+2. A logistic regression (L2-regularised, Newton's method) is fitted on those rows: its output
+   for a row is the probability that the entry answers the question.
+3. The answer threshold is the one that maximises, over the calibration questions,
+   right answers - 3 x wrong answers - 4 x out-of-scope questions answered, among those that
+   keep at least 95 % of the out-of-scope questions unanswered: a wrong or invented answer
+   costs more than a question handed to suggestions or to staff.
+4. The least share of a question's words a health-advice entry (data/medical_entries.txt) must
+   explain to be given as the answer: the same objective, over the questions such an entry
+   would answer.
+5. The suggest threshold maximises the questions whose right entry is among the suggestions
+   offered, minus half the out-of-scope questions given suggestions.
+
+The held-out split is never read here. --check refits and fails when the committed file
+differs (the fit is deterministic).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.faq_quality import KB, load_questions  # noqa: E402
+from wxapp.faq.intents import route  # noqa: E402
+from wxapp.faq.knowledge_base import load_knowledge_base  # noqa: E402
+from wxapp.faq.matcher import (  # noqa: E402
+    CALIBRATION_FILE,
+    FEATURES,
+    WORD_COVERAGE,
+    Calibration,
+    FaqMatcher,
+)
+
+L2 = 1.0
+WRONG_COST = 3.0
+OUT_OF_SCOPE_COST = 4.0
+MIN_REJECTION = 0.95
+OOS_SUGGESTION_COST = 0.5
+CANDIDATES_SHOWN = 3
+
+
+def _questions(data: dict) -> list[tuple[str, str | None]]:
+    items = [(p["q"], p["code"]) for p in data["paraphrases"]]
+    items += [(o if isinstance(o, str) else o["q"], None) for o in data["out_of_scope"]]
+    # Commands never reach the matcher: the router answers them.
+    return [(q, code) for q, code in items if route(q) is None]
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    design = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(design.shape[1])
+    penalty = np.eye(design.shape[1]) * L2
+    penalty[0, 0] = 0.0  # the bias is not shrunk
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-np.clip(design @ w, -30, 30)))
+        gradient = design.T @ (p - y) + penalty @ w
+        hessian = design.T @ (design * (p * (1 - p))[:, None]) + penalty
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return float(w[0]), w[1:]
+
+
+def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
+    codes = [e.code for e in matcher.entries]
+    rows, labels, per_question = [], [], []
+    for text, gold in questions:
+        candidates = matcher.candidate_features(text)
+        per_question.append((gold, candidates))
+        for entry, row in candidates.items():
+            rows.append(row)
+            labels.append(1.0 if codes[entry] == gold else 0.0)
+    bias, weights = fit_logistic(np.array(rows), np.array(labels))
+
+    # (gold, [(code, probability)] best first, the best's word coverage if it gives health
+    # advice), exact phrasings as the bot answers them.
+    raw = []
+    for (text, gold), (_, candidates) in zip(questions, per_question, strict=True):
+        ranked = sorted(((e, float(1 / (1 + np.exp(-(bias + row @ weights)))))
+                         for e, row in candidates.items()), key=lambda item: -item[1])
+        exact = matcher.exact_entry(text)
+        if exact is not None:
+            raw.append((gold, [(codes[exact], 1.0)], None))
+            continue
+        top = ranked[0][0] if ranked else None
+        medical = (float(candidates[top][WORD_COVERAGE])
+                   if top is not None and matcher.medical[top] else None)
+        raw.append((gold, [(codes[e], p) for e, p in ranked], medical))
+
+    grid = np.round(np.arange(0.05, 0.96, 0.005), 3)
+
+    def gated(minimum: float) -> list:
+        capped = []
+        for gold, ranked, medical in raw:
+            if medical is not None and medical < minimum:
+                ranked = [(ranked[0][0], min(ranked[0][1], 0.0))] + ranked[1:]
+            capped.append((gold, ranked))
+        return capped
+
+    def medical_value(minimum: float, threshold: float) -> float:
+        value = 0.0
+        for gold, ranked, medical in raw:
+            if medical is None or medical < minimum or ranked[0][1] < threshold:
+                continue
+            right = ranked[0][0] == gold
+            value += 1.0 if right else -(OUT_OF_SCOPE_COST if gold is None else WRONG_COST)
+        return value
+
+    # The gate first, at the ungated best threshold's neighbourhood (it only removes answers).
+    coverage_grid = np.round(np.arange(0.0, 1.0, 0.025), 3)
+    medical_min_coverage = float(max(
+        (sum(medical_value(c, t) for t in grid[::10]), -c, c) for c in coverage_grid)[2])
+    scored = gated(medical_min_coverage)
+    in_scope = [s for s in scored if s[0] is not None]
+    out_of_scope = [s for s in scored if s[0] is None]
+
+    def answer_value(threshold: float) -> tuple[float, float]:
+        right = wrong = answered_oos = 0
+        for gold, ranked in in_scope:
+            if ranked and ranked[0][1] >= threshold:
+                right += ranked[0][0] == gold
+                wrong += ranked[0][0] != gold
+        for _, ranked in out_of_scope:
+            answered_oos += bool(ranked) and ranked[0][1] >= threshold
+        rejection = 1 - answered_oos / len(out_of_scope)
+        return right - WRONG_COST * wrong - OUT_OF_SCOPE_COST * answered_oos, rejection
+
+    allowed = [(answer_value(t)[0], -t, t) for t in grid if answer_value(t)[1] >= MIN_REJECTION]
+    answer_threshold = float(max(allowed)[2])
+
+    def suggest_value(threshold: float) -> float:
+        value = 0.0
+        for gold, ranked in in_scope:
+            if ranked and threshold <= ranked[0][1] < answer_threshold:
+                shown = [c for c, p in ranked[:CANDIDATES_SHOWN] if p >= threshold / 2]
+                value += gold in shown
+        for _, ranked in out_of_scope:
+            if ranked and threshold <= ranked[0][1] < answer_threshold:
+                value -= OOS_SUGGESTION_COST
+        return value
+
+    suggest_grid = [t for t in grid if t < answer_threshold]
+    suggest_threshold = float(max((suggest_value(t), t) for t in suggest_grid)[1])
+    value, rejection = answer_value(answer_threshold)
+    return {
+        "answer_threshold": round(answer_threshold, 3),
+        "suggest_threshold": round(suggest_threshold, 3),
+        "medical_min_coverage": round(medical_min_coverage, 3),
+        "model": {"bias": round(bias, 4),
+                  "weights": {name: round(float(w), 4) for name, w in zip(FEATURES, weights,
+                                                                          strict=True)}},
+        "fitted_on": {"split": "calibration", "in_scope": len(in_scope),
+                      "out_of_scope": len(out_of_scope), "rows": len(rows),
+                      "calibration_rejection": round(rejection, 4),
+                      "objective": round(value, 2)},
+    }
+
+
+HEADER = """\
+# Written by scripts/fit_faq_thresholds.py: do not edit by hand, re-run the fit.
+# The FAQ matcher's confidence model (a logistic regression over wxapp.faq.matcher.FEATURES)
+# and its thresholds: answer at or above answer_threshold, suggest at or above
+# suggest_threshold, otherwise admit it and offer the hand-over. Fitted on the calibration
+# split of tests/faq/data (paraphrases.yaml + residents.yaml's calibration); the held-out split
+# is never read by the fit.
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    placeholder = Calibration(1.0, 1.0, 0.0, tuple(0.0 for _ in FEATURES))
+    matcher = FaqMatcher.build(load_knowledge_base(KB).entries, calibration=placeholder)
+    fitted = fit(matcher, _questions(load_questions("calibration")))
+    text = HEADER + yaml.safe_dump(fitted, allow_unicode=True, sort_keys=False)
+    if args.check:
+        if CALIBRATION_FILE.read_text(encoding="utf-8") != text:
+            sys.exit("thresholds.yaml is not what the fit gives: re-run the fit and commit it")
+        print("thresholds.yaml matches the fit")
+        return
+    CALIBRATION_FILE.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
