@@ -12,7 +12,8 @@ from wxapp.models import AuditLog, KnowledgeEntry, QuestionLog
 
 def test_ask_returns_the_documented_shape(client, knowledge_base):
     body = client.post("/api/v1/faq/ask", json={"question": "孕前检查要钱吗"}).get_json()
-    assert set(body) == {"matched", "code", "answer", "suggestions", "feedback_token"}
+    assert set(body) == {"matched", "code", "answer", "suggestions", "feedback_token", "intent"}
+    assert body["intent"] is None
     assert body["matched"] is True and body["code"] == "precheck.free"
     assert "{" not in body["answer"]
 

@@ -6,13 +6,14 @@ of the right sound. A character pair of the question that the knowledge base nev
 whose toneless pinyin is that of a word the base does use, is replaced by that word. Known
 pairs are never touched, so a question already in the base's words reads the same; and only
 pairs from the base's own words (not across word boundaries) are offered, so a correction
-always lands on a term that means something here.
+always lands on a term that means something here. A pair inside a longer word of the general
+dictionary is what it says (检察院 is the procuratorate, not a typo of 检查), and is kept.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
@@ -27,10 +28,12 @@ def char_pinyin(char: str) -> str:
 
 
 class HomophoneCorrector:
-    def __init__(self, texts: Iterable[str], words: Iterable[str]):
+    def __init__(self, texts: Iterable[str], words: Iterable[str],
+                 segment: Callable[[str], list[str]] | None = None):
         """``texts``: everything the base says, in question form (every pair in them is
         known); ``words``: the base's words, whose pairs a typo may be corrected to."""
         self.known: set[str] = set()
+        self.known_words: set[str] = set()
         for text in texts:
             for run in _CJK_RUN.findall(text):
                 self.known.update(run[i:i + 2] for i in range(len(run) - 1))
@@ -38,6 +41,7 @@ class HomophoneCorrector:
         for word in words:
             if not _CJK_RUN.fullmatch(word):
                 continue
+            self.known_words.add(word)
             # Both the reading in context (长效: chang) and each character's usual one.
             in_context = lazy_pinyin(word, style=Style.NORMAL)
             for i in range(len(word) - 1):
@@ -46,6 +50,7 @@ class HomophoneCorrector:
                 by_sound[(in_context[i], in_context[i + 1])][pair] += 1
                 by_sound[(char_pinyin(word[i]), char_pinyin(word[i + 1]))][pair] += 1
         self.by_sound = {sound: pairs.most_common(1)[0][0] for sound, pairs in by_sound.items()}
+        self.segment = segment
 
     def correct(self, text: str) -> str:
         """``text`` with unknown character pairs replaced by the base's pair of the same
@@ -57,9 +62,14 @@ class HomophoneCorrector:
         last = 0
         for match in _CJK_RUN.finditer(text):
             chars = list(match.group(0))
+            protected = None
             for i in range(len(chars) - 1):
                 pair = chars[i] + chars[i + 1]
                 if pair in self.known:
+                    continue
+                if protected is None:
+                    protected = self._inside_long_words(match.group(0))
+                if i in protected or i + 1 in protected:
                     continue
                 replacement = self.by_sound.get((char_pinyin(chars[i]), char_pinyin(chars[i + 1])))
                 if replacement is not None:
@@ -72,3 +82,16 @@ class HomophoneCorrector:
             return text
         pieces.append(text[last:])
         return "".join(pieces)
+
+    def _inside_long_words(self, run: str) -> set[int]:
+        """Positions of ``run`` inside words of three characters or more that the base does
+        not use: real words of something else, not typos."""
+        if self.segment is None:
+            return set()
+        positions: set[int] = set()
+        start = 0
+        for word in self.segment(run):
+            if len(word) >= 3 and word not in self.known_words:
+                positions.update(range(start, start + len(word)))
+            start += len(word)
+        return positions

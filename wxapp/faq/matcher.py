@@ -166,7 +166,8 @@ class FaqMatcher:
         """Per entry worth weighing: its feature row (``FEATURES``), the best over the
         readings of the question (its last clauses when long, its homophone correction)."""
         rows: dict[int, np.ndarray] = {}
-        for reading in focus(question_form(text or "")):
+        for clause in focus(text or ""):
+            reading = question_form(clause)
             for form, corrected in ((reading, 0.0), (self.corrector.correct(reading), 1.0)):
                 if corrected and form is reading:
                     continue
@@ -252,7 +253,7 @@ def _corrector(texts: list[str]) -> HomophoneCorrector:
         words.update(term.split())
     for form in forms:
         words.update(word for word in tokenizer.lcut(form) if len(word) >= 2)
-    return HomophoneCorrector(forms | words, words)
+    return HomophoneCorrector(forms | words, words, segment=tokenizer.lcut)
 
 
 def _sigmoid(x: float) -> float:
