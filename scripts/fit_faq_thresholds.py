@@ -105,12 +105,10 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
     grid = np.round(np.arange(0.05, 0.96, 0.005), 3)
 
     def gated(minimum: float) -> list:
-        capped = []
-        for gold, ranked, medical in raw:
-            if medical is not None and medical < minimum:
-                ranked = [(ranked[0][0], min(ranked[0][1], 0.0))] + ranked[1:]
-            capped.append((gold, ranked))
-        return capped
+        """(gold, ranked, blocked): blocked is a health-advice answer the gate turns into a
+        suggestion, as the matcher does."""
+        return [(gold, ranked, medical is not None and medical < minimum)
+                for gold, ranked, medical in raw]
 
     def medical_value(minimum: float, threshold: float) -> float:
         value = 0.0
@@ -131,12 +129,12 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
 
     def answer_value(threshold: float) -> tuple[float, float]:
         right = wrong = answered_oos = 0
-        for gold, ranked in in_scope:
-            if ranked and ranked[0][1] >= threshold:
+        for gold, ranked, blocked in in_scope:
+            if ranked and not blocked and ranked[0][1] >= threshold:
                 right += ranked[0][0] == gold
                 wrong += ranked[0][0] != gold
-        for _, ranked in out_of_scope:
-            answered_oos += bool(ranked) and ranked[0][1] >= threshold
+        for _, ranked, blocked in out_of_scope:
+            answered_oos += bool(ranked) and not blocked and ranked[0][1] >= threshold
         rejection = 1 - answered_oos / len(out_of_scope)
         return right - WRONG_COST * wrong - OUT_OF_SCOPE_COST * answered_oos, rejection
 
@@ -145,12 +143,17 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
 
     def suggest_value(threshold: float) -> float:
         value = 0.0
-        for gold, ranked in in_scope:
-            if ranked and threshold <= ranked[0][1] < answer_threshold:
+
+        def offered(ranked, blocked) -> bool:
+            return bool(ranked) and threshold <= ranked[0][1] and (
+                blocked or ranked[0][1] < answer_threshold)
+
+        for gold, ranked, blocked in in_scope:
+            if offered(ranked, blocked):
                 shown = [c for c, p in ranked[:CANDIDATES_SHOWN] if p >= threshold / 2]
                 value += gold in shown
-        for _, ranked in out_of_scope:
-            if ranked and threshold <= ranked[0][1] < answer_threshold:
+        for _, ranked, blocked in out_of_scope:
+            if offered(ranked, blocked):
                 value -= OOS_SUGGESTION_COST
         return value
 
