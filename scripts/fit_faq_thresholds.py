@@ -14,8 +14,8 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
    keep at least 95 % of the out-of-scope questions unanswered: a wrong or invented answer
    costs more than a question handed to suggestions or to staff.
 4. The least share of a question's words a health-advice entry (data/medical_entries.txt) must
-   explain to be given as the answer: the same objective, over the questions such an entry
-   would answer.
+   explain to be given as the answer (one naming a topic the entry never mentions never is):
+   the same objective, over the questions such an entry would answer.
 5. The suggest threshold maximises the questions whose right entry is among the suggestions
    offered, minus half the out-of-scope questions given suggestions.
 
@@ -40,6 +40,7 @@ from wxapp.faq.knowledge_base import load_knowledge_base  # noqa: E402
 from wxapp.faq.matcher import (  # noqa: E402
     CALIBRATION_FILE,
     FEATURES,
+    FOREIGN_TOPIC,
     WORD_COVERAGE,
     Calibration,
     FaqMatcher,
@@ -98,8 +99,11 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
             raw.append((gold, [(codes[exact], 1.0)], None))
             continue
         top = ranked[0][0] if ranked else None
-        medical = (float(candidates[top][WORD_COVERAGE])
-                   if top is not None and matcher.medical[top] else None)
+        medical = None
+        if top is not None and matcher.medical[top]:
+            # A foreign topic blocks whatever the floor: as if nothing were explained.
+            medical = 0.0 if candidates[top][FOREIGN_TOPIC] else float(
+                candidates[top][WORD_COVERAGE])
         raw.append((gold, [(codes[e], p) for e, p in ranked], medical))
 
     grid = np.round(np.arange(0.05, 0.96, 0.005), 3)

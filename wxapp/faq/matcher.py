@@ -6,9 +6,10 @@ say the question's aspect — free? where? how long? —, name its topic, explai
 Its output is the confidence, a probability that the entry is the right one, and the
 thresholds between answering, suggesting and admitting ignorance are fitted on labelled
 residents' questions (scripts/fit_faq_thresholds.py → data/thresholds.yaml), not set by hand.
-Entries that give health advice (data/medical_entries.txt) count every unexplained word of
-the question against themselves: a medical question the base has no entry for is suggested or
-handed over, never answered with a neighbouring entry's advice.
+Entries that give health advice (data/medical_entries.txt) are given as the answer only to a
+question whose topics they all speak of and whose words they mostly explain (a fitted floor):
+a medical question the base has no entry for is suggested or handed over, never answered with
+a neighbouring entry's advice.
 """
 from __future__ import annotations
 
@@ -55,7 +56,9 @@ FEATURES = (
     "corrected",         # read through a homophone correction
     "word_coverage",     # as coverage, on whole words only
     "unseen_words",      # share of the question's words the knowledge base never uses
+    "foreign_topic",     # the question names a topic the entry never mentions
 )
+FOREIGN_TOPIC = FEATURES.index("foreign_topic")
 WORD_COVERAGE = FEATURES.index("word_coverage")
 
 
@@ -201,6 +204,7 @@ class FaqMatcher:
                 detail["unseen"], aspect_miss,
                 (1.0 - min(1.0, coverage[i])) if self.medical[i] else 0.0,
                 corrected, min(1.0, float(detail["word_coverage"][i])), detail["unseen_words"],
+                1.0 if topics - self.index.entry_topics[i] else 0.0,
             ], dtype=np.float64)))
         return rows
 
@@ -228,7 +232,8 @@ class FaqMatcher:
                          key=lambda item: -item[1])
         confidence = weighed[0][1]
         top = weighed[0][0]
-        if self.medical[top] and rows[top][WORD_COVERAGE] < self.calibration.medical_min_coverage:
+        floor = self.calibration.medical_min_coverage
+        if self.medical[top] and (rows[top][FOREIGN_TOPIC] or rows[top][WORD_COVERAGE] < floor):
             # Advice for a question it does not explain: offered, never given as the answer.
             confidence = min(confidence, math.nextafter(self.answer_threshold, 0.0))
         candidates = [Candidate(self.entries[i].code, self.entries[i].question, round(p, 4))

@@ -27,6 +27,8 @@ DATA = Path(__file__).resolve().parent / "data"
 _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 # WeChat renders its own emoticons as "[微笑]" in the text it pushes: they are not words.
 _EMOTICON = re.compile(r"\[[^\[\]\s]{1,6}\]")
+# A JSON body may carry a lone surrogate ("\ud800"): not text, and OpenCC cannot encode it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _converter_lock = threading.Lock()
 _converter: opencc.OpenCC | None = None
 # Folding can expose a new filler (那那个个 → 那个) or a new traditional phrase; a few passes
@@ -76,7 +78,7 @@ def _filler_pattern() -> re.Pattern:
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = unicodedata.normalize("NFKC", _SURROGATE.sub(" ", text)).lower()
     text = to_simplified(_EMOTICON.sub(" ", text))
     return " ".join(_NOT_WORD.sub(" ", text).split())
 

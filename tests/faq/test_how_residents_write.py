@@ -1,0 +1,137 @@
+"""How residents actually write (issue 18): traditional characters, homophone typos from
+pinyin keyboards and dictation, spoken fillers, one-word questions; and the questions the bot
+must not answer with a neighbouring entry. On the shipped knowledge base, without Flask."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wxapp.faq.knowledge_base import load_knowledge_base
+from wxapp.faq.matcher import CALIBRATION_FILE, FEATURES, FaqMatcher, load_calibration
+from wxapp.faq.normalize import basic, question_form, to_simplified
+
+ROOT = Path(__file__).resolve().parents[2]
+KB_PATH = ROOT / "wxapp/faq/data/knowledge_base.yaml"
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return FaqMatcher.build(load_knowledge_base(KB_PATH).entries)
+
+
+def _answered(matcher, text):
+    result = matcher.match(text)
+    return result.best.code if result.outcome == "answered" else None
+
+
+@pytest.mark.parametrize("text,code", [
+    ("避孕藥具在哪裡領", "supplies.where"),
+    ("孕檢預約怎麼取消", "precheck.cancel"),
+    ("葉酸每天要吃多少", "folic.what"),
+    ("準生證還要辦嗎", "birth-reg.what"),
+])
+def test_traditional_characters_are_understood(matcher, text, code):
+    assert _answered(matcher, text) == code
+
+
+def test_traditional_and_simplified_read_the_same(matcher):
+    assert question_form("發放機沒貨了怎麼辦") == question_form("发放机没货了怎么办")
+    assert matcher.match("孕前檢查要空腹嗎").best.code == "precheck.prepare"
+
+
+@pytest.mark.parametrize("text,code", [
+    ("生育登纪要多久", "birth-reg.time"),        # 登纪 for 登记
+    ("孕检要怎么预越", "precheck.book"),          # 预越 for 预约
+    ("孕前检察要空腹吗", "precheck.prepare"),     # 检察 for 检查
+    ("业酸怎么吃", "folic.what"),                 # 业酸 for 叶酸
+])
+def test_a_typo_that_sounds_right_still_matches(matcher, text, code):
+    assert _answered(matcher, text) == code
+
+
+def test_a_real_word_is_not_taken_for_a_typo(matcher):
+    # 检察院 (the procuratorate) sounds like 检查 + 院, but it is a word of its own.
+    assert matcher.corrector.correct("检察院电话多少") == "检察院电话多少"
+    assert matcher.corrector.correct("孕前检察要空腹吗") == "孕前检查要空腹吗"
+
+
+@pytest.mark.parametrize("text,code", [
+    ("嗯那个就是说我想问一下孕检要空腹吗", "precheck.prepare"),
+    ("麻烦问下，叶酸去哪里领啊", "folic.get"),
+    ("请问一下，呃，生育登记要带什么材料", "birth-reg.materials"),
+])
+def test_fillers_of_spoken_chinese_are_ignored(matcher, text, code):
+    assert _answered(matcher, text) == code
+
+
+@pytest.mark.parametrize("text,code", [
+    ("叶酸", "folic.what"),
+    ("孕检", "precheck.what"),
+    ("育儿补贴", "benefit.childcare-subsidy"),
+    ("建档", "maternal.booklet"),
+])
+def test_a_question_that_only_names_a_thing_gets_its_entry(matcher, text, code):
+    assert _answered(matcher, text) == code
+
+
+@pytest.mark.parametrize("text", [
+    "避孕药吃多了以后还能怀上吗",
+    "上环会不会得癌症",
+    "怀孕了能吃感冒药吗",
+    "宫外孕有什么症状",
+])
+def test_a_medical_question_without_an_entry_is_never_answered(matcher, text):
+    """The knowledge base gives no advice on these: no neighbouring entry's advice (stop the
+    pill, see a doctor) may be given as if it answered them."""
+    assert matcher.match(text).outcome != "answered"
+
+
+def test_neighbouring_entries_do_not_win_on_a_shared_topic(matcher):
+    assert _answered(matcher, "孕检免费吗") == "precheck.free"
+    assert _answered(matcher, "孕检在哪做") == "precheck.where"
+    assert _answered(matcher, "孕前检查是什么") == "precheck.what"
+
+
+def test_the_fitted_thresholds_are_what_the_matcher_uses(matcher):
+    data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    assert matcher.answer_threshold == data["answer_threshold"]
+    assert matcher.suggest_threshold == data["suggest_threshold"]
+    assert matcher.calibration.medical_min_coverage == data["medical_min_coverage"]
+    assert set(data["model"]["weights"]) == set(FEATURES)
+    assert data["fitted_on"]["split"] == "calibration"
+    assert 0 < data["suggest_threshold"] < data["answer_threshold"] < 1
+
+
+def test_a_thresholds_file_without_a_fitted_weight_is_refused(tmp_path):
+    data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    del data["model"]["weights"]["aspect_miss"]
+    stale = tmp_path / "thresholds.yaml"
+    stale.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="aspect_miss"):
+        load_calibration(stale)
+
+
+# Text as it arrives: any Unicode, with the kinds of characters residents send weighted in.
+_resident_text = st.text(alphabet=st.one_of(
+    st.characters(),
+    st.sampled_from(list("避孕藥具在哪裡領嗯那个就是说我想问一下请问麻烦问下")),
+    st.sampled_from(list("ＴＴ１２３😂👍[微笑]，。？！ ")),
+), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_resident_text)
+def test_normalisation_never_raises_and_is_idempotent(text):
+    once = question_form(text)
+    assert question_form(once) == once
+    assert basic(basic(text)) == basic(text)
+    assert to_simplified(once) == once
+
+
+def test_normalisation_folds_width_emoji_and_emoticons():
+    assert question_form("ＴＴ在哪領？😂😂[微笑]") == "tt在哪领"
+    assert question_form("嗯嗯") == "嗯嗯"  # all filler: kept, so that it can be routed
