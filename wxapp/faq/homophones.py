@@ -11,10 +11,16 @@ dictionary is what it says (检察院 is the procuratorate, not a typo of 检查
 """
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+
+# pypinyin's phrase table (tens of MB) only refines readings in context; the matcher needs a
+# character's usual reading, so the table stays unloaded and a worker's memory as it was.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "true")
 
 from pypinyin import Style, lazy_pinyin
 
@@ -42,7 +48,8 @@ class HomophoneCorrector:
             if not _CJK_RUN.fullmatch(word):
                 continue
             self.known_words.add(word)
-            # Both the reading in context (长效: chang) and each character's usual one.
+            # Both the reading in context, where pypinyin knows one, and each character's
+            # usual one.
             in_context = lazy_pinyin(word, style=Style.NORMAL)
             for i in range(len(word) - 1):
                 pair = word[i:i + 2]
@@ -67,12 +74,12 @@ class HomophoneCorrector:
                 pair = chars[i] + chars[i + 1]
                 if pair in self.known:
                     continue
+                replacement = self.by_sound.get((char_pinyin(chars[i]), char_pinyin(chars[i + 1])))
+                if replacement is None:
+                    continue
                 if protected is None:
                     protected = self._inside_long_words(match.group(0))
-                if i in protected or i + 1 in protected:
-                    continue
-                replacement = self.by_sound.get((char_pinyin(chars[i]), char_pinyin(chars[i + 1])))
-                if replacement is not None:
+                if i not in protected and i + 1 not in protected:
                     chars[i], chars[i + 1] = replacement[0], replacement[1]
                     changed = True
             pieces.append(text[last:match.start()])

@@ -23,7 +23,7 @@ from collections import Counter
 
 import numpy as np
 
-from wxapp.faq.tokenizer import char_bigrams, domain_terms, intent_words, words
+from wxapp.faq.tokenizer import char_bigrams, domain_terms, generic_terms, intent_words, words
 
 BIGRAM_WEIGHT = 0.7
 ANSWER_ONLY_CREDIT = 0.6
@@ -130,7 +130,7 @@ class FeatureIndex:
                 values.append(ANSWER_ONLY_CREDIT)
         self.coverage = _Columns(rows, cols, values, n_features)
         # Each entry's topic terms: a question that names none of them is at most a suggestion.
-        terms = domain_terms()
+        terms = domain_terms() - generic_terms()
         topic_ids = {i for f, i in self.feature_ids.items() if f[2:] in terms and f[0] == "w"}
         self.entry_topics = [frozenset(v & topic_ids) for v in entry_vocab]
         self._topic_ids = frozenset(topic_ids)

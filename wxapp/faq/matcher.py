@@ -148,7 +148,7 @@ class FaqMatcher:
         index = FeatureIndex(phrasings, answers)
         matcher = cls(entries, index, calibration or load_calibration())
         matcher.exact = exact
-        matcher.corrector = _corrector([text for _, text in phrasings] + answers)
+        matcher.corrector = _corrector([text for _, text in phrasings] + answers, index)
         if len(entries) > 1000:
             # Building churns through many small objects; hand the memory back before serving.
             gc.collect()
@@ -249,16 +249,16 @@ class FaqMatcher:
         return next((e for e in self.entries if e.code == code), None)
 
 
-def _corrector(texts: list[str]) -> HomophoneCorrector:
-    tokenizer = get_tokenizer()
-    forms = {question_form(text) for text in texts}
+def _corrector(texts: list[str], index: FeatureIndex) -> HomophoneCorrector:
+    # The base's words as the index already segmented them, and the residents' variants the
+    # synonym table knows: segmenting every text again would double a large base's build.
     words = set(domain_terms())
+    words.update(feature[2:] for feature in index.feature_ids if feature.startswith("w:"))
     for variant, term in synonym_table():
         words.add(variant)
         words.update(term.split())
-    for form in forms:
-        words.update(word for word in tokenizer.lcut(form) if len(word) >= 2)
-    return HomophoneCorrector(forms | words, words, segment=tokenizer.lcut)
+    forms = {question_form(text) for text in texts}
+    return HomophoneCorrector(forms | words, words, segment=get_tokenizer().lcut)
 
 
 def _sigmoid(x: float) -> float:

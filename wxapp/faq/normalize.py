@@ -83,6 +83,7 @@ def _fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
+@lru_cache(maxsize=8192)
 def basic(text: str) -> str:
     """Width, case, traditional characters, emoji and punctuation folded; words kept as typed.
     For matching names and exact phrasings, where a filler may be part of what was meant."""
@@ -101,6 +102,7 @@ def strip_fillers(text: str) -> str:
     return stripped or text
 
 
+@lru_cache(maxsize=8192)
 def question_form(text: str) -> str:
     """What the matcher reads: ``basic`` and then without fillers."""
     text = basic(text)

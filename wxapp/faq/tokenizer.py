@@ -40,6 +40,11 @@ def get_tokenizer() -> jieba.Tokenizer:
 
 def warm_up() -> None:
     get_tokenizer().lcut("生育登记")
+    # OpenCC's dictionaries and pypinyin's tables load on first use too.
+    from wxapp.faq.homophones import char_pinyin
+
+    canonical("生育登記")
+    char_pinyin("登")
 
 
 @lru_cache(maxsize=1)
@@ -81,4 +86,10 @@ def domain_terms() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def intent_words() -> frozenset[str]:
     lines = (DATA / "intent_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def generic_terms() -> frozenset[str]:
+    lines = (DATA / "generic_terms.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
