@@ -168,8 +168,9 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
         "answer_threshold": round(answer_threshold, 3),
         "suggest_threshold": round(suggest_threshold, 3),
         "medical_min_coverage": round(medical_min_coverage, 3),
-        "model": {"bias": round(bias, 4),
-                  "weights": {name: round(float(w), 4) for name, w in zip(FEATURES, weights,
+        # Three decimals: the fit is deterministic, its last float bits are not.
+        "model": {"bias": round(bias, 3),
+                  "weights": {name: round(float(w), 3) for name, w in zip(FEATURES, weights,
                                                                           strict=True)}},
         "fitted_on": {"split": "calibration", "in_scope": len(in_scope),
                       "out_of_scope": len(out_of_scope), "rows": len(rows),

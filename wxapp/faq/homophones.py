@@ -44,7 +44,9 @@ class HomophoneCorrector:
             for run in _CJK_RUN.findall(text):
                 self.known.update(run[i:i + 2] for i in range(len(run) - 1))
         by_sound: dict[tuple[str, str], Counter] = defaultdict(Counter)
-        for word in words:
+        # Sorted, so that a tie between two words of one sound goes the same way in every
+        # process (set order follows the per-process string hash).
+        for word in sorted(set(words)):
             if not _CJK_RUN.fullmatch(word):
                 continue
             self.known_words.add(word)
@@ -56,7 +58,8 @@ class HomophoneCorrector:
                 self.known.add(pair)
                 by_sound[(in_context[i], in_context[i + 1])][pair] += 1
                 by_sound[(char_pinyin(word[i]), char_pinyin(word[i + 1]))][pair] += 1
-        self.by_sound = {sound: pairs.most_common(1)[0][0] for sound, pairs in by_sound.items()}
+        self.by_sound = {sound: min(pairs.items(), key=lambda item: (-item[1], item[0]))[0]
+                         for sound, pairs in by_sound.items()}
         self.segment = segment
 
     def correct(self, text: str) -> str:
