@@ -2,14 +2,15 @@
 questions. Every change invalidates the live index in every worker after its commit."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.faq.knowledge_base import KnowledgeBaseError, load_knowledge_base, validate_entries
-from wxapp.models.faq import KnowledgeEntry, QuestionLog
+from wxapp.models.faq import Handover, KnowledgeEntry, QuestionLog
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.faq.live_index import invalidate_after_commit
 
@@ -134,6 +135,21 @@ def load_default_knowledge_base() -> int:
     if added:
         invalidate_after_commit()
     return added
+
+
+def answer_figures(since: datetime) -> dict[str, int]:
+    """What the bot did with the questions asked since ``since``, and how many residents
+    left a message for staff (转人工) in the same time: counts only, as the log has no asker.
+    Hand-overs are counted beside the questions, not among them: a message for staff is not
+    one of the questions put to the bot."""
+    outcomes = dict(db.session.execute(
+        select(QuestionLog.outcome, func.count()).where(QuestionLog.asked_at >= since)
+        .group_by(QuestionLog.outcome)).all())
+    handed_over = db.session.scalar(select(func.count()).select_from(Handover).where(
+        Handover.created_at >= since))
+    return {"answered": outcomes.get("answered", 0), "suggested": outcomes.get("suggested", 0),
+            "not_answered": outcomes.get("not_answered", 0), "handed_over": handed_over or 0,
+            "questions": sum(outcomes.values())}
 
 
 def unanswered_groups(limit: int = 50) -> list[dict]:

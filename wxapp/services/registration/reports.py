@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from wxapp.china_time import to_china
 from wxapp.extensions import db
 from wxapp.formats.spreadsheets import month_bounds
 from wxapp.models import BirthRegistration, StaffUser, Village
@@ -55,3 +56,28 @@ def monthly_report(staff: StaffUser, month: str) -> list[dict]:
                "超期未审": rows[village].get("超期未审", 0)}
         report.append(row)
     return report
+
+
+def submissions_by_month(staff: StaffUser, months: list[str]) -> dict:
+    """Applications submitted in each of ``months`` (China calendar months, oldest first) and
+    in each village in scope over the same span, villages with none included.
+
+    Counts only, for a screen the office reads every day: unlike the monthly report that is
+    filed upwards, reading it is not audited."""
+    start, _ = month_bounds(months[0])
+    _, end = month_bounds(months[-1])
+    query = scoped(select(BirthRegistration.village_id, BirthRegistration.submitted_at), staff,
+                   BirthRegistration.township_id, BirthRegistration.village_id).where(
+        BirthRegistration.submitted_at >= start, BirthRegistration.submitted_at < end)
+    per_month: Counter = Counter()
+    per_village: Counter = Counter()
+    for village_id, submitted_at in db.session.execute(query):
+        per_month[to_china(submitted_at).strftime("%Y-%m")] += 1
+        per_village[village_id] += 1
+    villages = db.session.scalars(scoped(select(Village), staff, Village.township_id,
+                                         Village.id).order_by(Village.code))
+    by_village = [{"village": v.name, "count": per_village.pop(v.id, 0)} for v in villages]
+    if sum(per_village.values()):  # filed without a village, or one since moved away
+        by_village.append({"village": "其他", "count": sum(per_village.values())})
+    return {"months": [{"month": month, "count": per_month[month]} for month in months],
+            "villages": by_village}

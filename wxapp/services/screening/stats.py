@@ -59,6 +59,15 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def year_figures(staff: StaffUser, year: int, today: date | None = None) -> dict:
+    """The year's figures as filed upwards (an export): its reading is audited."""
+    figures = programme_figures(staff, year, today)
+    record_audit(Actor("staff", str(staff.id)), "screening.statistics", "township",
+                 staff.township_id, {"year": year})
+    return figures
+
+
+def programme_figures(staff: StaffUser, year: int, today: date | None = None) -> dict:
+    """The year's figures within the staff member's scope; also read by the dashboard."""
     if not 2000 <= year <= 2100:
         raise ValidationFailed("report.year", "年份不正确。")
     today = today or datetime.now(CHINA).date()
@@ -120,8 +129,6 @@ def year_figures(staff: StaffUser, year: int, today: date | None = None) -> dict
     rows = [{"村/社区": village, "月份": f"{year}-{month:02d}",
              **{c: counts.get(c, 0) for c in COLUMNS[2:]}}
             for (village, month), counts in sorted(table.items())]
-    record_audit(Actor("staff", str(staff.id)), "screening.statistics", "township",
-                 staff.township_id, {"year": year})
     return {
         "year": year, "target": target, "checks_done": checks,
         "by_month": [{"month": f"{year}-{m:02d}", "checks": sum(

@@ -59,3 +59,20 @@ def by_item(rows: list[dict]) -> list[dict]:
         total["发放数量"] += row["发放数量"]
         total["发放人次"] += row["发放人次"]
     return [totals[name] for name in sorted(totals)]
+
+
+def pickups_by_point(staff: StaffUser, month: str) -> list[dict]:
+    """Pickups given out at each point in scope during ``month`` (China time), points with
+    none included; a pickup of two items counts once. The warehouse gives nothing to people
+    and is left out. Counts only, for the dashboard: not audited as the county report is."""
+    start, end = month_bounds(month)
+    counted = dict(db.session.execute(
+        select(StockMovement.from_point_id, func.count(func.distinct(StockMovement.pickup_id)))
+        .where(StockMovement.kind == "dispense", StockMovement.created_at >= start,
+               StockMovement.created_at < end, StockMovement.pickup_id.is_not(None))
+        .group_by(StockMovement.from_point_id)).all())
+    points = db.session.scalars(scoped(
+        select(SupplyPoint).where(SupplyPoint.kind != "store", SupplyPoint.active.is_(True)),
+        staff, SupplyPoint.township_id, SupplyPoint.village_id).order_by(SupplyPoint.code))
+    return [{"point_id": point.id, "point": point.name, "pickups": int(counted.get(point.id, 0))}
+            for point in points]

@@ -11,12 +11,42 @@ from wxapp.security.identity import InvalidIdentity, parse_id_number
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.supplies import ledger
-from wxapp.services.supplies.pickups import holder_key_for_id_number
+from wxapp.services.supplies.pickups import availability, holder_key_for_id_number
 
 
 def points_for(staff: StaffUser) -> list[SupplyPoint]:
     return list(db.session.scalars(scoped(select(SupplyPoint), staff, SupplyPoint.township_id,
                                           SupplyPoint.village_id).order_by(SupplyPoint.id)))
+
+
+def stock_alerts(staff: StaffUser) -> list[dict]:
+    """Every item at a point in scope that has run out or fallen to its restock threshold,
+    emptiest first: what the restock tasks are about, at a glance."""
+    available = PointItem.on_hand - PointItem.held
+    query = scoped(
+        select(SupplyPoint, SupplyItem, PointItem)
+        .join(PointItem, PointItem.point_id == SupplyPoint.id)
+        .join(SupplyItem, SupplyItem.id == PointItem.item_id)
+        .where(SupplyPoint.active.is_(True), SupplyItem.active.is_(True),
+               available <= PointItem.low_threshold),
+        staff, SupplyPoint.township_id, SupplyPoint.village_id)
+    rows = [{"point_id": point.id, "point": point.name, "item": item.name, "unit": item.unit,
+             "available": row.on_hand - row.held, "low_threshold": row.low_threshold,
+             "level": availability(row.on_hand - row.held, row.low_threshold)}
+            for point, item, row in db.session.execute(query)]
+    return sorted(rows, key=lambda r: (r["level"] != "out", r["available"], r["point"],
+                                       r["item"]))
+
+
+def offline_cabinets(staff: StaffUser) -> list[dict]:
+    """Cabinets in scope that residents cannot use now: silent past the offline limit, or
+    reporting a fault."""
+    query = scoped(select(SupplyPoint).where(
+        SupplyPoint.kind == "cabinet", SupplyPoint.active.is_(True),
+        SupplyPoint.status != "online"), staff, SupplyPoint.township_id, SupplyPoint.village_id)
+    return [{"point_id": point.id, "point": point.name, "address": point.address,
+             "status": point.status, "last_seen_at": point.last_seen_at}
+            for point in db.session.scalars(query.order_by(SupplyPoint.code))]
 
 
 def pickups_at(staff: StaffUser, point_id: int, limit: int = 100) -> list[Pickup]:
