@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.china_clock import at_china
 from tests.factories import registration_form
+from wxapp.china_time import CHINA
 from wxapp.extensions import db
 from wxapp.models import (
     Clinic,
@@ -155,3 +156,36 @@ class DashboardWorld:
         with at_china(when):
             handovers.leave_message(self._resident(), "official_account", "想咨询孕前检查")
             commit()
+
+
+def make_history(world: DashboardWorld, now: datetime) -> None:
+    """Made at the moments a month or a year turns in China, when UTC has not yet turned."""
+    month_began = now.replace(day=1, hour=0, minute=5)  # UTC: still the month before
+    last_month_night = now.replace(day=1, hour=0, minute=0) - timedelta(minutes=30)
+    year_began = datetime(now.year, 1, 1, 0, 5, tzinfo=CHINA)
+    world.registration("东湖村", now - timedelta(minutes=10))
+    world.registration("东湖村", month_began)
+    world.registration("西岭村", last_month_night)
+    world.registration("西岭村", now - timedelta(days=400))  # before the twelve months
+
+    world.target(now.year, 4)
+    world.target(now.year - 1, 99)
+    world.check("东湖村", now - timedelta(minutes=10))
+    world.check("西岭村", year_began, risk="high_risk")
+    world.check("东湖村", year_began - timedelta(minutes=35))  # 23:30 on New Year's Eve
+
+    world.pickup("CAB-DH-01", now - timedelta(minutes=8), ("condom-m", 5))
+    world.pickup("CAB-DH-01", month_began, ("condom-m", 2), ("condom-l", 2))  # one pickup
+    world.pickup("CAB-XL-01", now - timedelta(minutes=6), ("condom-m", 3))
+    world.pickup("CAB-XL-01", last_month_night, ("condom-m", 3))  # last month's
+    world.threshold("CAB-DH-01", "gel-nonoxynol", 100)  # 60 left: low
+    world.lose_all("CAB-XL-01", "condom-l")  # none left
+    world.silent_cabinet("CAB-XL-01", now)
+
+    thirty_days_began = (now - timedelta(days=29)).replace(hour=0, minute=1)
+    for outcome in ("answered", "answered", "suggested", "not_answered"):
+        world.question(outcome, now - timedelta(minutes=20))
+    world.question("answered", thirty_days_began)
+    world.question("not_answered", thirty_days_began - timedelta(minutes=2))  # day 31
+    world.handover(now - timedelta(minutes=15))
+    world.handover(thirty_days_began - timedelta(minutes=2))

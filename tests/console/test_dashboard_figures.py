@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.china_clock import at_china, every_fixed_moment
-from tests.console.dashboard_world import DashboardWorld
-from wxapp.china_time import CHINA
+from tests.china_clock import FIXED_MOMENTS, at_china, every_fixed_moment
+from tests.console.dashboard_world import DashboardWorld, make_history
 from wxapp.errors import Forbidden
 from wxapp.services import dashboard
+
+MID_YEAR = FIXED_MOMENTS["30 June"]
 
 
 @pytest.fixture
@@ -26,43 +27,10 @@ def _month(moment: datetime, back: int = 0) -> str:
     return f"{year}-{month:02d}"
 
 
-def _history(world: DashboardWorld, now: datetime) -> None:
-    """Made at the moments a month or a year turns in China, when UTC has not yet turned."""
-    month_began = now.replace(day=1, hour=0, minute=5)  # UTC: still the month before
-    last_month_night = now.replace(day=1, hour=0, minute=0) - timedelta(minutes=30)
-    year_began = datetime(now.year, 1, 1, 0, 5, tzinfo=CHINA)
-    world.registration("东湖村", now - timedelta(minutes=10))
-    world.registration("东湖村", month_began)
-    world.registration("西岭村", last_month_night)
-    world.registration("西岭村", now - timedelta(days=400))  # before the twelve months
-
-    world.target(now.year, 4)
-    world.target(now.year - 1, 99)
-    world.check("东湖村", now - timedelta(minutes=10))
-    world.check("西岭村", year_began, risk="high_risk")
-    world.check("东湖村", year_began - timedelta(minutes=35))  # 23:30 on New Year's Eve
-
-    world.pickup("CAB-DH-01", now - timedelta(minutes=8), ("condom-m", 5))
-    world.pickup("CAB-DH-01", month_began, ("condom-m", 2), ("condom-l", 2))  # one pickup
-    world.pickup("CAB-XL-01", now - timedelta(minutes=6), ("condom-m", 3))
-    world.pickup("CAB-XL-01", last_month_night, ("condom-m", 3))  # last month's
-    world.threshold("CAB-DH-01", "gel-nonoxynol", 100)  # 60 left: low
-    world.lose_all("CAB-XL-01", "condom-l")  # none left
-    world.silent_cabinet("CAB-XL-01", now)
-
-    thirty_days_began = (now - timedelta(days=29)).replace(hour=0, minute=1)
-    for outcome in ("answered", "answered", "suggested", "not_answered"):
-        world.question(outcome, now - timedelta(minutes=20))
-    world.question("answered", thirty_days_began)
-    world.question("not_answered", thirty_days_began - timedelta(minutes=2))  # day 31
-    world.handover(now - timedelta(minutes=15))
-    world.handover(thirty_days_began - timedelta(minutes=2))
-
-
 @every_fixed_moment
 def test_the_office_sees_the_townships_figures(world, moment):
     with at_china(moment):
-        _history(world, moment)
+        make_history(world, moment)
         figures = dashboard.figures(world.staff["demo-admin"])
 
     assert figures["scope"] == "示范镇" and figures["township_wide"]
@@ -106,9 +74,11 @@ def test_the_office_sees_the_townships_figures(world, moment):
 
 
 def test_a_village_worker_sees_her_village_only(world):
-    now = datetime.now(CHINA)
-    _history(world, now)
-    figures = dashboard.figures(world.staff["demo-village"])  # 东湖村
+    with at_china(MID_YEAR):
+        make_history(world, MID_YEAR)
+        figures = dashboard.figures(world.staff["demo-village"])  # 东湖村
+        other = world.village_worker("西岭村", "xl-worker")
+        theirs = dashboard.figures(other)
 
     assert figures["scope"] == "东湖村" and not figures["township_wide"]
     assert sum(m["count"] for m in figures["registrations"]["months"]) == 2
@@ -123,16 +93,14 @@ def test_a_village_worker_sees_her_village_only(world):
     assert figures["offline_cabinets"] == []  # 西岭村's cabinet is not hers
     assert figures["bot"] is None  # the question log records no place
 
-    other = world.village_worker("西岭村", "xl-worker")
-    theirs = dashboard.figures(other)
     assert theirs["registrations"]["villages"] == [{"village": "西岭村", "count": 1}]
     assert [c["point"] for c in theirs["offline_cabinets"]] == ["西岭工业园自助发放机"]
 
 
 def test_reviewers_see_the_township_and_clinic_staff_nothing(world):
-    now = datetime.now(CHINA)
-    world.registration("南桥社区", now - timedelta(minutes=5))
-    reviewer = dashboard.figures(world.staff["demo-reviewer"])
+    with at_china(MID_YEAR):
+        world.registration("南桥社区", MID_YEAR - timedelta(minutes=5))
+        reviewer = dashboard.figures(world.staff["demo-reviewer"])
     assert reviewer["township_wide"] and reviewer["bot"] is not None
     assert reviewer["registrations"]["villages"][-1] == {"village": "南桥社区", "count": 1}
     with pytest.raises(Forbidden) as refused:
