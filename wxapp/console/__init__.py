@@ -15,9 +15,11 @@ PREFIX = "/console/"
 
 def register_console(app: Flask) -> None:
     from wxapp.console.auth import bp as auth_bp
+    from wxapp.console.dashboard import bp as dashboard_bp
     from wxapp.console.home import bp as home_bp
     from wxapp.console.pages import install_pages
 
     install_pages(app, PREFIX)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(dashboard_bp)

@@ -26,6 +26,8 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("console_dashboard.page", "统计概览",
+            ("township_admin", "reviewer", "village_worker")),
     NavItem("console.account", "我的账号",
             ("township_admin", "reviewer", "village_worker", "clinic")),
 ]
