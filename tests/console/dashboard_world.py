@@ -4,7 +4,7 @@ bot make it (through the services), at moments the test chooses; only what no se
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -76,8 +76,9 @@ class DashboardWorld:
             applications.submit(resident, registration_form(
                 self.villages[village].id,
                 mother={"name": "王芳", "phone": "13812345678", "hukou_region": "320102",
-                        "id_number": make_id_number(birth=f"199503{n:02d}",
-                                                    sequence=f"{(2 * n) % 1000:03d}")}))
+                        "id_number": make_id_number(
+                            birth=(date(1995, 3, 1) + timedelta(days=n)).strftime("%Y%m%d"),
+                            sequence=f"{(2 * n) % 1000:03d}")}))
             commit()
 
     def check(self, village: str, when: datetime, risk: str = "general") -> None:

@@ -60,7 +60,7 @@ def test_bars_are_as_long_as_their_values_and_carry_them_in_words():
 def test_a_long_name_is_shortened_on_the_chart_only():
     name = "示范镇东湖村第三村民小组文化活动中心旁卫生室自助发放机"
     root = _parse(svg_charts.bar_chart("v", "发放", [(name, 1)]))
-    assert _texts(root)[0].endswith("…") and len(_texts(root)[0]) == 20
+    assert _texts(root)[0].endswith("…") and len(_texts(root)[0]) == 18
     assert name in root.find(f"{SVG}desc").text
 
 

@@ -22,7 +22,7 @@ INK = "#1a202c"
 BAR = "#2b6cb0"
 MUTED = "#4a5568"
 TRACK = "#ffffff"
-LABEL_CHARS = 20
+LABEL_CHARS = 18
 
 
 def _attrs(**values) -> str:
@@ -43,7 +43,7 @@ def _svg(chart_id: str, title: str, desc: str, height: int, body: str) -> Markup
         f'<desc id="{escape(chart_id)}-desc">{escape(desc)}</desc>{body}</svg>')
 
 
-def _text(x: float, y: float, content: str, *, size: int = 16, anchor: str = "start",
+def _text(x: float, y: float, content: str, *, size: int = 18, anchor: str = "start",
           fill: str = INK, weight: str | None = None) -> str:
     attrs = _attrs(x=_num(x), y=_num(y), font_size=size, text_anchor=anchor, fill=fill,
                    font_weight=weight)
@@ -69,7 +69,7 @@ def empty_chart(chart_id: str, title: str, message: str = "暂无数据") -> Mar
     """A chart with nothing to draw says so in words, at the chart's place."""
     body = (f'<rect x="1" y="1" width="{WIDTH - 2}" height="78" rx="6" fill="{TRACK}" '
             f'stroke="{MUTED}" stroke-dasharray="4 4"/>' + _text(WIDTH / 2, 45, message,
-                                                                  size=15, anchor="middle",
+                                                                  size=18, anchor="middle",
                                                                   fill=MUTED))
     return _svg(chart_id, title, message, 80, body)
 
@@ -81,17 +81,17 @@ def bar_chart(chart_id: str, title: str, rows: Sequence[tuple[str, int]], *,
     if not rows or not any(value for _, value in rows):
         return empty_chart(chart_id, title)
     top = max(value for _, value in rows)
-    value_room = 68
-    row_height = 50
+    value_room = 78
+    row_height = 56
     parts = []
     for n, (label, value) in enumerate(rows):
         y = 4 + n * row_height
         length = (WIDTH - 2 - value_room) * value / top
-        parts.append(_text(1, y + 16, _short(label)))
-        parts.append(_shape("rect", x=1, y=y + 23, width=_num(length), height=18, fill=BAR))
+        parts.append(_text(1, y + 18, _short(label)))
+        parts.append(_shape("rect", x=1, y=y + 26, width=_num(length), height=20, fill=BAR))
         # A zero still gets a visible mark, so "none" reads differently from "missing".
-        parts.append(_shape("line", x1=1, y1=y + 21, x2=1, y2=y + 43, stroke=MUTED))
-        parts.append(_text(length + 6, y + 38, f"{value}{unit}", weight="bold"))
+        parts.append(_shape("line", x1=1, y1=y + 24, x2=1, y2=y + 48, stroke=MUTED))
+        parts.append(_text(length + 6, y + 42, f"{value}{unit}", weight="bold"))
     desc = "；".join(f"{label} {value}{unit}" for label, value in rows)
     return _svg(chart_id, title, desc, 8 + len(rows) * row_height, "".join(parts))
 
@@ -117,17 +117,17 @@ def month_columns(chart_id: str, title: str, rows: Sequence[tuple[str, int]], *,
                             width=_num(bar), height=_num(height),
                             fill=f"url(#{chart_id}-hatch)" if hatched else BAR,
                             stroke=BAR if hatched else None))
-        parts.append(_text(centre, base - height - 5, str(value), size=13, anchor="middle",
+        parts.append(_text(centre, base - height - 5, str(value), size=14, anchor="middle",
                            weight="bold"))
-        parts.append(_text(centre, base + 17, str(int(month[5:])), size=13, anchor="middle"))
-    parts.extend(_year_labels([month for month, _ in rows], slot, base + 36))
+        parts.append(_text(centre, base + 18, str(int(month[5:])), size=14, anchor="middle"))
+    parts.extend(_year_labels([month for month, _ in rows], slot, base + 38))
     if current:
-        parts.append(_text(WIDTH - 1, 12, "斜线：本月至今", size=13, anchor="end", fill=MUTED))
+        parts.append(_text(WIDTH - 1, 13, "斜线：本月至今", size=14, anchor="end", fill=MUTED))
     total = sum(value for _, value in rows)
     peak_month, peak = max(rows, key=lambda row: row[1])
     desc = (f"共 {total}{unit}；最多的是 {month_label(peak_month)}，{peak}{unit}。"
             + "；".join(f"{month_label(month)} {value}{unit}" for month, value in rows))
-    return _svg(chart_id, title, desc, base + 44, "".join(parts))
+    return _svg(chart_id, title, desc, base + 46, "".join(parts))
 
 
 def _year_labels(months: list[str], slot: float, y: float) -> list[str]:
@@ -146,9 +146,9 @@ def _year_labels(months: list[str], slot: float, y: float) -> list[str]:
         if count == 1 and not last:
             continue
         if last and count < 3 and len(runs) > 1:  # too little room left: end at the edge
-            labels.append(_text(WIDTH - 1, y, f"{year}年", size=13, anchor="end", fill=MUTED))
+            labels.append(_text(WIDTH - 1, y, f"{year}年", size=14, anchor="end", fill=MUTED))
         else:
-            labels.append(_text(3 + slot * first, y, f"{year}年", size=13, fill=MUTED))
+            labels.append(_text(3 + slot * first, y, f"{year}年", size=14, fill=MUTED))
     return labels
 
 
@@ -163,13 +163,13 @@ def progress(chart_id: str, title: str, done: int, target: int | None, *,
     words = f"已完成 {done}{unit}，目标 {target}{unit}，{round(100 * share)}%"
     if done > target:
         words += "，已超过目标"
-    parts = [_hatch(f"{chart_id}-hatch"), _text(1, 18, words, size=16, weight="bold"),
+    parts = [_hatch(f"{chart_id}-hatch"), _text(1, 18, words, size=17, weight="bold"),
              _shape("rect", x=1, y=30, width=WIDTH - 2, height=26,
                     fill=f"url(#{chart_id}-hatch)", stroke=BAR),
              _shape("rect", x=1, y=30, width=_num(filled), height=26, fill=BAR),
-             _text(1, 76, "实心：已完成", size=13, fill=MUTED)]
+             _text(1, 76, "实心：已完成", size=14, fill=MUTED)]
     if done < target:
-        parts.append(_text(WIDTH - 1, 76, "斜线：尚待完成", size=13, anchor="end", fill=MUTED))
+        parts.append(_text(WIDTH - 1, 76, "斜线：尚待完成", size=14, anchor="end", fill=MUTED))
     return _svg(chart_id, title, words, 84, "".join(parts))
 
 
