@@ -74,7 +74,7 @@ def test_month_columns_number_the_months_and_mark_the_one_under_way():
     assert "2025年" not in texts
     columns = list(root.iter(f"{SVG}rect"))[1:]  # the first is the hatch pattern's
     assert [c.get("fill") for c in columns] == ["#2b6cb0"] * 3 + ["url(#m-hatch)"]
-    assert float(columns[2].get("height")) == pytest.approx(118)  # the tallest fills it
+    assert float(columns[2].get("height")) == pytest.approx(110)  # the tallest fills it
     assert "共 11" in root.find(f"{SVG}desc").text
 
 

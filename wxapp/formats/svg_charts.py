@@ -106,7 +106,7 @@ def month_columns(chart_id: str, title: str, rows: Sequence[tuple[str, int]], *,
     top = max(value for _, value in rows)
     slot = (WIDTH - 4) / len(rows)
     bar = min(20, slot - 6)
-    base, plot = 150, 118
+    base, plot = 150, 110
     parts = [_hatch(f"{chart_id}-hatch"),
              _shape("line", x1=1, y1=base, x2=WIDTH - 1, y2=base, stroke=MUTED)]
     for n, (month, value) in enumerate(rows):
