@@ -19,11 +19,11 @@ keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
-# Bodies are never logged; query strings are, without what WeChat signs a push with (a
-# signature and its nonce, reusable within the timestamp window) or whom it is from.
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
-REDACTED_QUERY_PARAMETERS = frozenset({"signature", "msg_signature", "nonce", "echostr",
-                                       "openid"})
+# Bodies are never logged. Query strings are, except on /wechat (where WeChat puts what it
+# signs a push with and whom it is from), and without the signed names anywhere else.
+REDACTED_QUERY_PARAMETERS = frozenset({"signature", "msg_signature", "timestamp", "nonce",
+                                       "echostr", "openid"})
+QUERYLESS_PATHS = ("/wechat",)
 
 
 def redact_query(query: str) -> str:
@@ -32,21 +32,50 @@ def redact_query(query: str) -> str:
                       for name, value in pairs], safe="-")
 
 
-class RedactingLogger(Logger):
-    """gunicorn's logger, with the request line's and %(q)s's query strings redacted."""
+def access_fields(environ, status: str, sent: int | None, request_time) -> dict:
+    """What one access line says: no body, no query on /wechat, the request's id."""
+    path = environ.get("PATH_INFO") or "/"
+    query = environ.get("QUERY_STRING") or ""
+    fields = {
+        "method": environ.get("REQUEST_METHOD"),
+        "path": path,
+        "status": int(str(status).split(None, 1)[0]) if status else None,
+        "bytes": sent,
+        "duration_ms": round(request_time.total_seconds() * 1000, 1),
+        "remote_addr": environ.get("REMOTE_ADDR"),
+        "request_id": environ.get("wxapp.request_id"),
+    }
+    if query and not path.startswith(QUERYLESS_PATHS):
+        fields["query"] = redact_query(query)
+    return fields
 
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        raw_uri = environ.get("RAW_URI") or ""
-        if "?" in raw_uri:
-            path, query = raw_uri.split("?", 1)
-            atoms["r"] = (f"{environ.get('REQUEST_METHOD')} {path}?{redact_query(query)} "
-                          f"{environ.get('SERVER_PROTOCOL')}")
-            atoms["q"] = redact_query(environ.get("QUERY_STRING") or "")
-        return atoms
+
+class StructuredLogger(Logger):
+    """gunicorn's logger writing through the app's ProcessorFormatter: the same JSON (or
+    console) lines as the app, the same scrubber, an access event per request."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        from wxapp.config import Settings
+        from wxapp.observability.logs import formatter
+
+        json_lines = Settings.from_env().log_json
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(formatter(json_lines))
+
+    def access(self, resp, req, environ, request_time):
+        if not self.access_log_enabled:
+            return
+        try:
+            self.access_log.info("access", extra=access_fields(
+                environ, getattr(resp, "status", None), getattr(resp, "sent", None),
+                request_time))
+        except Exception:
+            self.exception("could not write an access line")
 
 
-logger_class = RedactingLogger
+logger_class = StructuredLogger
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

@@ -10,8 +10,14 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-# Loggers created before the migration runs (the app's, when tests migrate in-process) stay on.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# The app has configured logging already (wxapp.observability.logs: JSON or console, every
+# line scrubbed): the ini's plain handler on the root logger would write beside it, unscrubbed.
+# Without the app's handler (alembic run on its own), the ini applies; loggers created before
+# the migration runs stay on.
+if any(getattr(handler, "_wxapp", False) for handler in logging.getLogger().handlers):
+    logging.getLogger("alembic").setLevel(logging.INFO)
+else:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

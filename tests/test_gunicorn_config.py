@@ -36,7 +36,7 @@ def production_gunicorn(migrated, base_settings, access_log):
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": base_settings.database_url,
            "WECHAT_API_BASE_URL": base_settings.wechat_api_base_url,
-           "GUNICORN_ACCESS_LOG": str(access_log)}
+           "GUNICORN_ACCESS_LOG": str(access_log), "LOG_FORMAT": "json"}
     if base_settings.redis_url:
         env["REDIS_URL"] = base_settings.redis_url
     # Recycling after a handful of requests, so that the test sees forks of forks serve.
@@ -98,6 +98,8 @@ def _log_once_it_has(path, *wanted: str) -> str:
 
 def test_access_log_keeps_push_signatures_nonces_and_openids_out(production_gunicorn,
                                                                    access_log):
+    import json
+
     from wxapp.config import DEV_WECHAT_TOKEN
     from wxapp.wechat import pushes
 
@@ -106,9 +108,16 @@ def test_access_log_keeps_push_signatures_nonces_and_openids_out(production_guni
     answer = requests.post(production_gunicorn + "/wechat", params=query, data=body,
                            headers={"Content-Type": "text/xml"}, timeout=30)
     assert answer.status_code == 200
-    requests.get(production_gunicorn + "/healthz?probe=kept", timeout=30)
-    logged = _log_once_it_has(access_log, "probe=kept", "/wechat?")
-    assert "POST /wechat?" in logged and "timestamp=" + query["timestamp"] in logged
-    assert "probe=kept" in logged  # other query strings stay readable
-    for secret in (query["signature"], query["nonce"], "o_logged_reader"):
+    requests.get(production_gunicorn + "/healthz?probe=kept&signature=elsewhere", timeout=30)
+    logged = _log_once_it_has(access_log, "probe=kept", '"/wechat"')
+    # One JSON object a line, the push's without any query string at all.
+    lines = [json.loads(line) for line in logged.splitlines() if line.strip()]
+    push = [line for line in lines if line.get("path") == "/wechat"]
+    assert push and push[0]["method"] == "POST" and push[0]["status"] == 200
+    assert "query" not in push[0]
+    assert push[0]["request_id"] == answer.headers["X-Request-Id"]
+    probe = [line for line in lines if line.get("path") == "/healthz" and "query" in line]
+    assert probe[0]["query"] == "probe=kept&signature=-"  # other query strings stay readable
+    for secret in (query["signature"], query["nonce"], query["timestamp"], "o_logged_reader",
+                   "elsewhere"):
         assert secret not in logged

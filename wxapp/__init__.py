@@ -1,7 +1,6 @@
 """wxapp: the township's family-planning and maternal-health service on WeChat."""
 from __future__ import annotations
 
-import logging
 import threading
 
 from flask import Flask
@@ -24,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_blueprints(app)
     register_rate_limits(app)
     register_error_handlers(app)
+    register_observability(app, settings)
     register_commands(app)
     warm_up_in_background()
     return app
@@ -59,9 +59,9 @@ def after_fork(app: Flask) -> None:
 
 
 def configure(app: Flask, settings: Settings) -> None:
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    from wxapp.observability.logs import configure_logging
+
+    configure_logging(json_lines=settings.log_json)
     if settings.database_url.startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     app.config.update(
@@ -158,6 +158,12 @@ def register_error_handlers(app: Flask) -> None:
     register(app)
     register_request_facts(app)
     register_request_transaction(app)
+
+
+def register_observability(app: Flask, settings: Settings) -> None:
+    from wxapp.web.request_id import register_request_id
+
+    register_request_id(app)
 
 
 def register_commands(app: Flask) -> None:

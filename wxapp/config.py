@@ -197,6 +197,10 @@ class Settings:
     console_session_idle_minutes: int = 30
     console_session_absolute_hours: int = 10
 
+    # Logs: "json" (one JSON object a line, for a log collector) or "console" (readable);
+    # empty: json in production, console in development.
+    log_format: str = ""
+
     @classmethod
     def from_env(cls) -> Settings:
         """Each field from the environment variable of its name in capitals (``env`` from
@@ -213,6 +217,10 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def log_json(self) -> bool:
+        return self.log_format.lower() == "json" if self.log_format else self.is_production
 
     @property
     def requires_encrypted_pushes(self) -> bool:
