@@ -1,9 +1,18 @@
 """gunicorn settings for production: ``gunicorn -c gunicorn.conf.py wsgi:app``."""
 import multiprocessing
 import os
+import tempfile
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 from gunicorn.glogging import Logger
+
+# Every worker keeps its metrics in a file here and /metrics adds them up (prometheus_client's
+# multiprocess mode). One directory per gunicorn master: set before the app (and so
+# prometheus_client) is imported, emptied when the master starts so that an earlier run's
+# counts are not added to this one's.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="wxapp-metrics-")
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Requests are short (WeChat wants an answer within 5 s); threads cover the waits on
@@ -82,6 +91,20 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # The app is loaded once, in the master, and workers are forked from it: they share the FAQ
 # dictionary's memory instead of each loading it, and a recycled worker starts at once.
 preload_app = True
+
+
+def on_starting(server):
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server, worker):
+    # A dead worker's counters stay in the sums; its live gauges (pool use) are dropped.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def when_ready(server):

@@ -24,6 +24,7 @@ def _free_port() -> int:
 # A busy 2-core machine (other test runs, argon2 in fixtures) may take many seconds to import
 # the app and fork; readiness waits are generous and count any failure, not only refusals.
 READY_WITHIN_SECONDS = 60
+METRICS_TOKEN = "gunicorn-test-metrics-token"
 
 
 @pytest.fixture
@@ -36,7 +37,8 @@ def production_gunicorn(migrated, base_settings, access_log):
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": base_settings.database_url,
            "WECHAT_API_BASE_URL": base_settings.wechat_api_base_url,
-           "GUNICORN_ACCESS_LOG": str(access_log), "LOG_FORMAT": "json"}
+           "GUNICORN_ACCESS_LOG": str(access_log), "LOG_FORMAT": "json",
+           "METRICS_TOKEN": METRICS_TOKEN}
     if base_settings.redis_url:
         env["REDIS_URL"] = base_settings.redis_url
     # Recycling after a handful of requests, so that the test sees forks of forks serve.
@@ -121,3 +123,29 @@ def test_access_log_keeps_push_signatures_nonces_and_openids_out(production_guni
     for secret in (query["signature"], query["nonce"], query["timestamp"], "o_logged_reader",
                    "elsewhere"):
         assert secret not in logged
+
+
+def _scrape(base: str) -> dict[tuple, float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    answer = requests.get(base + "/metrics", timeout=30,
+                          headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert answer.status_code == 200
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(answer.text)
+            for sample in family.samples}
+
+
+def test_metrics_add_up_every_worker_including_recycled_ones(production_gunicorn):
+    """Two workers, recycled every few requests: whichever process answers /metrics, the
+    count is every request's, from live and dead workers alike."""
+    assert requests.get(production_gunicorn + "/metrics", timeout=30).status_code == 401
+    healthz = ("wxapp_http_requests_total",
+               (("endpoint", "health.healthz"), ("method", "GET"), ("status", "200")))
+    before = _scrape(production_gunicorn).get(healthz, 0)
+    for _ in range(24):
+        requests.get(production_gunicorn + "/healthz", timeout=30)
+    for _ in range(4):  # answered by different (and recycled) workers
+        after = _scrape(production_gunicorn)
+        assert after[healthz] == before + 24
+    assert after[("wxapp_job_queue_depth", (("queue", "wxapp"),))] >= 0

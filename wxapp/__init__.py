@@ -161,9 +161,15 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_observability(app: Flask, settings: Settings) -> None:
+    from wxapp.extensions import db
+    from wxapp.observability.metrics import count_pool_use
+    from wxapp.web.metrics_endpoint import register_metrics
     from wxapp.web.request_id import register_request_id
 
     register_request_id(app)
+    register_metrics(app)
+    with app.app_context():
+        count_pool_use(db.engine)
 
 
 def register_commands(app: Flask) -> None:

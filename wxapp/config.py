@@ -200,6 +200,9 @@ class Settings:
     # Logs: "json" (one JSON object a line, for a log collector) or "console" (readable);
     # empty: json in production, console in development.
     log_format: str = ""
+    # /metrics answers only a request with "Authorization: Bearer <this>"; empty: /metrics is
+    # not served at all (404).
+    metrics_token: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:

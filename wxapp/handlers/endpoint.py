@@ -30,6 +30,7 @@ from wxapp.handlers.push_security import (
     remember_nonce,
 )
 from wxapp.handlers.routes import handler_for
+from wxapp.observability import metrics
 from wxapp.services.chat import state as chat_state
 from wxapp.services.chat.texts import apology_text
 from wxapp.transactions import commit, rollback
@@ -50,15 +51,26 @@ class UnreadablePush(Exception):
     """Signed and well-formed XML, but not a push we can read."""
 
 
+def _count_push(kind: str, outcome: str) -> None:
+    """One push's outcome, and how long its reply took against WeChat's 5-s limit."""
+    metrics.PUSHES.labels(kind=kind, outcome=outcome).inc()
+    started = request.environ.get("wxapp.started")
+    if started is not None:
+        metrics.PUSH_REPLY.labels(outcome=outcome).observe(time.perf_counter() - started)
+
+
 @bp.errorhandler(RejectedPush)
 def _rejected(err: RejectedPush):
     log.info("rejected a push: %s", err.reason)
+    if request.method == "POST":
+        _count_push("unknown", "refused")
     return _plain("", err.status)
 
 
 @bp.errorhandler(UnreadablePush)
 def _unreadable(err: UnreadablePush):
     log.warning("answered an unreadable push with success: %s", err)
+    _count_push("unknown", "unreadable")
     return _plain("success")
 
 
@@ -112,16 +124,19 @@ def receive_push():
     talking = message.type in ("text", "voice")
     claimed, prefetched = dedupe.claim(
         key, *([chat_state.key_for(message.source)] if talking else []))
+    outcome = "answered"
     if claimed:
         with (chat_state.prefetched(message.source, prefetched[0]) if talking
               else nullcontext()):
-            reply_xml = _handle_once(dedupe, key, message)
+            reply_xml, outcome = _handle_once(dedupe, key, message)
     else:
         reply_xml = dedupe.earlier_reply(key)
+        outcome = "deduplicated"
         if reply_xml is None:
             # The first copy's worker died with the push half done: this retry answers it.
             log.warning("took over a stale claim on a %s push", message.type)
-            reply_xml = _handle_once(dedupe, key, message)
+            reply_xml, outcome = _handle_once(dedupe, key, message)
+    _count_push(message.type, outcome)
     if not reply_xml:
         return _plain("success")
     if encrypted:
@@ -148,10 +163,10 @@ def _read_message(xml: bytes):
     return message
 
 
-def _handle_once(dedupe: PushDeduplicator, key: str, message) -> str:
-    reply_xml = _handle(message)
+def _handle_once(dedupe: PushDeduplicator, key: str, message) -> tuple[str, str]:
+    reply_xml, outcome = _handle(message)
     dedupe.remember(key, reply_xml)
-    return reply_xml
+    return reply_xml, outcome
 
 
 def _decrypt(root, args) -> str:
@@ -169,8 +184,10 @@ def _decrypt(root, args) -> str:
         raise RejectedPush(400, "undecryptable ciphertext")
 
 
-def _handle(message) -> str:
-    """The plaintext reply XML for a push ("" for none); commits the handler's work."""
+def _handle(message) -> tuple[str, str]:
+    """The plaintext reply XML for a push ("" for none), and the outcome to count; commits
+    the handler's work."""
+    outcome = "answered"
     try:
         text = handler_for(message)(message)
         commit()
@@ -178,6 +195,7 @@ def _handle(message) -> str:
         rollback()
         log.exception("handler failed for a %s push", message.type)
         text = apology_text()
+        outcome = "handler_error"
     if not text:
-        return ""
-    return TextReply(message=message, content=text).render()
+        return "", outcome
+    return TextReply(message=message, content=text).render(), outcome

@@ -36,12 +36,17 @@ def enqueue_after_commit(func, *args, **kwargs) -> None:
 
 
 class LoggingWorker(SimpleWorker):
-    """Runs each job with the request id it was enqueued with."""
+    """Runs each job with the request id it was enqueued with, and counts how it ended."""
 
     def perform_job(self, job, queue, execution) -> bool:
+        from wxapp.observability import metrics
+
         request_id = (job.meta or {}).get("request_id") or f"job-{job.id}"
         with request_id_bound(request_id, job_id=job.id):
-            return super().perform_job(job, queue, execution)
+            succeeded = super().perform_job(job, queue, execution)
+        metrics.JOBS.labels(job=metrics.job_name(job.func_name),
+                            outcome="succeeded" if succeeded else "failed").inc()
+        return succeeded
 
 
 def run_worker(burst: bool = False) -> None:

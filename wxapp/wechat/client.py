@@ -15,6 +15,7 @@ from wechatpy.client import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from wxapp.extensions import get_redis
+from wxapp.observability import metrics
 from wxapp.wechat.tokens import AccessTokenCache
 
 log = logging.getLogger(__name__)
@@ -62,14 +63,22 @@ class RoutedWeChatClient(WeChatClient):
             if not carries_own_token:
                 sent_params["access_token"] = self.access_token
             try:
-                return super()._request(method, url, params=sent_params, **dict(kwargs))
+                result = super()._request(method, url, params=sent_params, **dict(kwargs))
             except requests.RequestException as exc:
+                self._count(url, -1)
                 raise self._unreachable(url, exc) from exc
             except WeChatClientException as exc:
+                self._count(url, exc.errcode)
                 if attempt == 1 and not carries_own_token and exc.errcode in TOKEN_ERRORS:
                     self.tokens.replace(rejected=sent_params["access_token"])
                     continue
                 raise
+            self._count(url, 0)
+            return result
+
+    def _count(self, url: str, errcode) -> None:
+        metrics.WECHAT_CALLS.labels(api=metrics.api_name(url, self.base_url),
+                                    errcode=str(errcode)).inc()
 
     # -- tokens ------------------------------------------------------------------------------
     @property
@@ -93,8 +102,15 @@ class RoutedWeChatClient(WeChatClient):
             res = self._http.get(self.base_url + endpoint, params=params,
                                  timeout=HTTP_TIMEOUT_SECONDS)
         except requests.RequestException as exc:
+            self._count(self.base_url + endpoint, -1)
             raise self._unreachable(self.base_url + endpoint, exc) from exc
-        return self._handle_result(res)
+        try:
+            result = self._handle_result(res)
+        except WeChatClientException as exc:
+            self._count(self.base_url + endpoint, exc.errcode)
+            raise
+        self._count(self.base_url + endpoint, 0)
+        return result
 
     def _unreachable(self, url: str, exc: requests.RequestException) -> WeChatClientException:
         """Names the URL that failed, without its query (it carries the app secret), and where

@@ -17,6 +17,7 @@ from wxapp.faq.intents import entry_for, route
 from wxapp.faq.knowledge_base import fill_placeholders
 from wxapp.models import Clinic, SupplyItem
 from wxapp.models.faq import KnowledgeEntry, QuestionLog
+from wxapp.observability import metrics
 from wxapp.security.masking import redact_identifiers
 from wxapp.services.chat import texts as chat_texts
 from wxapp.services.faq.commands import command_reply
@@ -116,6 +117,7 @@ def answer_question(text: str, channel: str) -> BotAnswer:
     else:
         answer = BotAnswer("not_answered", None, chat_texts.cannot_answer_text(),
                            result.confidence, [])
+    metrics.BOT.labels(channel=channel, outcome=answer.outcome).inc()
     if text:
         answer.log_id = log_question(channel, text, answer.outcome, answer.code,
                                      result.confidence).id

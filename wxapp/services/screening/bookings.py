@@ -25,6 +25,7 @@ from wxapp.models import (
 )
 from wxapp.models.base import utcnow
 from wxapp.models.screening import ACTIVE_STATUSES
+from wxapp.observability import metrics
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.screening import couples, notices
@@ -81,6 +82,7 @@ def _take_place(slot_id: int) -> None:
                            "这个时段不在可预约的时间范围内，请选择其他时段。")
 
 
+@metrics.counted(metrics.BOOKINGS, lambda booking: booking.status, action="book")
 def book(resident: Resident, slot_id: int, *, waitlist: bool = False) -> ScreeningBooking:
     """A place for the resident's couple; with `waitlist`, a full slot puts them in line.
 
@@ -180,6 +182,7 @@ def get_mine(resident: Resident, booking_id: int) -> ScreeningBooking:
     return booking
 
 
+@metrics.counted(metrics.BOOKINGS, lambda booking: booking.status, action="cancel")
 def cancel(resident: Resident, booking_id: int) -> ScreeningBooking:
     booking = get_mine(resident, booking_id)
     if _cancelled_by_resident(booking):
@@ -264,6 +267,7 @@ def _free_place(slot_id: int) -> None:
                        .execution_options(synchronize_session=False))
 
 
+@metrics.counted(metrics.BOOKINGS, lambda booking: booking.status, action="move")
 def move(resident: Resident, booking_id: int, new_slot_id: int) -> ScreeningBooking:
     """Another slot in one transaction: the new place is taken before the old one is freed,
     so a resident who cannot get the new slot keeps the old one (the refusal rolls back)."""
@@ -317,6 +321,7 @@ def offer_next(slot_id: int) -> ScreeningBooking | None:
     return None
 
 
+@metrics.counted(metrics.BOOKINGS, lambda booking: booking.status, action="accept_offer")
 def accept_offer(resident: Resident, booking_id: int) -> ScreeningBooking:
     booking = get_mine(resident, booking_id)
     if _accepted(booking):

@@ -24,6 +24,7 @@ from wxapp.models import (
     SupplyPoint,
 )
 from wxapp.models.base import utcnow
+from wxapp.observability import metrics
 from wxapp.security.identity import InvalidIdentity, parse_id_number
 from wxapp.services.registration import deadline_notices as staff_notices
 from wxapp.services.supplies import ledger, pickups
@@ -35,6 +36,7 @@ def _lines(pickup: Pickup) -> list[dict]:
             for line in pickup.lines]
 
 
+@metrics.counted(metrics.CABINET_CALLS, lambda result: "redeemed", call="redeem")
 def redeem(point_id: int, code: str) -> dict:
     code = (code or "").strip()
     if code.startswith(pickups.QR_PREFIX):
@@ -91,6 +93,7 @@ def settle_redeemed(point_id: int, pickup_id: int, ok: bool) -> bool:
     return True
 
 
+@metrics.counted(metrics.CABINET_CALLS, lambda result: result["status"], call="dispense_result")
 def report_dispense(point_id: int, event_id: str, pickup_id: int, ok: bool,
                     fault: str | None = None) -> dict:
     if not settle_redeemed(point_id, pickup_id, ok):
@@ -116,6 +119,7 @@ def _record_fault(point: SupplyPoint, fault: str) -> None:
     open_task("point_report", f"fault:{point.id}", point, f"{point.name}报告故障：{fault}")
 
 
+@metrics.counted(metrics.CABINET_CALLS, lambda result: result["status"], call="heartbeat")
 def heartbeat(point_id: int, stock: list[dict], faults: list[str]) -> dict:
     point = db.session.get(SupplyPoint, point_id)
     point.last_seen_at = utcnow()
@@ -134,6 +138,7 @@ def heartbeat(point_id: int, stock: list[dict], faults: list[str]) -> dict:
     return {"status": point.status, "server_time": point.last_seen_at.isoformat()}
 
 
+@metrics.counted(metrics.CABINET_CALLS, lambda result: "redeemed", call="id_card_pickup")
 def id_card_pickup(point_id: int, id_number: str, wanted: list[dict]) -> dict:
     """The ID number is used for one blind-index look-up and then forgotten: only its keyed
     hash is kept, as the quota holder."""

@@ -32,6 +32,7 @@ from wxapp.models import (
 )
 from wxapp.models.base import utcnow
 from wxapp.models.supplies import SupplyHolder
+from wxapp.observability import metrics
 from wxapp.security.blind_index import id_number_index
 from wxapp.services.accounts.ownership import owned_by
 from wxapp.services.supplies import ledger
@@ -284,6 +285,7 @@ def _already_holding(live: Pickup) -> Conflict:
                     details={"pickup_id": live.id})
 
 
+@metrics.counted(metrics.PICKUPS, lambda pickup: pickup.status, action="request")
 def request_pickup(resident: Resident, point_id: int, wanted: list[Wanted]) -> Pickup:
     point = _point_for_pickup(point_id)
     holder = holder_key_for(resident)
@@ -316,6 +318,7 @@ def _finish(pickup_id: int, from_status: str, to_status: str) -> bool:
         .execution_options(synchronize_session=False)).rowcount == 1
 
 
+@metrics.counted(metrics.PICKUPS, lambda pickup: pickup.status, action="cancel")
 def cancel(resident: Resident, pickup_id: int) -> Pickup:
     pickup = get_mine(resident, pickup_id)
     if pickup.status == "cancelled":
