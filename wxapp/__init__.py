@@ -162,6 +162,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_observability(app: Flask, settings: Settings) -> None:
     from wxapp.extensions import db
+    from wxapp.observability.errors import init_error_reporting
     from wxapp.observability.metrics import count_pool_use
     from wxapp.web.metrics_endpoint import register_metrics
     from wxapp.web.request_id import register_request_id
@@ -170,6 +171,7 @@ def register_observability(app: Flask, settings: Settings) -> None:
     register_metrics(app)
     with app.app_context():
         count_pool_use(db.engine)
+    init_error_reporting(settings)
 
 
 def register_commands(app: Flask) -> None:

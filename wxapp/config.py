@@ -203,6 +203,8 @@ class Settings:
     # /metrics answers only a request with "Authorization: Bearer <this>"; empty: /metrics is
     # not served at all (404).
     metrics_token: str = ""
+    # Error reports to the county's own Sentry server; empty: nothing is sent anywhere.
+    sentry_dsn: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
