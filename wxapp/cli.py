@@ -112,9 +112,21 @@ def chat_command(url: str, user: str, safe_mode: bool, compatible_mode: bool) ->
              openid=f"o_terminal_{user}", mode=mode)
 
 
+RERUN_HELP = ("Run even though this period's work already ran (never while another "
+              "instance runs it).")
+
+
 @jobs_cli.command("daily")
-def daily_command() -> None:
-    """The once-a-day work (run it from cron or a systemd timer, e.g. at 08:00)."""
+@click.option("--rerun", is_flag=True, help=RERUN_HELP)
+def daily_command(rerun: bool) -> None:
+    """The once-a-day work (run it from cron or a systemd timer, e.g. at 08:00). With several
+    instances, every instance's timer may fire: one runs it per China date, the rest skip."""
+    from wxapp.jobs.schedule import run_once_per_period
+
+    _report(run_once_per_period("daily", _daily_work, rerun=rerun))
+
+
+def _daily_work() -> str:
     from wxapp.services.registration.deadline_notices import remind_reviewers_of_deadlines
     from wxapp.services.screening.notices import send_day_before_reminders
     from wxapp.services.screening.schedules import generate_slots
@@ -129,15 +141,23 @@ def daily_command() -> None:
     opened = generate_slots()
     forgotten = delete_expired_records()
     commit()
-    click.echo(f"deadline reminders: {added}; pickup follow-ups asked: {asked}; "
-               f"near-expiry batches flagged: {flagged}; check reminders: {reminded}; "
-               f"slots opened: {opened}; expired idempotency answers deleted: {forgotten}")
+    return (f"deadline reminders: {added}; pickup follow-ups asked: {asked}; "
+            f"near-expiry batches flagged: {flagged}; check reminders: {reminded}; "
+            f"slots opened: {opened}; expired idempotency answers deleted: {forgotten}")
 
 
 @jobs_cli.command("frequent")
-def frequent_command() -> None:
+@click.option("--rerun", is_flag=True, help=RERUN_HELP)
+def frequent_command(rerun: bool) -> None:
     """The every-minute work: expire unused pickup codes, mark silent cabinets offline, ask
-    staff about dispenses no cabinet reported, pass lapsed waitlist offers on."""
+    staff about dispenses no cabinet reported, pass lapsed waitlist offers on. Once per China
+    minute, however many instances run it."""
+    from wxapp.jobs.schedule import run_once_per_period
+
+    _report(run_once_per_period("frequent", _frequent_work, rerun=rerun))
+
+
+def _frequent_work() -> str:
     from wxapp.services.screening.bookings import expire_offers
     from wxapp.services.supplies.cabinets import mark_silent_cabinets_offline
     from wxapp.services.supplies.dispense_checks import flag_unreported
@@ -148,8 +168,17 @@ def frequent_command() -> None:
     unreported = flag_unreported()
     lapsed = expire_offers()
     commit()
-    click.echo(f"pickup codes expired: {expired}; cabinets marked offline: {offline}; "
-               f"dispenses to check: {unreported}; waitlist offers lapsed: {lapsed}")
+    return (f"pickup codes expired: {expired}; cabinets marked offline: {offline}; "
+            f"dispenses to check: {unreported}; waitlist offers lapsed: {lapsed}")
+
+
+def _report(run) -> None:
+    if run.ran:
+        click.echo(run.result)
+    elif run.reason == "already_ran":
+        click.echo("skipped: another instance already ran this period's work")
+    else:
+        click.echo("skipped: another instance is running this period's work")
 
 
 @jobs_cli.command("worker")
