@@ -30,6 +30,31 @@ def supplies_check_command() -> None:
     click.echo("stock matches the ledger")
 
 
+@click.command("check")
+def check_command() -> None:
+    """Verify a restored database before letting residents in: migrations at head, the keys
+    decrypt and find a sample, stock equals the ledger. Exits non-zero on any problem."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from wxapp.extensions import db
+    from wxapp.services.restore_check import check_restored_database
+
+    migrate = current_app.extensions["migrate"]
+    heads = set(ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
+                .get_heads())
+    current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
+    report = check_restored_database(current, heads)
+    for line in report.passed:
+        click.echo(f"ok: {line}")
+    for line in report.problems:
+        click.echo(f"PROBLEM: {line}")
+    if report.problems:
+        raise click.ClickException(f"{len(report.problems)} problem(s): do not serve from "
+                                   "this database with these keys")
+    click.echo("the restored database is ready")
+
+
 @faq_cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json",
               show_default=True)
@@ -204,6 +229,7 @@ def rotate_command() -> None:
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(check_command)
     app.cli.add_command(wx_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(keys_cli)
