@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import g
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from wxapp.models.supplies import SERVICE_MODES
 from wxapp.schemas.base import StrictSchema
@@ -15,14 +15,28 @@ blp = Blueprint("supplies", __name__, url_prefix="", description="Free contracep
 
 
 class NearbyQuerySchema(StrictSchema):
-    latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
-    longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    """Either a location (latitude and longitude: the nearest points first) or a village
+    (``village_id`` from GET /regions: that village's points, for a resident who would rather
+    not share where she is)."""
+    latitude = fields.Float(validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(validate=validate.Range(min=-180, max=180))
+    village_id = fields.Integer(validate=validate.Range(min=1))
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+    @validates_schema
+    def _location_or_village(self, data, **kwargs):
+        has_location = "latitude" in data and "longitude" in data
+        if ("latitude" in data) != ("longitude" in data):
+            raise ValidationError("经度和纬度要一起提供。", field_name="latitude")
+        if has_location == ("village_id" in data):
+            raise ValidationError("请提供所在位置（经纬度）或选择村。", field_name="village_id")
 
 
 class PointItemSchema(Schema):
+    # An item is ``item_id`` wherever a resident's client names one (POST /me/pickups too);
+    # ``item_code`` is its catalogue code, never to be confused with a pickup's ``code``.
     item_id = fields.Integer()
-    code = fields.String()
+    item_code = fields.String()
     name = fields.String()
     unit = fields.String()
     per_pickup_limit = fields.Integer()
@@ -41,7 +55,9 @@ class NearbyPointSchema(Schema):
     status = fields.String()
     latitude = fields.Float()
     longitude = fields.Float()
-    distance_m = fields.Integer()
+    village_id = fields.Integer(allow_none=True)
+    # Metres from the location asked about; null when listed by village.
+    distance_m = fields.Integer(allow_none=True)
     items = fields.List(fields.Nested(PointItemSchema))
 
 
@@ -110,6 +126,9 @@ class PreferenceViewSchema(Schema):
 @blp.arguments(NearbyQuerySchema, location="query")
 @blp.response(200, NearbyPointSchema(many=True))
 def nearby(query):
+    """Supply points, nearest first from a location, or those of a village."""
+    if "village_id" in query:
+        return pickups.points_of_village(g.resident, query["village_id"], query["limit"])
     return pickups.nearby(g.resident, query["latitude"], query["longitude"], query["limit"])
 
 
@@ -119,6 +138,7 @@ def nearby(query):
 @blp.arguments(PointReportSchema)
 @blp.response(201, PointReportResultSchema)
 def report_point(body, point_id):
+    """Report a problem at a supply point (empty, closed, broken)."""
     return feedback.report_point(g.resident, point_id, body["kind"], body.get("note"))
 
 
@@ -129,6 +149,7 @@ def report_point(body, point_id):
 @blp.arguments(PickupRequestSchema)
 @blp.response(201, PickupSchema)
 def request_pickup(body):
+    """Ask for a pickup code for free contraceptives."""
     wanted = [pickups.Wanted(w["item_id"], w["quantity"]) for w in body["items"]]
     return pickups.as_view(pickups.request_pickup(g.resident, body["point_id"], wanted))
 
@@ -137,6 +158,7 @@ def request_pickup(body):
 @blp.response(200, PickupSchema(many=True))
 @resident_required
 def history():
+    """The resident's pickup codes, newest first."""
     return [pickups.as_view(p) for p in pickups.history(g.resident)]
 
 
@@ -144,6 +166,7 @@ def history():
 @blp.response(200, PickupSchema)
 @resident_required
 def one(pickup_id):
+    """One of the resident's pickup codes."""
     return pickups.as_view(pickups.get_mine(g.resident, pickup_id))
 
 
@@ -151,6 +174,7 @@ def one(pickup_id):
 @blp.response(200, PickupSchema)
 @resident_required
 def cancel(pickup_id):
+    """Cancel a pickup code that has not been redeemed."""
     return pickups.as_view(pickups.cancel(g.resident, pickup_id))
 
 
@@ -159,6 +183,7 @@ def cancel(pickup_id):
 @blp.arguments(FollowUpSchema)
 @blp.response(200, PickupSchema)
 def follow_up(body, pickup_id):
+    """Answer how a pickup went."""
     return pickups.as_view(feedback.answer_follow_up(g.resident, pickup_id, body["answer"]))
 
 
@@ -175,4 +200,5 @@ def get_preference():
 @blp.arguments(PreferenceSchema)
 @blp.response(200, PreferenceViewSchema)
 def set_preference(body):
+    """Choose how the resident prefers to receive supplies."""
     return feedback.set_preference(g.resident, body["mode"], body.get("note"))

@@ -50,6 +50,14 @@ class ConsentSchema(StrictSchema):
     text_version = fields.String(required=True, validate=validate.Length(min=1, max=16))
 
 
+class ConsentTextSchema(Schema):
+    purpose = fields.String(metadata={"description": "what the consent is for"})
+    version = fields.String(metadata={"description": "send it back as ``text_version`` in "
+                                      "POST /me/consents"})
+    title = fields.String()
+    paragraphs = fields.List(fields.String(), metadata={"description": "shown in this order"})
+
+
 class ConsentResultSchema(Schema):
     purpose = fields.String()
     text_version = fields.String()
