@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
+from wxapp.models.screening import BOOKING_STATUSES, RISK_CATEGORIES
 from wxapp.schemas.base import StrictSchema
 from wxapp.schemas.screening import ClinicSchema
 from wxapp.services.screening import bookings, couples, results
@@ -76,7 +77,7 @@ class JoinRequestSchema(StrictSchema):
 
 class BookingSchema(Schema):
     id = fields.Integer()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(BOOKING_STATUSES))
     slot_id = fields.Integer()
     clinic = fields.String()
     starts_at = fields.DateTime()
@@ -184,7 +185,7 @@ def move(body, booking_id):
 
 class ScreeningResultSchema(Schema):
     booking_id = fields.Integer()
-    risk_category = fields.String()
+    risk_category = fields.String(validate=validate.OneOf(RISK_CATEGORIES))
     risk_category_text = fields.String()
     risk_factors = fields.List(fields.String())
     advice = fields.String()

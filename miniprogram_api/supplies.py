@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from wxapp.models.supplies import SERVICE_MODES
+from wxapp.models.supplies import PICKUP_STATUSES, POINT_KINDS, POINT_STATUSES, SERVICE_MODES
 from wxapp.schemas.base import StrictSchema
 from wxapp.services.supplies import feedback, pickups
 from wxapp.web.auth import resident_required
@@ -40,19 +40,19 @@ class PointItemSchema(Schema):
     name = fields.String()
     unit = fields.String()
     per_pickup_limit = fields.Integer()
-    availability = fields.String(metadata={"enum": ["available", "low", "out"]})
+    availability = fields.String(validate=validate.OneOf(["available", "low", "out"]))
 
 
 class NearbyPointSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(POINT_KINDS))
     address = fields.String()
     hours = fields.String()
     open_now = fields.Boolean()
     # When closed now: when it next opens, as a resident reads it ("明天（周一）08:00至17:00").
     next_opening = fields.String(allow_none=True)
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(POINT_STATUSES))
     latitude = fields.Float()
     longitude = fields.Float()
     village_id = fields.Integer(allow_none=True)
@@ -81,7 +81,7 @@ class PickupLineSchema(Schema):
 
 class PickupSchema(Schema):
     id = fields.Integer()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(PICKUP_STATUSES))
     point_id = fields.Integer()
     point = fields.String()
     address = fields.String()
@@ -93,7 +93,8 @@ class PickupSchema(Schema):
     when_to_come = fields.String(allow_none=True)
     created_at = fields.DateTime()
     items = fields.List(fields.Nested(PickupLineSchema))
-    follow_up_answer = fields.String(allow_none=True)
+    follow_up_answer = fields.String(allow_none=True,
+                                     validate=validate.OneOf(list(feedback.FOLLOW_UP_ANSWERS)))
 
 
 class FollowUpSchema(StrictSchema):
@@ -108,7 +109,7 @@ class PointReportSchema(StrictSchema):
 
 class PointReportResultSchema(Schema):
     point_id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(list(feedback.REPORT_KINDS)))
 
 
 class PreferenceSchema(StrictSchema):
@@ -117,7 +118,7 @@ class PreferenceSchema(StrictSchema):
 
 
 class PreferenceViewSchema(Schema):
-    mode = fields.String(allow_none=True)
+    mode = fields.String(allow_none=True, validate=validate.OneOf(SERVICE_MODES))
     note = fields.String(allow_none=True)
 
 
