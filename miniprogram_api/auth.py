@@ -19,6 +19,7 @@ blp = Blueprint("auth", __name__, url_prefix="/auth", description="Resident logi
 @blp.arguments(LoginRequestSchema)
 @blp.response(200, TokenSchema)
 def login(body):
+    """Sign in with a wx.login code; returns a resident token."""
     token, expires_in = auth.login_with_code(body["code"])
     return {"token": token, "expires_in": expires_in}
 
@@ -27,4 +28,5 @@ def login(body):
 @blp.response(204)
 @resident_required
 def logout():
+    """Sign out: the token stops working at once."""
     auth.logout(g.resident_session_id)

@@ -72,4 +72,5 @@ def feedback(body):
 @blp.arguments(EntryQuerySchema, location="query")
 @blp.response(200, PublicEntrySchema(many=True))
 def entries(query):
+    """Published FAQ entries, optionally of one category."""
     return faq_bot.public_entries(query.get("category"))

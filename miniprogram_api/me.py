@@ -16,6 +16,7 @@ blp = Blueprint("me", __name__, url_prefix="/me", description="The signed-in res
 @blp.response(200, MeSchema)
 @resident_required
 def me():
+    """The signed-in resident and her subscribe-message grants."""
     return {
         "id": g.resident.id,
         "follows_official_account": g.resident.follows_official_account,

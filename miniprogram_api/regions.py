@@ -25,4 +25,5 @@ class TownshipSchema(Schema):
 @blp.get("")
 @blp.response(200, TownshipSchema(many=True))
 def regions():
+    """Towns and villages of the township, for choosing a village."""
     return region_service.townships()

@@ -37,6 +37,7 @@ class DraftSchema(Schema):
 @blp.arguments(ConsentSchema)
 @blp.response(201, ConsentResultSchema)
 def give_consent(body):
+    """Give the separate consent for birth registration (version from GET /consent)."""
     return registrations.record_consent(g.resident, body["text_version"])
 
 
@@ -44,6 +45,7 @@ def give_consent(body):
 @blp.response(200, DraftSchema)
 @resident_required
 def get_draft():
+    """The resident's birth-registration draft kept on the server."""
     return {"data": registrations.get_draft(g.resident)}
 
 
@@ -52,6 +54,7 @@ def get_draft():
 @blp.arguments(DraftSchema)
 @blp.response(200, DraftSchema)
 def save_draft(body):
+    """Save the birth-registration draft (the whole form in progress)."""
     return {"data": registrations.save_draft(g.resident, body["data"])}
 
 
@@ -59,6 +62,7 @@ def save_draft(body):
 @blp.response(200, DraftSchema)
 @resident_required
 def prefill():
+    """What is already known for a new birth registration (to fill the form)."""
     return {"data": registrations.prefill(g.resident)}
 
 
@@ -68,6 +72,7 @@ def prefill():
 @blp.arguments(RegistrationFormSchema)
 @blp.response(201, RegistrationSchema)
 def submit(form):
+    """Submit a birth registration."""
     return registrations.as_resident_view(registrations.submit(g.resident, form))
 
 
@@ -75,6 +80,7 @@ def submit(form):
 @blp.response(200, RegistrationSchema(many=True))
 @resident_required
 def list_mine():
+    """The resident's birth registrations."""
     return [registrations.as_resident_view(r) for r in registrations.list_for_resident(g.resident)]
 
 
@@ -82,6 +88,7 @@ def list_mine():
 @blp.response(200, RegistrationSchema)
 @resident_required
 def get_mine(registration_id):
+    """One of the resident's birth registrations, with its status and history."""
     return registrations.as_resident_view(
         registrations.get_for_resident(g.resident, registration_id))
 
@@ -110,6 +117,7 @@ def request_correction(form, registration_id):
 @blp.response(200, RegistrationSchema)
 @resident_required
 def withdraw_mine(registration_id):
+    """Withdraw a birth registration before it is decided."""
     return registrations.as_resident_view(registrations.withdraw(g.resident, registration_id))
 
 
@@ -117,6 +125,7 @@ def withdraw_mine(registration_id):
 @resident_required
 @file_answer(blp, "application/pdf", description="The registration certificate")
 def certificate(registration_id):
+    """The registration certificate (PDF) of a registered birth."""
     reg = registrations.get_for_resident(g.resident, registration_id)
     pdf = certificates.certificate_pdf(reg, registrations.township_of(reg).name)
     response = Response(pdf, mimetype="application/pdf")
@@ -143,5 +152,6 @@ def upload():
 @file_answer(blp, "image/jpeg", "image/png", "application/pdf",
              description="The document as uploaded")
 def download(document_id):
+    """Download one of the resident's own uploaded documents."""
     document = documents.get_for_resident(g.resident, document_id)
     return file_response(document, documents.read_content(document))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import g
 from marshmallow import Schema, fields, validate
 
+from wxapp.models.screening import BOOKING_STATUSES, RISK_CATEGORIES
 from wxapp.schemas.base import StrictSchema
 from wxapp.schemas.screening import ClinicSchema
 from wxapp.services.screening import bookings, couples, results
@@ -76,7 +77,7 @@ class JoinRequestSchema(StrictSchema):
 
 class BookingSchema(Schema):
     id = fields.Integer()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(BOOKING_STATUSES))
     slot_id = fields.Integer()
     clinic = fields.String()
     starts_at = fields.DateTime()
@@ -90,12 +91,14 @@ class BookingSchema(Schema):
 @blp.get("/clinics")
 @blp.response(200, ClinicSchema(many=True))
 def clinics():
+    """Clinics offering the free pre-pregnancy check."""
     return bookings.list_clinics()
 
 
 @blp.get("/clinics/<int:clinic_id>/slots")
 @blp.response(200, SlotSchema(many=True))
 def slots(clinic_id):
+    """A clinic's bookable slots with their remaining places."""
     return bookings.open_slots(clinic_id)
 
 
@@ -112,6 +115,7 @@ def couple():
 @blp.arguments(CoupleSchema)
 @blp.response(200, CoupleViewSchema)
 def save_couple(body):
+    """Give or change the couple for the pre-pregnancy check."""
     return couples.as_view(couples.save_couple(g.resident, body))
 
 
@@ -141,6 +145,7 @@ def join(body):
 @blp.arguments(NewBookingSchema)
 @blp.response(201, BookingSchema)
 def book(body):
+    """Book a slot, or join a full slot's waitlist."""
     return bookings.as_view(bookings.book(g.resident, body["slot_id"],
                                           waitlist=body["waitlist"]))
 
@@ -157,6 +162,7 @@ def accept(booking_id):
 @blp.response(200, BookingSchema(many=True))
 @resident_required
 def mine():
+    """The resident's pre-pregnancy check bookings."""
     return [bookings.as_view(b) for b in bookings.my_bookings(g.resident)]
 
 
@@ -164,6 +170,7 @@ def mine():
 @blp.response(200, BookingSchema)
 @resident_required
 def cancel(booking_id):
+    """Cancel a booking (up to the cancel cutoff)."""
     return bookings.as_view(bookings.cancel(g.resident, booking_id))
 
 
@@ -172,12 +179,13 @@ def cancel(booking_id):
 @blp.arguments(BookRequestSchema)
 @blp.response(200, BookingSchema)
 def move(body, booking_id):
+    """Move a booking to another slot."""
     return bookings.as_view(bookings.move(g.resident, booking_id, body["slot_id"]))
 
 
 class ScreeningResultSchema(Schema):
     booking_id = fields.Integer()
-    risk_category = fields.String()
+    risk_category = fields.String(validate=validate.OneOf(RISK_CATEGORIES))
     risk_category_text = fields.String()
     risk_factors = fields.List(fields.String())
     advice = fields.String()

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import g
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from wxapp.models.supplies import SERVICE_MODES
+from wxapp.models.supplies import PICKUP_STATUSES, POINT_KINDS, POINT_STATUSES, SERVICE_MODES
 from wxapp.schemas.base import StrictSchema
 from wxapp.services.supplies import feedback, pickups
 from wxapp.web.auth import resident_required
@@ -15,33 +15,49 @@ blp = Blueprint("supplies", __name__, url_prefix="", description="Free contracep
 
 
 class NearbyQuerySchema(StrictSchema):
-    latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
-    longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
+    """Either a location (latitude and longitude: the nearest points first) or a village
+    (``village_id`` from GET /regions: that village's points, for a resident who would rather
+    not share where she is)."""
+    latitude = fields.Float(validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(validate=validate.Range(min=-180, max=180))
+    village_id = fields.Integer(validate=validate.Range(min=1))
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+    @validates_schema
+    def _location_or_village(self, data, **kwargs):
+        has_location = "latitude" in data and "longitude" in data
+        if ("latitude" in data) != ("longitude" in data):
+            raise ValidationError("经度和纬度要一起提供。", field_name="latitude")
+        if has_location == ("village_id" in data):
+            raise ValidationError("请提供所在位置（经纬度）或选择村。", field_name="village_id")
 
 
 class PointItemSchema(Schema):
+    # An item is ``item_id`` wherever a resident's client names one (POST /me/pickups too);
+    # ``item_code`` is its catalogue code, never to be confused with a pickup's ``code``.
     item_id = fields.Integer()
-    code = fields.String()
+    item_code = fields.String()
     name = fields.String()
     unit = fields.String()
     per_pickup_limit = fields.Integer()
-    availability = fields.String(metadata={"enum": ["available", "low", "out"]})
+    availability = fields.String(validate=validate.OneOf(["available", "low", "out"]))
 
 
 class NearbyPointSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(POINT_KINDS))
     address = fields.String()
     hours = fields.String()
     open_now = fields.Boolean()
     # When closed now: when it next opens, as a resident reads it ("明天（周一）08:00至17:00").
     next_opening = fields.String(allow_none=True)
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(POINT_STATUSES))
     latitude = fields.Float()
     longitude = fields.Float()
-    distance_m = fields.Integer()
+    village_id = fields.Integer(allow_none=True)
+    # Metres from the location asked about; null when listed by village.
+    distance_m = fields.Integer(allow_none=True)
     items = fields.List(fields.Nested(PointItemSchema))
 
 
@@ -65,7 +81,7 @@ class PickupLineSchema(Schema):
 
 class PickupSchema(Schema):
     id = fields.Integer()
-    status = fields.String()
+    status = fields.String(validate=validate.OneOf(PICKUP_STATUSES))
     point_id = fields.Integer()
     point = fields.String()
     address = fields.String()
@@ -77,7 +93,8 @@ class PickupSchema(Schema):
     when_to_come = fields.String(allow_none=True)
     created_at = fields.DateTime()
     items = fields.List(fields.Nested(PickupLineSchema))
-    follow_up_answer = fields.String(allow_none=True)
+    follow_up_answer = fields.String(allow_none=True,
+                                     validate=validate.OneOf(list(feedback.FOLLOW_UP_ANSWERS)))
 
 
 class FollowUpSchema(StrictSchema):
@@ -92,7 +109,7 @@ class PointReportSchema(StrictSchema):
 
 class PointReportResultSchema(Schema):
     point_id = fields.Integer()
-    kind = fields.String()
+    kind = fields.String(validate=validate.OneOf(list(feedback.REPORT_KINDS)))
 
 
 class PreferenceSchema(StrictSchema):
@@ -101,7 +118,7 @@ class PreferenceSchema(StrictSchema):
 
 
 class PreferenceViewSchema(Schema):
-    mode = fields.String(allow_none=True)
+    mode = fields.String(allow_none=True, validate=validate.OneOf(SERVICE_MODES))
     note = fields.String(allow_none=True)
 
 
@@ -110,6 +127,9 @@ class PreferenceViewSchema(Schema):
 @blp.arguments(NearbyQuerySchema, location="query")
 @blp.response(200, NearbyPointSchema(many=True))
 def nearby(query):
+    """Supply points, nearest first from a location, or those of a village."""
+    if "village_id" in query:
+        return pickups.points_of_village(g.resident, query["village_id"], query["limit"])
     return pickups.nearby(g.resident, query["latitude"], query["longitude"], query["limit"])
 
 
@@ -119,6 +139,7 @@ def nearby(query):
 @blp.arguments(PointReportSchema)
 @blp.response(201, PointReportResultSchema)
 def report_point(body, point_id):
+    """Report a problem at a supply point (empty, closed, broken)."""
     return feedback.report_point(g.resident, point_id, body["kind"], body.get("note"))
 
 
@@ -129,6 +150,7 @@ def report_point(body, point_id):
 @blp.arguments(PickupRequestSchema)
 @blp.response(201, PickupSchema)
 def request_pickup(body):
+    """Ask for a pickup code for free contraceptives."""
     wanted = [pickups.Wanted(w["item_id"], w["quantity"]) for w in body["items"]]
     return pickups.as_view(pickups.request_pickup(g.resident, body["point_id"], wanted))
 
@@ -137,6 +159,7 @@ def request_pickup(body):
 @blp.response(200, PickupSchema(many=True))
 @resident_required
 def history():
+    """The resident's pickup codes, newest first."""
     return [pickups.as_view(p) for p in pickups.history(g.resident)]
 
 
@@ -144,6 +167,7 @@ def history():
 @blp.response(200, PickupSchema)
 @resident_required
 def one(pickup_id):
+    """One of the resident's pickup codes."""
     return pickups.as_view(pickups.get_mine(g.resident, pickup_id))
 
 
@@ -151,6 +175,7 @@ def one(pickup_id):
 @blp.response(200, PickupSchema)
 @resident_required
 def cancel(pickup_id):
+    """Cancel a pickup code that has not been redeemed."""
     return pickups.as_view(pickups.cancel(g.resident, pickup_id))
 
 
@@ -159,6 +184,7 @@ def cancel(pickup_id):
 @blp.arguments(FollowUpSchema)
 @blp.response(200, PickupSchema)
 def follow_up(body, pickup_id):
+    """Answer how a pickup went."""
     return pickups.as_view(feedback.answer_follow_up(g.resident, pickup_id, body["answer"]))
 
 
@@ -175,4 +201,5 @@ def get_preference():
 @blp.arguments(PreferenceSchema)
 @blp.response(200, PreferenceViewSchema)
 def set_preference(body):
+    """Choose how the resident prefers to receive supplies."""
     return feedback.set_preference(g.resident, body["mode"], body.get("note"))

@@ -2,8 +2,10 @@
 operations: a new endpoint becomes new test cases without anyone listing it."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -28,3 +30,17 @@ def operations(prefix: str = "/") -> list[tuple[str, str]]:
 
 def operation(method: str, path: str) -> dict:
     return openapi_document()["paths"][path][method]
+
+
+SNAPSHOT = Path(__file__).resolve().parent / "openapi_snapshot.json"
+
+
+def snapshot_text(document: dict) -> str:
+    # Sorted keys and one line per value: a change reads as a small diff.
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def write_snapshot() -> str:
+    """Write the current document as the committed snapshot (scripts/openapi-snapshot)."""
+    SNAPSHOT.write_text(snapshot_text(openapi_document()), encoding="utf-8")
+    return f"wrote {SNAPSHOT}"

@@ -11,7 +11,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 # Below the transports: none of these may know about HTTP or the app that hosts them.
 BELOW_TRANSPORTS = ["wxapp/services", "wxapp/jobs", "wxapp/transactions.py"]
 TRANSPORTS = ("wxapp.web", "wxapp.handlers", "wxapp.devices", "wxapp.staff_api",
-              "miniprogram_api", "wxapp.console")
+              "miniprogram_api", "wxapp.console", "wxapp.h5")
 
 
 def _modules(*roots: str) -> dict[str, Path]:

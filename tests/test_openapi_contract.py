@@ -21,6 +21,7 @@ PUBLIC = {
     ("get", "/api/v1/regions"),
     ("get", "/api/v1/clinics"),
     ("get", "/api/v1/clinics/{clinic_id}/slots"),
+    ("get", "/api/v1/consent"),
 }
 
 

@@ -14,6 +14,7 @@ TRANSPORTS = {
     "wxapp.staff_api": ROOT / "wxapp" / "staff_api",
     "wxapp.devices": ROOT / "wxapp" / "devices",
     "wxapp.handlers": ROOT / "wxapp" / "handlers",
+    "wxapp.h5": ROOT / "wxapp" / "h5",
 }
 
 

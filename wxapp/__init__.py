@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from miniprogram_api import register_miniprogram_api
     from wxapp.console import register_console
     from wxapp.devices import register_device_api
+    from wxapp.h5 import register_h5
     from wxapp.handlers.endpoint import bp as wechat_bp
     from wxapp.health import bp as health_bp
     from wxapp.staff_api import register_staff_api
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     register_staff_api(app)
     register_device_api(app)
     register_console(app)
+    register_h5(app)
     if not app.config["WXAPP"].is_production:
         register_api_docs_assets(app)
 

@@ -30,6 +30,9 @@ DEV_WECHAT_APP_SECRET = "dev-oa-secret"
 DEV_MINIPROGRAM_APP_ID = "wx_dev_miniprogram"
 DEV_MINIPROGRAM_APP_SECRET = "dev-mp-secret"
 WECHAT_PUBLIC_API_BASE_URL = "https://api.weixin.qq.com/"
+# Where the resident's browser is sent for web authorisation (网页授权): a page of WeChat's,
+# not an API, on another host than the API.
+WECHAT_PUBLIC_OAUTH_BASE_URL = "https://open.weixin.qq.com/"
 
 
 class ConfigurationError(RuntimeError):
@@ -108,6 +111,10 @@ class Settings:
     miniprogram_app_secret: str = DEV_MINIPROGRAM_APP_SECRET
     wechat_api_base_url: str = field(default=WECHAT_PUBLIC_API_BASE_URL,
                                      metadata={"clean": _with_trailing_slash})
+    # Root of WeChat's web-authorisation page (``connect/oauth2/authorize`` below it). Unset:
+    # WeChat's own when WECHAT_API_BASE_URL is WeChat's, otherwise that same base, since the
+    # simulator that stands in for the API in development and tests serves the page too.
+    wechat_oauth_base_url: str = field(default="", metadata={"clean": _with_trailing_slash})
     # Resident tokens are short lived; the mini-program logs in again silently with wx.login.
     resident_token_ttl_seconds: int = 2 * 3600
     # WeChat accepts a push for 5 minutes; older ones are replays.
@@ -226,6 +233,14 @@ class Settings:
     @property
     def log_json(self) -> bool:
         return self.log_format.lower() == "json" if self.log_format else self.is_production
+
+    @property
+    def web_authorisation_base_url(self) -> str:
+        if self.wechat_oauth_base_url:
+            return self.wechat_oauth_base_url
+        if self.wechat_api_base_url == WECHAT_PUBLIC_API_BASE_URL:
+            return WECHAT_PUBLIC_OAUTH_BASE_URL
+        return self.wechat_api_base_url
 
     @property
     def requires_encrypted_pushes(self) -> bool:

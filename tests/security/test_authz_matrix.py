@@ -333,6 +333,7 @@ RULES: dict[tuple[str, str], str] = {
     ("get", "/api/v1/clinics"): PUBLIC,
     ("get", "/api/v1/clinics/{clinic_id}/slots"): PUBLIC,
     # Birth registration
+    ("get", "/api/v1/consent"): PUBLIC,
     ("post", "/api/v1/me/consents"): ANY_RESIDENT,
     ("get", "/api/v1/me/registration-draft"): ANY_RESIDENT,
     ("put", "/api/v1/me/registration-draft"): ANY_RESIDENT,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from tests.helpers import error_code
@@ -40,9 +41,9 @@ def test_nearby_points_come_nearest_first_with_availability(client, world, resid
     cabinet = points[0]
     assert {i["availability"] for i in cabinet["items"]} == {"available"}
     # Pills need a doctor's guidance first: a cabinet does not offer them, the counter does.
-    assert "pill-combined" not in [i["code"] for i in cabinet["items"]]
+    assert "pill-combined" not in [i["item_code"] for i in cabinet["items"]]
     counter = next(p for p in points if p["kind"] == "counter")
-    assert "pill-combined" in [i["code"] for i in counter["items"]]
+    assert "pill-combined" in [i["item_code"] for i in counter["items"]]
 
 
 def test_nearby_shows_low_and_out_of_stock(client, world, resident):
@@ -52,7 +53,7 @@ def test_nearby_shows_low_and_out_of_stock(client, world, resident):
     db.session.execute(update(PointItem).filter_by(point_id=cab, item_id=world["items"]["condom-l"])
                        .values(held=60))
     commit()
-    items = {i["code"]: i["availability"] for i in client.get(
+    items = {i["item_code"]: i["availability"] for i in client.get(
         "/api/v1/supply-points", headers=resident(), query_string=NEAR_EAST_LAKE
     ).get_json()[0]["items"]}
     assert items["condom-m"] == "low" and items["condom-l"] == "out"
@@ -221,6 +222,29 @@ def test_nearby_needs_a_location(client, world, resident):
     far_away = client.get("/api/v1/supply-points", headers=resident(),
                           query_string={"latitude": 45.75, "longitude": 126.63})
     assert far_away.status_code == 200 and far_away.get_json() == []
+
+
+def test_a_resident_who_keeps_her_location_lists_her_villages_points(client, world, resident):
+    from wxapp.models import Village
+
+    me = resident()
+    east_lake = db.session.scalars(select(Village).filter_by(name="东湖村")).one().id
+    points = client.get("/api/v1/supply-points", headers=me,
+                        query_string={"village_id": east_lake}).get_json()
+    expected = {p.name for p in db.session.scalars(select(SupplyPoint).where(
+        SupplyPoint.village_id == east_lake, SupplyPoint.active.is_(True),
+        SupplyPoint.kind != "store"))}
+    assert expected and {p["name"] for p in points} == expected
+    assert all(p["village_id"] == east_lake and p["distance_m"] is None for p in points)
+    assert all(p["items"] for p in points)
+
+
+@pytest.mark.parametrize("query", [{}, {"latitude": 31.9}, {"latitude": 31.9, "longitude": 118.8,
+                                                            "village_id": 1}])
+def test_points_need_a_location_or_a_village_not_both(client, world, resident, query):
+    response = client.get("/api/v1/supply-points", headers=resident(), query_string=query)
+    assert response.status_code == 422
+    assert error_code(response) == "request.validation_failed"
 
 
 def test_the_office_sets_quotas_and_they_apply_at_once(client, world, resident, staff_headers):

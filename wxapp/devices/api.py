@@ -69,6 +69,7 @@ class HeartbeatResultSchema(Schema):
 @blp.alt_response(200, schema=ToDispenseSchema, success=True)
 @blp.arguments(RedeemSchema)
 def redeem(body):
+    """A cabinet redeems a pickup code."""
     return supply_devices.redeem(g.device_point_id, body["code"])
 
 
@@ -77,6 +78,7 @@ def redeem(body):
 @blp.alt_response(200, schema=DispenseResultSchema, success=True)
 @blp.arguments(DispenseSchema)
 def dispense_result(body):
+    """A cabinet reports whether it dispensed."""
     return supply_devices.report_dispense(g.device_point_id, body["event_id"],
                                           body["pickup_id"], body["ok"], body.get("fault"))
 
@@ -86,6 +88,7 @@ def dispense_result(body):
 @blp.alt_response(200, schema=HeartbeatResultSchema, success=True)
 @blp.arguments(HeartbeatSchema)
 def heartbeat(body):
+    """A cabinet's heartbeat with its stock and faults."""
     return supply_devices.heartbeat(g.device_point_id, body["stock"], body["faults"])
 
 
@@ -94,4 +97,5 @@ def heartbeat(body):
 @blp.alt_response(200, schema=ToDispenseSchema, success=True)
 @blp.arguments(IdCardPickupSchema)
 def id_card_pickup(body):
+    """A cabinet's pickup for a resident who shows her ID card."""
     return supply_devices.id_card_pickup(g.device_point_id, body["id_number"], body["items"])

@@ -85,6 +85,7 @@ class ScreeningSlot(db.Model):
 
 
 ACTIVE_STATUSES = ("scheduled", "waitlisted", "offered")
+BOOKING_STATUSES = (*ACTIVE_STATUSES, "checked_in", "completed", "missed", "cancelled", "moved")
 _ACTIVE = "status IN ('scheduled', 'waitlisted', 'offered')"
 
 
@@ -168,8 +169,7 @@ class ScreeningBooking(TimestampMixin, db.Model):
     couple_key: Mapped[str] = mapped_column(String(64), index=True)
     child_order: Mapped[int] = mapped_column(Integer)
     village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
-    # scheduled / waitlisted / offered / checked_in / completed / missed / cancelled / moved
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # BOOKING_STATUSES
     checkin_code: Mapped[str] = mapped_column(String(8))
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(String(32))

@@ -80,6 +80,7 @@ def _with_password(account, generated: str | None) -> SimpleNamespace:
 @blp.arguments(AccountQuerySchema, location="query")
 @blp.response(200, AccountSchema(many=True))
 def accounts(query):
+    """Staff accounts of the township."""
     return staff_accounts.list_accounts(g.staff, query.get("role"), query.get("active"))
 
 
@@ -102,6 +103,7 @@ def create(body):
 @blp.response(200, AccountSchema)
 @staff_required(ADMIN)
 def account(staff_id):
+    """One staff account."""
     return staff_accounts.account_for_admin(g.staff, staff_id)
 
 
@@ -110,6 +112,7 @@ def account(staff_id):
 @blp.arguments(AccountChangeSchema)
 @blp.response(200, AccountSchema)
 def change(body, staff_id):
+    """Change a staff account's role, village or clinics."""
     return staff_accounts.change_account(g.staff, staff_id, body)
 
 
@@ -125,6 +128,7 @@ def disable(staff_id):
 @blp.response(200, AccountSchema)
 @staff_required(ADMIN)
 def enable(staff_id):
+    """Enable a disabled staff account."""
     return staff_accounts.set_active(g.staff, staff_id, True)
 
 

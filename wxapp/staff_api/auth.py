@@ -38,6 +38,7 @@ class StaffMeSchema(StrictSchema):
 @blp.arguments(StaffLoginSchema)
 @blp.response(200, TokenSchema)
 def login(body):
+    """Staff sign-in with username and password."""
     token, expires_in = staff_auth.login(body["username"], body["password"],
                                          address=request.remote_addr)
     return {"token": token, "expires_in": expires_in}
@@ -47,6 +48,7 @@ def login(body):
 @blp.response(204)
 @staff_required()
 def logout():
+    """Staff sign-out: the token stops working at once."""
     staff_auth.logout(g.staff_session_id)
 
 
@@ -62,6 +64,7 @@ class NoticeSchema(StrictSchema):
 @blp.response(200, NoticeSchema(many=True))
 @staff_required()
 def notices():
+    """Notices for the signed-in staff member (review deadlines)."""
     return staff_notices.notices_for(g.staff)
 
 
@@ -69,4 +72,5 @@ def notices():
 @blp.response(200, StaffMeSchema)
 @staff_required()
 def me():
+    """The signed-in staff member, her role and scope."""
     return g.staff

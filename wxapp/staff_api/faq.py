@@ -84,6 +84,7 @@ class HandoverAnswerSchema(StrictSchema):
 @blp.arguments(EntryListQuerySchema, location="query")
 @blp.response(200, EntrySchema(many=True))
 def list_entries(query):
+    """Knowledge-base entries, including unpublished ones."""
     return [faq_admin.entry_as_dict(e) for e in
             faq_admin.list_entries(query.get("category"), query.get("enabled"))]
 
@@ -94,6 +95,7 @@ def list_entries(query):
 @blp.arguments(EntrySchema)
 @blp.response(201, EntrySchema)
 def create_entry(body):
+    """Add a knowledge-base entry."""
     return faq_admin.entry_as_dict(faq_admin.create_entry(g.staff, body))
 
 
@@ -101,6 +103,7 @@ def create_entry(body):
 @blp.response(200, EntrySchema)
 @staff_required()
 def get_entry(code):
+    """One knowledge-base entry."""
     return faq_admin.entry_as_dict(faq_admin.get_entry(code))
 
 
@@ -109,6 +112,7 @@ def get_entry(code):
 @blp.arguments(EntryPatchSchema)
 @blp.response(200, EntrySchema)
 def update_entry(changes, code):
+    """Edit a knowledge-base entry."""
     return faq_admin.entry_as_dict(faq_admin.update_entry(g.staff, code, changes))
 
 
@@ -116,6 +120,7 @@ def update_entry(changes, code):
 @blp.response(200, EntrySchema)
 @staff_required(*EDITORS)
 def disable_entry(code):
+    """Withdraw a knowledge-base entry from answers."""
     return faq_admin.entry_as_dict(faq_admin.update_entry(g.staff, code, {"enabled": False}))
 
 
@@ -123,6 +128,7 @@ def disable_entry(code):
 @blp.response(200, EntrySchema(many=True))
 @staff_required()
 def export_entries():
+    """Export every knowledge-base entry."""
     return faq_admin.export_entries()
 
 
@@ -131,6 +137,7 @@ def export_entries():
 @blp.arguments(EntrySchema(many=True))
 @blp.response(200, ImportResultSchema)
 def import_entries(entries):
+    """Import knowledge-base entries (all validated first; a bad file changes nothing)."""
     return faq_admin.import_entries(entries, staff_id=g.staff.id)
 
 
@@ -138,6 +145,7 @@ def import_entries(entries):
 @blp.response(200, UnansweredGroupSchema(many=True))
 @staff_required()
 def unanswered():
+    """Questions the bot could not answer, most frequent first."""
     return faq_admin.unanswered_groups()
 
 
@@ -146,6 +154,7 @@ def unanswered():
 @blp.arguments(AttachSchema)
 @blp.response(200, EntrySchema)
 def attach(body):
+    """Attach unanswered questions to an entry as new wordings."""
     entry = faq_admin.attach_as_similar_question(g.staff, body["log_ids"], body["code"])
     return faq_admin.entry_as_dict(entry)
 
@@ -154,6 +163,7 @@ def attach(body):
 @blp.response(200, HandoverSchema(many=True))
 @staff_required(*EDITORS)
 def open_handovers():
+    """Questions residents left for a person, not yet answered."""
     return handovers.list_open(g.staff)
 
 
@@ -162,4 +172,5 @@ def open_handovers():
 @blp.arguments(HandoverAnswerSchema)
 @blp.response(200, HandoverSchema)
 def answer_handover(body, handover_id):
+    """Answer a question a resident left for a person."""
     return handovers.answer(g.staff, handover_id, body["answer"])

@@ -63,6 +63,7 @@ def _list_item(reg) -> dict:
 @blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200, RegistrationListItemSchema(many=True))
 def queue(query):
+    """The review queue of birth registrations, filtered."""
     return [_list_item(r) for r in review.review_queue(
         g.staff, query.get("status"), query.get("village_id"), query.get("overdue"))]
 
@@ -95,6 +96,7 @@ def report(query):
 @blp.response(200, StaffRegistrationSchema)
 @staff_required(*READERS)
 def detail(registration_id):
+    """One birth registration in full (audited)."""
     return _staff_view(review.get_for_staff(g.staff, registration_id))
 
 
@@ -102,6 +104,7 @@ def detail(registration_id):
 @blp.response(200, StaffRegistrationSchema)
 @staff_required(*review.REVIEWERS)
 def approve(registration_id):
+    """Approve a birth registration."""
     return _staff_view(review.approve(g.staff, registration_id))
 
 
@@ -115,6 +118,7 @@ class CorrectionDecisionSchema(StrictSchema):
 @blp.arguments(CorrectionDecisionSchema)
 @blp.response(200, StaffRegistrationSchema)
 def decide_correction(body, registration_id):
+    """Decide a resident's correction request."""
     return _staff_view(review.decide_correction(g.staff, registration_id, body["accept"],
                                                 body.get("note")))
 
@@ -124,6 +128,7 @@ def decide_correction(body, registration_id):
 @blp.arguments(ReturnSchema)
 @blp.response(200, StaffRegistrationSchema)
 def return_for_changes(body, registration_id):
+    """Return a birth registration with every item to fix."""
     return _staff_view(review.return_for_changes(g.staff, registration_id, body["items"]))
 
 
@@ -132,6 +137,7 @@ def return_for_changes(body, registration_id):
 @blp.arguments(RejectSchema)
 @blp.response(200, StaffRegistrationSchema)
 def reject(body, registration_id):
+    """Reject a birth registration."""
     return _staff_view(review.reject(g.staff, registration_id, body["reason"]))
 
 
@@ -140,5 +146,6 @@ def reject(body, registration_id):
 @file_answer(blp, "image/jpeg", "image/png", "application/pdf",
              description="The document as uploaded")
 def document(registration_id, document_id):
+    """One document of a birth registration (audited)."""
     found = review.document_for_staff(g.staff, registration_id, document_id)
     return file_response(found, documents.read_content(found))

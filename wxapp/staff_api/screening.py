@@ -85,6 +85,7 @@ class DayBookingSchema(Schema):
 @blp.response(200, StaffClinicViewSchema(many=True))
 @staff_required(*CLINIC_STAFF)
 def clinics():
+    """Clinics the staff member may see."""
     return schedules.clinics_for(g.staff)
 
 
@@ -94,6 +95,7 @@ def clinics():
 @blp.arguments(StaffClinicSchema)
 @blp.response(201, StaffClinicViewSchema)
 def create_clinic(body):
+    """Add a clinic."""
     return schedules.save_clinic(g.staff, None, body)
 
 
@@ -102,6 +104,7 @@ def create_clinic(body):
 @blp.arguments(StaffClinicChangeSchema)
 @blp.response(200, StaffClinicViewSchema)
 def update_clinic(body, clinic_id):
+    """Change a clinic's details."""
     return schedules.save_clinic(g.staff, bookings.clinic_for_staff(g.staff, clinic_id), body)
 
 
@@ -110,6 +113,7 @@ def update_clinic(body, clinic_id):
 @blp.arguments(DayQuerySchema, location="query")
 @blp.response(200, DayBookingSchema(many=True))
 def day(query, clinic_id):
+    """A clinic's bookings on one day."""
     start = datetime.combine(query["date"], datetime.min.time(), tzinfo=bookings.CHINA)
     return bookings.staff_day_view(g.staff, bookings.clinic_day(
         g.staff, clinic_id, start, start + timedelta(days=1)))
@@ -120,6 +124,7 @@ def day(query, clinic_id):
 @blp.arguments(CheckInSchema)
 @blp.response(200, DayBookingSchema)
 def check_in(body, clinic_id):
+    """Check a couple in with their code or QR payload."""
     return bookings.as_view(bookings.check_in(g.staff, clinic_id, body["code"]))
 
 
@@ -137,6 +142,7 @@ def missed(clinic_id, booking_id):
 @blp.response(200, ScheduleSchema)
 @staff_required(*CLINIC_STAFF)
 def schedule(clinic_id):
+    """A clinic's weekly schedule."""
     clinic = bookings.clinic_for_staff(g.staff, clinic_id)
     return {"windows": schedules.schedule_of(clinic)}
 

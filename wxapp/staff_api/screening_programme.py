@@ -49,6 +49,7 @@ class AllowanceSchema(StrictSchema):
 @blp.response(200, StaffCoupleSchema)
 @staff_required(*COUPLE_READERS)
 def couple(couple_id):
+    """One screening couple (audited)."""
     return couples.couple_for_staff(g.staff, couple_id)
 
 
@@ -141,6 +142,7 @@ def record_results(body, booking_id):
 @blp.response(200, StaffResultSchema)
 @staff_required(*OFFICE)
 def read_results(booking_id):
+    """A booking's check results."""
     return results.staff_view(results.result_for_staff(g.staff, booking_id))
 
 
@@ -148,6 +150,7 @@ def read_results(booking_id):
 @staff_required("clinic", "township_admin")
 @file_answer(blp, "application/pdf", description="结果及评估建议告知书")
 def letter(booking_id):
+    """A booking's results letter (PDF)."""
     pdf = results.assessment_letter_pdf(results.result_for_staff(g.staff, booking_id))
     return download(pdf, "application/pdf", f"assessment-{booking_id}.pdf")
 
@@ -157,6 +160,7 @@ def letter(booking_id):
 @blp.arguments(ScreeningFollowUpQuerySchema, location="query")
 @blp.response(200, ScreeningFollowUpSchema(many=True))
 def follow_ups(query):
+    """Follow-ups of checked couples, by status and kind."""
     return results.follow_ups_for(g.staff, query["status"], query.get("kind"))
 
 
@@ -165,6 +169,7 @@ def follow_ups(query):
 @blp.arguments(ScreeningFollowUpRecordSchema)
 @blp.response(200, ScreeningFollowUpSchema)
 def record_follow_up(body, follow_up_id):
+    """Record a follow-up's outcome."""
     return results.record_follow_up(g.staff, follow_up_id, body["outcome"], body.get("notes"))
 
 

@@ -187,6 +187,7 @@ def _moved(taken) -> dict:
 @blp.response(200, ItemSchema(many=True))
 @staff_required()
 def items():
+    """The supply items (contraceptives) and their codes."""
     return views.items()
 
 
@@ -204,6 +205,7 @@ def item_rules(body, item_id):
 @blp.response(200, PointSchema(many=True))
 @staff_required()
 def points():
+    """Supply points in the staff member's scope."""
     return views.points_for(g.staff)
 
 
@@ -211,6 +213,7 @@ def points():
 @staff_required()
 @blp.alt_response(200, schema=StockSchema, success=True)
 def stock(point_id):
+    """A point's stock by item and batch."""
     return ledger.stock_at(g.staff, point_id)
 
 
@@ -219,6 +222,7 @@ def stock(point_id):
 @blp.alt_response(200, schema=ThresholdResultSchema, success=True)
 @blp.arguments(ThresholdSchema)
 def threshold(body, point_id, item_id):
+    """Set a point's low-stock threshold for an item."""
     row = views.set_threshold(g.staff, point_id, item_id, body["low_threshold"])
     return {"point_id": row.point_id, "item_id": row.item_id, "low_threshold": row.low_threshold}
 
@@ -227,6 +231,7 @@ def threshold(body, point_id, item_id):
 @blp.response(200, StaffPickupSchema(many=True))
 @staff_required("township_admin", "village_worker")
 def pickups(point_id):
+    """A point's recent pickups."""
     return views.pickups_at(g.staff, point_id)
 
 
@@ -236,6 +241,7 @@ def pickups(point_id):
 @idempotent
 @blp.arguments(ReceiptSchema)
 def receipt(body):
+    """Record stock received at a point."""
     batch = ledger.receive(g.staff, body["item_id"], body["batch_no"], body["expires_on"],
                            body["quantity"])
     return {"batch_id": batch.id, "batch_no": batch.batch_no,
@@ -248,6 +254,7 @@ def receipt(body):
 @blp.arguments(IssueSchema)
 @blp.response(201, MovedSchema)
 def issue(body):
+    """Record stock issued from a point."""
     return _moved(ledger.issue(g.staff, body["point_id"], body["item_id"], body["quantity"]))
 
 
@@ -257,6 +264,7 @@ def issue(body):
 @blp.arguments(TransferSchema)
 @blp.response(201, MovedSchema)
 def transfer(body):
+    """Move stock from one point to another."""
     return _moved(ledger.transfer(g.staff, body["from_point_id"], body["to_point_id"],
                                   body["item_id"], body["quantity"]))
 
@@ -267,6 +275,7 @@ def transfer(body):
 @idempotent
 @blp.arguments(LossSchema)
 def loss(body):
+    """Record stock lost, damaged or expired."""
     ledger.record_loss(g.staff, body["point_id"], body["batch_id"], body["quantity"],
                        body["reason"])
     return {"recorded": body["quantity"]}, 201
@@ -278,6 +287,7 @@ def loss(body):
 @idempotent
 @blp.arguments(StockTakeSchema)
 def stock_take(body):
+    """Record a stock take (counted quantities)."""
     difference = ledger.adjust_to_count(g.staff, body["point_id"], body["batch_id"],
                                         body["counted"], body["reason"])
     return {"difference": difference}, 201
@@ -289,6 +299,7 @@ def stock_take(body):
 @idempotent
 @blp.arguments(GuidanceSchema)
 def guidance(body):
+    """Record contraceptive guidance given to a resident (by ID number)."""
     record = views.record_guidance(g.staff, body["id_number"], body["item_id"])
     return {"item_id": record.item_id, "recorded_at": record.created_at.isoformat()}, 201
 
@@ -298,6 +309,7 @@ def guidance(body):
 @blp.arguments(TaskQuerySchema, location="query")
 @blp.response(200, TaskSchema(many=True))
 def tasks(query):
+    """Supply tasks in the staff member's scope, by status and kind."""
     return supply_tasks.tasks_for(g.staff, query["status"], query.get("kind"))
 
 
@@ -305,6 +317,7 @@ def tasks(query):
 @blp.response(200, TaskSchema)
 @staff_required()
 def task_done(task_id):
+    """Close a supply task."""
     return supply_tasks.close_task(g.staff, task_id)
 
 

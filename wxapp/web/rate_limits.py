@@ -5,7 +5,8 @@ the in-process fakeredis when REDIS_URL is unset), so every worker shares one co
 are configured in settings (``rate_limit_*``) and attached here, by endpoint name, so the
 blueprints carry no limiter of their own and tests can build apps with other limits.
 
-- Sign-in (resident and staff): per address. Staff failures are also counted per account
+- Sign-in (resident, by the mini-program or the pages' web authorisation, and staff): per
+  address. Staff failures are also counted per account
   from all addresses together; the five-failure lock counts per account *and* address
   (``services/accounts/staff_login.py``), so a stranger cannot lock a reviewer out.
 - Creating bookings, pickup codes and uploads: per resident (shared between the three) and,
@@ -124,6 +125,7 @@ def register_rate_limits(app: Flask) -> None:
                                           key_func=_resident_account)
     limits = {
         "auth.login": [sign_in_address],
+        "h5_auth.callback": [sign_in_address],
         "staff_auth.login": [sign_in_address, staff_failures],
         "console_auth.login": [console_sign_in_address, console_staff_failures],
         "screening.book": [create_address, create_account],

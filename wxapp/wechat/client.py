@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import requests
 from flask import current_app
 from wechatpy.client import WeChatClient
-from wechatpy.exceptions import WeChatClientException
+from wechatpy.exceptions import WeChatClientException, WeChatOAuthException
+from wechatpy.oauth import WeChatOAuth
 
 from wxapp.extensions import get_redis
 from wxapp.observability import metrics
@@ -134,6 +135,41 @@ class MiniProgramClient(RoutedWeChatClient):
             {"appid": self.appid, "secret": self.secret, "js_code": js_code,
              "grant_type": "authorization_code"},
         )
+
+
+class RoutedWeChatOAuth(WeChatOAuth):
+    """wechatpy's web-authorisation (网页授权) client for the official account, its page and its
+    API both under configured bases (the simulator's in development and tests).
+
+    One call per code and no retry anywhere: WeChat answers a second exchange of a code with
+    40163, so a retried exchange could only turn a slow success into a failure."""
+
+    def __init__(self, appid: str, secret: str, redirect_uri: str, api_base_url: str,
+                 oauth_base_url: str):
+        super().__init__(appid, secret, redirect_uri, scope="snsapi_base")
+        self.API_BASE_URL = api_base_url if api_base_url.endswith("/") else api_base_url + "/"
+        self.OAUTH_BASE_URL = oauth_base_url.rstrip("/") + "/connect/"
+
+    def authorize_url_for(self, state: str) -> str:
+        self.state = state
+        return self.authorize_url
+
+    def _request(self, method, url_or_endpoint, **kwargs):
+        kwargs.setdefault("timeout", HTTP_TIMEOUT_SECONDS)
+        try:
+            return super()._request(method, url_or_endpoint, **kwargs)
+        except requests.RequestException as exc:
+            where = self.API_BASE_URL + url_or_endpoint
+            raise WeChatOAuthException(
+                errcode=-1, errmsg=f"network: cannot reach {where} ({type(exc).__name__}); "
+                f"WECHAT_API_BASE_URL is {self.API_BASE_URL}") from exc
+
+
+def official_account_oauth(redirect_uri: str) -> RoutedWeChatOAuth:
+    """A fresh client per sign-in: wechatpy's keeps the exchanged token on the instance."""
+    settings = current_app.config["WXAPP"]
+    return RoutedWeChatOAuth(settings.wechat_app_id, settings.wechat_app_secret, redirect_uri,
+                             settings.wechat_api_base_url, settings.web_authorisation_base_url)
 
 
 def _build(kind: str):

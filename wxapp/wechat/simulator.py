@@ -7,6 +7,13 @@ service's handling of tokens, logins and subscribe messages can be tested for re
 - a wx.login code is single-use and lives 5 minutes (40029), with 45011 past 100 logins a
   minute per user
 - subscribe messages need a grant (43101) and refuse ``thing.*`` over 20 characters (47003)
+- web authorisation (网页授权): ``/connect/oauth2/authorize`` sends the browser back to
+  ``redirect_uri`` with a code and the state; the code is exchanged once at
+  ``/sns/oauth2/access_token`` (a second exchange is 40163, an unknown, expired or other
+  app's code 40029), and a snapshot page's user (快照页) gets a virtual openid with
+  ``is_snapshotuser: 1``. Who the browser is: ``sim_user`` (and ``sim_snapshot=1``,
+  ``sim_unionid=0``) on the authorise URL, else the user set with ``POST /sim/web-auth-user``,
+  else a small page asks.
 
 Developer and test endpoints live under ``/sim/``. Run it with
 ``python -m wxapp.wechat.simulator --port 8090``.
@@ -24,8 +31,10 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, redirect, request
+from markupsafe import escape
 from werkzeug.serving import make_server
 
 from wxapp.config import (
@@ -60,6 +69,11 @@ class SimState:
     logins: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     grants: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
     known_openids: set[str] = field(default_factory=set)
+    # Web authorisation: issued codes, every exchange attempt (tests count them: a code must
+    # never be exchanged twice by the service), and the browser's user when none is named.
+    web_codes: dict[str, dict] = field(default_factory=dict)
+    web_exchanges: list[dict] = field(default_factory=list)
+    web_auth_user: dict | None = None
     outbox: list[dict] = field(default_factory=list)
     msg_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
 
@@ -81,6 +95,26 @@ def unionid_for(user: str) -> str:
 
 def _error(errcode: int, errmsg: str):
     return jsonify(errcode=errcode, errmsg=errmsg)
+
+
+def _error_page(reason: str) -> str:
+    return (f"<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>授权出错</title>"
+            f"<h1>Oops! Something went wrong:(</h1><p>{escape(reason)}</p></html>")
+
+
+def _choose_user_page(args) -> str:
+    """In development, the page a browser lands on when nobody said who it is."""
+    hidden = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">'
+                     for k, v in args.items() if not k.startswith("sim_"))
+    return ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<title>模拟微信网页授权</title><h1>模拟微信网页授权</h1>"
+            "<form method=\"get\">" + hidden +
+            "<p><label>模拟用户 <input name=\"sim_user\" value=\"demo\" required></label></p>"
+            "<p><label><input type=\"checkbox\" name=\"sim_snapshot\" value=\"1\"> 快照页"
+            "</label></p><p><label><input type=\"checkbox\" name=\"sim_unionid\" value=\"0\">"
+            " 不返回 unionid</label></p>"
+            "<p><button type=\"submit\">允许</button></p></form></html>")
 
 
 def default_apps() -> dict[str, str]:
@@ -190,6 +224,72 @@ def create_simulator_app(apps: dict[str, str] | None = None, clock=None) -> Flas
                            session_key=secrets.token_urlsafe(16),
                            unionid=unionid_for(issued["user"]))
 
+    # -- web authorisation (网页授权) -----------------------------------------------------------
+    @app.get("/connect/oauth2/authorize")
+    def web_authorize():
+        args = request.args
+        redirect_uri = args.get("redirect_uri") or ""
+        target = urlsplit(redirect_uri)
+        # WeChat shows its own error page (not a redirect) for a request it cannot trust.
+        if args.get("appid") not in state.apps:
+            return _error_page("appid 参数错误（40013）"), 400
+        if target.scheme not in ("http", "https") or not target.netloc:
+            return _error_page("redirect_uri 参数错误"), 400
+        if args.get("response_type") != "code":
+            return _error_page("response_type 参数错误"), 400
+        if args.get("scope") not in ("snsapi_base", "snsapi_userinfo"):
+            return _error_page("scope 参数错误（10005）"), 400
+        chosen = _chosen_web_user(args)
+        if chosen is None:
+            return _choose_user_page(args)
+        with lock:
+            code = secrets.token_urlsafe(24)
+            state.web_codes[code] = {**chosen, "appid": args["appid"], "scope": args["scope"],
+                                     "expires_at": now() + CODE_LIFETIME, "used": False}
+        query = urlencode({"code": code, "state": args.get("state", "")})
+        return redirect(redirect_uri + ("&" if target.query else "?") + query, code=302)
+
+    def _chosen_web_user(args) -> dict | None:
+        user = (args.get("sim_user") or "").strip()
+        if user:
+            return {"user": user, "snapshot": args.get("sim_snapshot") in ("1", "true"),
+                    "unionid": args.get("sim_unionid") not in ("0", "false")}
+        return dict(state.web_auth_user) if state.web_auth_user else None
+
+    @app.get("/sns/oauth2/access_token")
+    def web_code_exchange():
+        args = request.args
+        code = args.get("code") or ""
+        with lock:
+            state.web_exchanges.append({"code": code, "appid": args.get("appid"), "at": now()})
+            if args.get("appid") not in state.apps:
+                return _error(40013, "invalid appid")
+            if not hmac.compare_digest(state.apps[args["appid"]], args.get("secret") or ""):
+                return _error(40125, "invalid appsecret")
+            if args.get("grant_type") != "authorization_code":
+                return _error(40002, "invalid grant_type")
+            issued = state.web_codes.get(code)
+            # A code is bound to the account that asked for it: another app's is unknown here.
+            if issued is None or issued["appid"] != args["appid"] or now() > issued["expires_at"]:
+                return _error(40029, "invalid code")
+            if issued["used"]:
+                return _error(40163, "code been used")
+            issued["used"] = True
+            answer = {"access_token": secrets.token_urlsafe(32), "expires_in": TOKEN_LIFETIME,
+                      "refresh_token": secrets.token_urlsafe(32), "scope": issued["scope"]}
+            if issued["snapshot"]:
+                # A virtual account, new on every visit: it must never be taken for a person.
+                answer["openid"] = "o" + _derive("snapshot", secrets.token_hex(8))[:27]
+                answer["is_snapshotuser"] = 1
+                return jsonify(answer)
+            answer["openid"] = openid_for(issued["user"], args["appid"])
+            state.known_openids.add(answer["openid"])
+            # WeChat documents the unionid for snsapi_userinfo; with snsapi_base it is there
+            # for some users and not others, so both cases must work (sim_unionid=0).
+            if issued["unionid"] or issued["scope"] == "snsapi_userinfo":
+                answer["unionid"] = unionid_for(issued["user"])
+            return jsonify(answer)
+
     # -- messages ---------------------------------------------------------------------------
     def record(kind: str, payload: dict) -> dict:
         entry = {"kind": kind, "appid": token_app(), "touser": payload.get("touser"),
@@ -264,6 +364,24 @@ def create_simulator_app(apps: dict[str, str] | None = None, clock=None) -> Flas
             openid = openid_for(user, appid)
             state.known_openids.add(openid)
         return jsonify(openid=openid, unionid=unionid_for(user))
+
+    @app.post("/sim/web-auth-user")
+    def set_web_auth_user():
+        """Who the browser is at the authorise page from now on (``{"user": null}``: ask)."""
+        body = request.get_json(silent=True) or {}
+        user = str(body.get("user") or "").strip()
+        with lock:
+            state.web_auth_user = ({"user": user, "snapshot": bool(body.get("snapshot")),
+                                    "unionid": body.get("unionid", True) is not False}
+                                   if user else None)
+            return jsonify(web_auth_user=state.web_auth_user)
+
+    @app.get("/sim/web-auth-exchanges")
+    def web_auth_exchanges():
+        code = request.args.get("code")
+        with lock:
+            found = [e for e in state.web_exchanges if not code or e["code"] == code]
+        return jsonify(exchanges=found)
 
     @app.post("/sim/grant-subscribe")
     def grant_subscribe():

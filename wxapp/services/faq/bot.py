@@ -20,6 +20,7 @@ from wxapp.models.faq import KnowledgeEntry, QuestionLog
 from wxapp.observability import metrics
 from wxapp.security.masking import redact_identifiers
 from wxapp.services.chat import texts as chat_texts
+from wxapp.services.faq import screen_texts
 from wxapp.services.faq.commands import command_reply
 from wxapp.services.faq.live_index import get_index
 
@@ -92,6 +93,10 @@ def log_question(channel: str, text: str, outcome: str, code: str | None,
     return entry
 
 
+# The channel whose residents type keywords into a chat; every other channel is a screen.
+CHAT_CHANNEL = "official_account"
+
+
 def ask(text: str, channel: str) -> BotAnswer:
     """A message from the mini-program's question box: a command gets its reply (the same
     router as the official account's), anything else is a question for the knowledge base."""
@@ -103,6 +108,9 @@ def ask(text: str, channel: str) -> BotAnswer:
 
 
 def answer_question(text: str, channel: str) -> BotAnswer:
+    """The knowledge base's answer, its hand-over hint worded for ``channel``: the chat's
+    keywords (“回复人工”, “【进度】”) mean nothing on a screen."""
+    texts = chat_texts if channel == CHAT_CHANNEL else screen_texts
     text = (text or "").strip()
     result = get_index().matcher.match(text, limit=3)
     suggestions = [{"code": c.code, "question": c.question} for c in result.candidates]
@@ -112,10 +120,10 @@ def answer_question(text: str, channel: str) -> BotAnswer:
                            suggestions[1:])
         count_hit(code)
     elif result.outcome == "suggested":
-        answer = BotAnswer("suggested", None, chat_texts.suggestions_text(suggestions),
+        answer = BotAnswer("suggested", None, texts.suggestions_text(suggestions),
                            result.confidence, suggestions)
     else:
-        answer = BotAnswer("not_answered", None, chat_texts.cannot_answer_text(),
+        answer = BotAnswer("not_answered", None, texts.cannot_answer_text(),
                            result.confidence, [])
     metrics.BOT.labels(channel=channel, outcome=answer.outcome).inc()
     if text:

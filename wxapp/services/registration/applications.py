@@ -29,13 +29,12 @@ from wxapp.models.base import utcnow
 from wxapp.models.registrations import STATUS_LABELS
 from wxapp.security.blind_index import id_number_index, phone_index
 from wxapp.services.accounts.ownership import owned_by
+from wxapp.services.registration.consent import CONSENT_PURPOSE, CONSENT_TEXT_VERSION
 from wxapp.services.registration.notices import notify_decision
 from wxapp.services.registration.rules import CleanRegistration, validate_registration
 from wxapp.services.supplies.pickups import adopt_earlier_pickups
 from wxapp.transactions import unit_cache
 
-CONSENT_PURPOSE = "birth_registration"
-CONSENT_TEXT_VERSION = "2026-11"
 # Which moves each actor may make, from which status.
 RESIDENT_MOVES = {("submitted", "withdrawn"), ("returned", "withdrawn"),
                   ("returned", "submitted"), ("submitted", "submitted"),

@@ -16,6 +16,8 @@ from wxapp.security.identity import (
 
 ROLES = ("mother", "father")
 PREGNANCY_STATUSES = ("planning", "pregnant", "born")
+# Whose child an existing child is: the couple's, or one spouse's from before.
+CHILD_RELATIONS = ("both", "mother_only", "father_only")
 MOTHER_AGE = (16, 55)
 FATHER_AGE = (18, 80)
 MAX_PREGNANCY_DAYS = 300
@@ -170,7 +172,7 @@ def validate_registration(data: dict, *, requires_marriage_date: bool,
         field = f"existing_children.{number}"
         birth = _parse_date((child or {}).get("birth_date"), field, problems)
         relation = (child or {}).get("relation")
-        if relation not in ("both", "mother_only", "father_only"):
+        if relation not in CHILD_RELATIONS:
             problems[field] = "请选择孩子是夫妻共同子女还是一方的子女。"
         elif birth is None and field not in problems:
             problems[field] = "请填写孩子的出生日期。"

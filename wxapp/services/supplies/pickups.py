@@ -140,13 +140,26 @@ NEARBY_RADIUS_M = 30_000
 
 
 def nearby(resident: Resident, latitude: float, longitude: float, limit: int = 10) -> list[dict]:
-    guided = guided_item_ids(holder_key_for(resident))
     points = [p for p in db.session.scalars(select(SupplyPoint).where(
         SupplyPoint.active.is_(True), SupplyPoint.kind != "store",
         SupplyPoint.latitude.is_not(None), SupplyPoint.longitude.is_not(None)))
         if distance_m(latitude, longitude, p.latitude, p.longitude) <= NEARBY_RADIUS_M]
     points.sort(key=lambda p: distance_m(latitude, longitude, p.latitude, p.longitude))
-    points = points[:limit]
+    return _describe(resident, points[:limit], (latitude, longitude))
+
+
+def points_of_village(resident: Resident, village_id: int, limit: int = 10) -> list[dict]:
+    """The points of a village, for a resident who would rather not share her location."""
+    points = list(db.session.scalars(select(SupplyPoint).where(
+        SupplyPoint.active.is_(True), SupplyPoint.kind != "store",
+        SupplyPoint.village_id == village_id).order_by(SupplyPoint.name, SupplyPoint.id)
+        .limit(limit)))
+    return _describe(resident, points, None)
+
+
+def _describe(resident: Resident, points: list[SupplyPoint],
+              origin: tuple[float, float] | None) -> list[dict]:
+    guided = guided_item_ids(holder_key_for(resident))
     stock = {}
     for row in db.session.scalars(select(PointItem).where(
             PointItem.point_id.in_([p.id for p in points]))):
@@ -156,19 +169,22 @@ def nearby(resident: Resident, latitude: float, longitude: float, limit: int = 1
     for point in points:
         # Told before she asks: a closed counter says when it opens next.
         closed_until = next_opening(parse_hours(point.hours), now, CHINA)
-        items = [{"item_id": row.item_id, "code": row.item.code, "name": row.item.name,
+        items = [{"item_id": row.item_id, "item_code": row.item.code, "name": row.item.name,
                   "unit": row.item.unit, "per_pickup_limit": row.item.per_pickup_limit,
                   "availability": availability(row.on_hand - row.held, row.low_threshold)}
                  for row in sorted(stock.get(point.id, []), key=lambda r: r.item_id)
                  if offered(point, row.item, guided)]
+        located = origin is not None and point.latitude is not None \
+            and point.longitude is not None
         result.append({"id": point.id, "name": point.name, "kind": point.kind,
                        "address": point.address, "hours": point.hours, "status": point.status,
                        "open_now": closed_until is None,
                        "next_opening": describe_window(*closed_until, china_time(now).date())
                        if closed_until else None,
+                       "village_id": point.village_id,
                        "latitude": point.latitude, "longitude": point.longitude,
-                       "distance_m": round(distance_m(latitude, longitude, point.latitude,
-                                                      point.longitude)),
+                       "distance_m": round(distance_m(*origin, point.latitude, point.longitude))
+                       if located else None,
                        "items": items})
     return result
 
