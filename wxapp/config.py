@@ -161,6 +161,18 @@ class Settings:
     pickup_follow_up_template_id: str = "TPL_PICKUP_FOLLOW_UP"
     # …and for news about a pre-pregnancy check booking.
     screening_notice_template_id: str = "TPL_SCREENING_NOTICE"
+    # SMS (Tencent Cloud), the channel of last resort for notices, to residents who agreed.
+    # Unset SMS_SDK_APP_ID: no SMS at all. Development and tests point SMS_ENDPOINT at the
+    # local gateway (wxapp/sms/simulator.py) over plain HTTP.
+    sms_sdk_app_id: str = ""
+    sms_secret_id: str = ""
+    sms_secret_key: str = ""
+    sms_sign_name: str = ""
+    # "service_update:1234567,booking_reminder:1234568,staff_alert:1234569" (wxapp/sms/templates.py)
+    sms_template_ids: str = ""
+    sms_endpoint: str = "sms.tencentcloudapi.com"
+    sms_protocol: str = "https"
+    sms_region: str = "ap-guangzhou"
     # Township facts quoted in replies (placeholders in the knowledge base).
     office_name: str = "镇卫生健康办公室"
     office_phone: str = "镇卫健办电话"

@@ -150,6 +150,8 @@ def _records_of(world: World, owner: str, n: int, village_id: int, point_id: int
         f["id"] for f in world.call("GET", "/api/v1/staff/screening/follow-ups",
                                     role="township_admin")
         if f["booking_id"] == ids["booking_id"])
+    # The booking and its results were each a notice to the owner.
+    ids["notice_id"] = world.call("GET", "/api/v1/me/notices", role=owner)["items"][0]["id"]
     # Free contraceptives: a pickup code, and a report that opens a staff task.
     ids["pickup_id"] = world.call("POST", "/api/v1/me/pickups", role=owner, json={
         "point_id": point_id, "items": [{"item_id": item_id, "quantity": 1}]})["id"]
@@ -206,6 +208,7 @@ def _body(world: World, owner: str, method: str, path: str):
         ("post", "/api/v1/auth/login"): {"code": requests.post(
             world.sim_url + "sim/wx-login", json={"user": "authz-new"}, timeout=5).json()["code"]},
         ("post", "/api/v1/me/subscribe-grants"): {"results": {"tmpl-1": "accept"}},
+        ("put", "/api/v1/me/sms-consent"): {"consent": False},
         ("post", "/api/v1/faq/ask"): {"question": "怎么办理生育登记？"},
         ("post", "/api/v1/faq/feedback"): {"token": "x" * 20, "useful": True},
         ("post", "/api/v1/me/consents"): {"text_version": "v1"},
@@ -326,6 +329,10 @@ RULES: dict[tuple[str, str], str] = {
     ("post", "/api/v1/auth/logout"): ANY_RESIDENT,
     ("get", "/api/v1/me"): ANY_RESIDENT,
     ("post", "/api/v1/me/subscribe-grants"): ANY_RESIDENT,
+    ("get", "/api/v1/me/notices"): ANY_RESIDENT,
+    ("post", "/api/v1/me/notices/{notice_id}/read"): OWNER,
+    ("get", "/api/v1/me/sms-consent"): ANY_RESIDENT,
+    ("put", "/api/v1/me/sms-consent"): ANY_RESIDENT,
     ("post", "/api/v1/faq/ask"): PUBLIC,
     ("post", "/api/v1/faq/feedback"): PUBLIC,
     ("get", "/api/v1/faq/entries"): PUBLIC,
@@ -409,6 +416,8 @@ RULES: dict[tuple[str, str], str] = {
     ("post", "/api/v1/staff/registrations/{registration_id}/reject"):
         "401 401 401 403 403 ok ok",
     ("get", "/api/v1/staff/registrations/{registration_id}/documents/{document_id}"):
+        "401 401 401 own 403 ok ok",
+    ("get", "/api/v1/staff/registrations/{registration_id}/notices"):
         "401 401 401 own 403 ok ok",
     # Staff: clinics. The world has no booking of today, so a check-in code is not found (404)
     # for everyone let through: this row proves the role gate only.

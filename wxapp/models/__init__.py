@@ -3,7 +3,7 @@ from wxapp.models.audit import AuditLog
 from wxapp.models.documents import DOCUMENT_KINDS, UploadedDocument
 from wxapp.models.faq import Handover, KnowledgeEntry, QuestionLog
 from wxapp.models.idempotency import IdempotencyRecord
-from wxapp.models.notices import StaffNotice
+from wxapp.models.notices import NoticeDelivery, ResidentNotice, StaffNotice
 from wxapp.models.profiles import ResidentProfile
 from wxapp.models.regions import Township, Village
 from wxapp.models.registrations import (
@@ -42,7 +42,7 @@ from wxapp.models.supplies import (
                                         SupplyPreference,
                                         SupplyTask,
 )
-from wxapp.models.wechat import OutboundMessage, SubscribeGrant
+from wxapp.models.wechat import SubscribeGrant
 
 __all__ = [
                                         "DOCUMENT_KINDS",
@@ -58,7 +58,7 @@ __all__ = [
                                         "Handover",
                                         "IdempotencyRecord",
                                         "KnowledgeEntry",
-                                        "OutboundMessage",
+                                        "NoticeDelivery",
                                         "Pickup",
                                         "PickupLine",
                                         "PointItem",
@@ -66,6 +66,7 @@ __all__ = [
                                         "RegistrationDraft",
                                         "RegistrationEvent",
                                         "Resident",
+                                        "ResidentNotice",
                                         "ResidentProfile",
                                         "ScreeningAllowance",
                                         "ScreeningBooking",
