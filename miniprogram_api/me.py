@@ -27,6 +27,7 @@ def me():
         "id": g.resident.id,
         "follows_official_account": g.resident.follows_official_account,
         "subscribe_grants": notifications.grants_of(g.resident),
+        "notice_templates": notifications.notice_templates(),
     }
 
 

@@ -139,6 +139,7 @@ def frequent_command() -> None:
     """The every-minute work: expire unused pickup codes, mark silent cabinets offline, ask
     staff about dispenses no cabinet reported, pass lapsed waitlist offers on."""
     from wxapp.services.screening.bookings import expire_offers
+    from wxapp.services.staff_alerts import send_pending_alerts
     from wxapp.services.supplies.cabinets import mark_silent_cabinets_offline
     from wxapp.services.supplies.dispense_checks import flag_unreported
     from wxapp.services.supplies.pickups import expire_overdue
@@ -148,8 +149,12 @@ def frequent_command() -> None:
     unreported = flag_unreported()
     lapsed = expire_offers()
     commit()
+    # After the commit: the alerts just made above are among those texted.
+    texted = send_pending_alerts()
+    commit()
     click.echo(f"pickup codes expired: {expired}; cabinets marked offline: {offline}; "
-               f"dispenses to check: {unreported}; waitlist offers lapsed: {lapsed}")
+               f"dispenses to check: {unreported}; waitlist offers lapsed: {lapsed}; "
+               f"staff alerts texted: {texted}")
 
 
 @jobs_cli.command("worker")

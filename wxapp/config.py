@@ -119,6 +119,8 @@ class Settings:
     # Birth registration: review deadline in working days, and whether this province asks for
     # the marriage date.
     registration_review_working_days: int = 3
+    # 好差评: the office calls back on a poor rating within this many working days.
+    rating_callback_working_days: int = 1
     registration_requires_marriage_date: bool = False
     # 即办: register at once when nothing needs a reviewer's judgement.
     instant_registration: bool = False
@@ -173,6 +175,9 @@ class Settings:
     sms_endpoint: str = "sms.tencentcloudapi.com"
     sms_protocol: str = "https"
     sms_region: str = "ap-guangzhou"
+    # Staff alerts by text wait out the night: none from QUIET_START to QUIET_END (China time).
+    staff_sms_quiet_start_hour: int = 21
+    staff_sms_quiet_end_hour: int = 8
     # Township facts quoted in replies (placeholders in the knowledge base).
     office_name: str = "镇卫生健康办公室"
     office_phone: str = "镇卫健办电话"

@@ -91,3 +91,11 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(client, sim, app_ctx):
     commit()
     drain_jobs()
     assert sim.outbox(touser=openid)["messages"] == []
+
+
+def test_me_says_which_template_to_ask_for_at_each_moment(client, sim, app_ctx):
+    headers = login(client, sim, "ask-anna")
+    templates = client.get("/api/v1/me", headers=headers).get_json()["notice_templates"]
+    assert templates == {"registration_result": "TPL_REGISTRATION_RESULT",
+                         "screening_notice": "TPL_SCREENING_NOTICE",
+                         "pickup_follow_up": "TPL_PICKUP_FOLLOW_UP"}

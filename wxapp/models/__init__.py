@@ -5,6 +5,7 @@ from wxapp.models.faq import Handover, KnowledgeEntry, QuestionLog
 from wxapp.models.idempotency import IdempotencyRecord
 from wxapp.models.notices import NoticeDelivery, ResidentNotice, StaffNotice
 from wxapp.models.profiles import ResidentProfile
+from wxapp.models.ratings import ServiceRating
 from wxapp.models.regions import Township, Village
 from wxapp.models.registrations import (
                                         OPEN_STATUSES,
@@ -77,6 +78,7 @@ __all__ = [
                                         "ScreeningSchedule",
                                         "ScreeningSlot",
                                         "ScreeningTarget",
+                                        "ServiceRating",
                                         "StaffNotice",
                                         "StaffUser",
                                         "StockBatch",

@@ -23,6 +23,9 @@ class StaffNotice(db.Model):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Also by text message: pending until sent outside quiet hours; None: console only.
+    sms_status: Mapped[str | None] = mapped_column(String(16), index=True)
+    sms_params: Mapped[list | None] = mapped_column(db.JSON)
 
 
 NOTICE_CHANNELS = ("subscribe", "customer_service", "sms", "notice_list")

@@ -10,6 +10,7 @@ import logging
 from sqlalchemy import select, update
 from wechatpy.exceptions import WeChatClientException
 
+from wxapp.config import settings
 from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import Resident, SubscribeGrant
@@ -28,6 +29,13 @@ TRANSIENT_ERRCODES = {-1, 45009, 45011, 40001, 42001, None}
 
 class TransientSendError(RuntimeError):
     pass
+
+
+def notice_templates() -> dict[str, str]:
+    config = settings()
+    return {"registration_result": config.registration_result_template_id,
+            "screening_notice": config.screening_notice_template_id,
+            "pickup_follow_up": config.pickup_follow_up_template_id}
 
 
 def grants_of(resident: Resident) -> list[dict]:

@@ -19,11 +19,16 @@ from wxapp.errors import Conflict, NotFound
 from wxapp.extensions import db
 from wxapp.models import Pickup, StaffUser, SupplyPoint, SupplyTask
 from wxapp.models.base import utcnow
+from wxapp.services import staff_notices
 from wxapp.services.audit import Actor, record_audit
-from wxapp.services.registration import deadline_notices as staff_notices
 from wxapp.services.resident_notices import BySms, BySubscribe, tell
-from wxapp.services.supplies.cabinets import point_keepers, settle_redeemed
-from wxapp.services.supplies.tasks import DISPENSE_CHECK, open_task, visible_tasks
+from wxapp.services.supplies.cabinets import settle_redeemed
+from wxapp.services.supplies.tasks import (
+    DISPENSE_CHECK,
+    open_task,
+    point_keepers,
+    visible_tasks,
+)
 
 
 def flag_unreported(now: datetime | None = None) -> int:
