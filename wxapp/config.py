@@ -275,6 +275,10 @@ class Settings:
             problems.append("DATABASE_URL must point at PostgreSQL, not SQLite")
         if not self.redis_url:
             problems.append("REDIS_URL is missing (the in-process Redis serves one process only)")
+        if self.sms_sdk_app_id and (self.sms_protocol != "https" or not self.sms_secret_key
+                                    or not self.sms_sign_name or not self.sms_template_ids):
+            # Unset SMS_SDK_APP_ID is fine (no texts); half a configuration is not.
+            problems.append("SMS_* must all be set, over https, or SMS_SDK_APP_ID left unset")
         return problems
 
     def check_can_start(self) -> None:
