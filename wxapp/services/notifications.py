@@ -131,7 +131,9 @@ WINDOW_CLOSED_ERRCODES = {45015, 45047}
 
 
 def try_customer_service_text(resident: Resident, text: str) -> tuple[str, int | None]:
-    if not resident.oa_openid or not resident.follows_official_account:
+    # Followers from before this service knew of them have no follow event on record: only a
+    # recorded unfollow says she cannot be reached (WeChat answers 43004 for the rest).
+    if not resident.oa_openid or (resident.unfollowed_at and not resident.follows_official_account):
         return "no_recipient", None
     try:
         official_account_client().message.send_text(resident.oa_openid, text)
