@@ -25,7 +25,19 @@ class SubscribeGrantSchema(Schema):
     remaining = fields.Integer()
 
 
+class NoticeTemplatesSchema(Schema):
+    """Which subscribe-message template to ask for (wx.requestSubscribeMessage) at the moment
+    she acts, so that the next notice about it can reach her: one grant, one message."""
+    registration_result = fields.String(metadata={
+        "description": "Ask when she submits or fixes a birth registration."})
+    screening_notice = fields.String(metadata={
+        "description": "Ask when she books, moves or joins the waitlist for a check."})
+    pickup_follow_up = fields.String(metadata={
+        "description": "Ask when she takes a pickup code."})
+
+
 class MeSchema(Schema):
     id = fields.Integer()
     follows_official_account = fields.Boolean()
     subscribe_grants = fields.List(fields.Nested(SubscribeGrantSchema))
+    notice_templates = fields.Nested(NoticeTemplatesSchema)

@@ -107,6 +107,39 @@ def sim(wechat_sim):
     return Sim()
 
 
+# -- SMS gateway (Tencent Cloud's, simulated) -----------------------------------------------
+@pytest.fixture(scope="session")
+def sms_gateway_server():
+    from wxapp.sms.simulator import create_sms_simulator_app
+    from wxapp.wechat.simulator import serve_in_thread
+
+    app = create_sms_simulator_app()
+    server = serve_in_thread(app)
+    server.state = app.extensions["sms_gateway"]
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sms_gateway(sms_gateway_server):
+    """The simulated SMS gateway, emptied for this test: ``.outbox``, ``.fail_next(code)``."""
+    state = sms_gateway_server.state
+    state.reset()
+
+    class Gateway:
+        endpoint = sms_gateway_server.base_url.split("//", 1)[1].rstrip("/")
+        base_url = sms_gateway_server.base_url
+
+        @property
+        def outbox(self):
+            return list(state.outbox)
+
+        def fail_next(self, code):
+            state.injected.append(code)
+
+    return Gateway()
+
+
 # -- the app -----------------------------------------------------------------------------------
 def _test_redis_url() -> str | None:
     """The suite flushes its Redis database between tests: never let that be database 0."""
@@ -128,13 +161,20 @@ WIDE_RATE_LIMITS = {f.name: "100000/minute" for f in fields(Settings)
 
 
 @pytest.fixture(scope="session")
-def base_settings(database_url, wechat_sim, tmp_path_factory) -> Settings:
+def base_settings(database_url, wechat_sim, sms_gateway_server, tmp_path_factory) -> Settings:
+    from wxapp.sms import simulator as sms
+
     return replace(
         Settings(),
         **WIDE_RATE_LIMITS,
         database_url=normalise_database_url(database_url),
         redis_url=_test_redis_url(),
         wechat_api_base_url=wechat_sim.base_url,
+        sms_sdk_app_id=sms.DEV_SDK_APP_ID, sms_secret_id=sms.DEV_SECRET_ID,
+        sms_secret_key=sms.DEV_SECRET_KEY, sms_sign_name=sms.DEV_SIGN_NAME,
+        sms_template_ids=sms.dev_template_ids_setting(),
+        sms_endpoint=sms_gateway_server.base_url.split("//", 1)[1].rstrip("/"),
+        sms_protocol="http",
         upload_dir=str(tmp_path_factory.mktemp("uploads")),
     )
 

@@ -123,3 +123,13 @@ def test_a_number_that_is_not_one_is_named(monkeypatch):
     monkeypatch.setenv("NO_SHOW_LIMIT", "two")
     with pytest.raises(ConfigurationError, match="NO_SHOW_LIMIT must be a whole number"):
         Settings.from_env()
+
+
+def test_production_takes_sms_whole_or_not_at_all():
+    assert _real_production_settings().problems_for_production() == []
+    whole = replace(_real_production_settings(), sms_sdk_app_id="1400123456",
+                    sms_secret_id="AKIDx", sms_secret_key="k" * 32, sms_sign_name="某镇卫健办",
+                    sms_template_ids="service_update:1,booking_reminder:2,staff_alert:3")
+    assert whole.problems_for_production() == []
+    for half in ({"sms_secret_key": ""}, {"sms_protocol": "http"}, {"sms_template_ids": ""}):
+        assert any("SMS_" in p for p in replace(whole, **half).problems_for_production())

@@ -184,6 +184,7 @@ def frequent_command(rerun: bool) -> None:
 
 def _frequent_work() -> str:
     from wxapp.services.screening.bookings import expire_offers
+    from wxapp.services.staff_alerts import send_pending_alerts
     from wxapp.services.supplies.cabinets import mark_silent_cabinets_offline
     from wxapp.services.supplies.dispense_checks import flag_unreported
     from wxapp.services.supplies.pickups import expire_overdue
@@ -193,8 +194,12 @@ def _frequent_work() -> str:
     unreported = flag_unreported()
     lapsed = expire_offers()
     commit()
+    # After the commit: the alerts just made above are among those texted.
+    texted = send_pending_alerts()
+    commit()
     return (f"pickup codes expired: {expired}; cabinets marked offline: {offline}; "
-            f"dispenses to check: {unreported}; waitlist offers lapsed: {lapsed}")
+            f"dispenses to check: {unreported}; waitlist offers lapsed: {lapsed}; "
+            f"staff alerts texted: {texted}")
 
 
 def _report(run) -> None:

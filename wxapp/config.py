@@ -126,6 +126,8 @@ class Settings:
     # Birth registration: review deadline in working days, and whether this province asks for
     # the marriage date.
     registration_review_working_days: int = 3
+    # 好差评: the office calls back on a poor rating within this many working days.
+    rating_callback_working_days: int = 1
     registration_requires_marriage_date: bool = False
     # 即办: register at once when nothing needs a reviewer's judgement.
     instant_registration: bool = False
@@ -168,6 +170,21 @@ class Settings:
     pickup_follow_up_template_id: str = "TPL_PICKUP_FOLLOW_UP"
     # …and for news about a pre-pregnancy check booking.
     screening_notice_template_id: str = "TPL_SCREENING_NOTICE"
+    # SMS (Tencent Cloud), the channel of last resort for notices, to residents who agreed.
+    # Unset SMS_SDK_APP_ID: no SMS at all. Development and tests point SMS_ENDPOINT at the
+    # local gateway (wxapp/sms/simulator.py) over plain HTTP.
+    sms_sdk_app_id: str = ""
+    sms_secret_id: str = ""
+    sms_secret_key: str = ""
+    sms_sign_name: str = ""
+    # "service_update:1234567,booking_reminder:1234568,staff_alert:1234569" (wxapp/sms/templates.py)
+    sms_template_ids: str = ""
+    sms_endpoint: str = "sms.tencentcloudapi.com"
+    sms_protocol: str = "https"
+    sms_region: str = "ap-guangzhou"
+    # Staff alerts by text wait out the night: none from QUIET_START to QUIET_END (China time).
+    staff_sms_quiet_start_hour: int = 21
+    staff_sms_quiet_end_hour: int = 8
     # Township facts quoted in replies (placeholders in the knowledge base).
     office_name: str = "镇卫生健康办公室"
     office_phone: str = "镇卫健办电话"
@@ -286,6 +303,10 @@ class Settings:
             problems.append("DATABASE_URL must point at PostgreSQL, not SQLite")
         if not self.redis_url:
             problems.append("REDIS_URL is missing (the in-process Redis serves one process only)")
+        if self.sms_sdk_app_id and (self.sms_protocol != "https" or not self.sms_secret_key
+                                    or not self.sms_sign_name or not self.sms_template_ids):
+            # Unset SMS_SDK_APP_ID is fine (no texts); half a configuration is not.
+            problems.append("SMS_* must all be set, over https, or SMS_SDK_APP_ID left unset")
         return problems
 
     def check_can_start(self) -> None:

@@ -71,6 +71,8 @@ def test_hand_over_stores_the_message_and_staff_answer_reaches_the_resident(
         wechat, knowledge_base, client, staff_headers, sim, app_ctx):
     assert "直接发送" in _say(wechat, "o_handover", "转人工")
     assert "已收到" in _say(wechat, "o_handover", "我想问问我老婆的孕检结果什么时候出来")
+    # WeChat saw her write, which opens its 48-hour window for customer-service messages.
+    sim.call("POST", "/sim/user-wrote", json={"openid": "o_handover"})
     headers = staff_headers()
     open_items = client.get("/api/v1/staff/faq/handovers", headers=headers).get_json()
     assert [h["message"] for h in open_items] == ["我想问问我老婆的孕检结果什么时候出来"]

@@ -150,6 +150,9 @@ def _records_of(world: World, owner: str, n: int, village_id: int, point_id: int
         f["id"] for f in world.call("GET", "/api/v1/staff/screening/follow-ups",
                                     role="township_admin")
         if f["booking_id"] == ids["booking_id"])
+    # The booking and its results were each a notice to the owner.
+    ids["notice_id"] = world.call("GET", "/api/v1/me/notices", role=owner)["items"][0]["id"]
+    ids["rating_id"] = 10**9  # no rating exists: the rows below prove the role gate only
     # Free contraceptives: a pickup code, and a report that opens a staff task.
     ids["pickup_id"] = world.call("POST", "/api/v1/me/pickups", role=owner, json={
         "point_id": point_id, "items": [{"item_id": item_id, "quantity": 1}]})["id"]
@@ -206,6 +209,11 @@ def _body(world: World, owner: str, method: str, path: str):
         ("post", "/api/v1/auth/login"): {"code": requests.post(
             world.sim_url + "sim/wx-login", json={"user": "authz-new"}, timeout=5).json()["code"]},
         ("post", "/api/v1/me/subscribe-grants"): {"results": {"tmpl-1": "accept"}},
+        ("put", "/api/v1/me/sms-consent"): {"consent": False},
+        ("post", "/api/v1/me/ratings"): {"subject": f"registration:{ids['registration_id']}",
+                                        "score": 5},
+        ("post", "/api/v1/me/ratings/{rating_id}/appeal"): {"text": "不满意"},
+        ("post", "/api/v1/staff/ratings/{rating_id}/callback"): {"note": "已回访"},
         ("post", "/api/v1/faq/ask"): {"question": "怎么办理生育登记？"},
         ("post", "/api/v1/faq/feedback"): {"token": "x" * 20, "useful": True},
         ("post", "/api/v1/me/consents"): {"text_version": "v1"},
@@ -281,6 +289,7 @@ def _body(world: World, owner: str, method: str, path: str):
 QUERIES = {
     ("get", "/api/v1/supply-points"): "?latitude=31.96&longitude=118.81",
     ("get", "/api/v1/staff/registrations/report"): "?month=2026-01",
+    ("get", "/api/v1/staff/ratings/summary"): "?month=2026-01",
     ("get", "/api/v1/staff/clinics/{clinic_id}/day"): "?date=2026-01-05",
     ("get", "/api/v1/staff/screening/stats"): "?year=2026",
     ("get", "/api/v1/staff/supplies/report"): "?month=2026-01",
@@ -326,6 +335,19 @@ RULES: dict[tuple[str, str], str] = {
     ("post", "/api/v1/auth/logout"): ANY_RESIDENT,
     ("get", "/api/v1/me"): ANY_RESIDENT,
     ("post", "/api/v1/me/subscribe-grants"): ANY_RESIDENT,
+    ("get", "/api/v1/me/notices"): ANY_RESIDENT,
+    ("post", "/api/v1/me/notices/{notice_id}/read"): OWNER,
+    ("get", "/api/v1/me/sms-consent"): ANY_RESIDENT,
+    ("put", "/api/v1/me/sms-consent"): ANY_RESIDENT,
+    # Ratings: the world's services are not finished, so a rating finds nothing to rate
+    # (404) for every resident let through: these rows prove the gate only.
+    ("get", "/api/v1/me/ratings/pending"): ANY_RESIDENT,
+    ("get", "/api/v1/me/ratings"): ANY_RESIDENT,
+    ("post", "/api/v1/me/ratings"): "401 404 404 401 401 401 401",
+    ("post", "/api/v1/me/ratings/{rating_id}/appeal"): "401 404 404 401 401 401 401",
+    ("get", "/api/v1/staff/ratings/summary"): ANY_STAFF,
+    ("get", "/api/v1/staff/ratings/callbacks"): "401 401 401 403 403 403 ok",
+    ("post", "/api/v1/staff/ratings/{rating_id}/callback"): "401 401 401 403 403 403 404",
     ("post", "/api/v1/faq/ask"): PUBLIC,
     ("post", "/api/v1/faq/feedback"): PUBLIC,
     ("get", "/api/v1/faq/entries"): PUBLIC,
@@ -410,6 +432,8 @@ RULES: dict[tuple[str, str], str] = {
     ("post", "/api/v1/staff/registrations/{registration_id}/reject"):
         "401 401 401 403 403 ok ok",
     ("get", "/api/v1/staff/registrations/{registration_id}/documents/{document_id}"):
+        "401 401 401 own 403 ok ok",
+    ("get", "/api/v1/staff/registrations/{registration_id}/notices"):
         "401 401 401 own 403 ok ok",
     # Staff: clinics. The world has no booking of today, so a check-in code is not found (404)
     # for everyone let through: this row proves the role gate only.

@@ -30,7 +30,10 @@ def _worker_client(sim) -> RoutedWeChatClient:
 
 
 def _openid(sim, user):
-    return sim.login_code(user, appid=DEV_WECHAT_APP_ID)["openid"]
+    """A follower who has just written to the account: customer-service messages may go."""
+    openid = sim.login_code(user, appid=DEV_WECHAT_APP_ID)["openid"]
+    sim.call("POST", "/sim/user-wrote", json={"openid": openid})
+    return openid
 
 
 def test_every_wechatpy_root_is_rebased_onto_the_configured_base(app_ctx, sim):

@@ -21,6 +21,8 @@ def _token(sim, appid=DEV_WECHAT_APP_ID, secret=DEV_WECHAT_APP_SECRET):
 
 
 def _send_custom(sim, token, openid):
+    # The user wrote just now: the 48-hour window is open (tested on its own below).
+    sim.call("POST", "/sim/user-wrote", json={"openid": openid})
     return requests.post(sim.base_url + "cgi-bin/message/custom/send",
                          params={"access_token": token}, timeout=5,
                          json={"touser": openid, "msgtype": "text",
@@ -129,3 +131,22 @@ def test_reset_empties_the_outbox(sim):
     _send_custom(sim, token, "o_x")
     sim.call("POST", "/sim/reset")
     assert sim.outbox()["messages"] == []
+
+
+def test_customer_service_messages_need_the_user_to_have_written_within_48_hours(sim):
+    token = _token(sim)["access_token"]
+    send = lambda: requests.post(  # noqa: E731
+        sim.base_url + "cgi-bin/message/custom/send", params={"access_token": token},
+        timeout=5, json={"touser": "o_quiet", "msgtype": "text", "text": {"content": "hi"}}
+    ).json()["errcode"]
+    assert send() == 45015  # never wrote
+    sim.call("POST", "/sim/user-wrote", json={"openid": "o_quiet"})
+    assert send() == 0
+    sim.call("POST", "/sim/advance-clock", json={"seconds": 48 * 3600 - 60})
+    sim.call("POST", "/sim/user-wrote", json={"openid": "o_quiet"})  # wrote again: renewed
+    sim.call("POST", "/sim/advance-clock", json={"seconds": 48 * 3600 - 60})
+    token = _token(sim)["access_token"]
+    assert send() == 0
+    sim.call("POST", "/sim/advance-clock", json={"seconds": 120})
+    token = _token(sim)["access_token"]
+    assert send() == 45015

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from tests.helpers import drain_jobs, login
 from wxapp.extensions import db
-from wxapp.models import OutboundMessage, SubscribeGrant
-from wxapp.services import notifications
+from wxapp.models import NoticeDelivery, ResidentNotice, SubscribeGrant
+from wxapp.services.resident_notices import BySubscribe, tell
 from wxapp.transactions import commit, rollback
 
 TEMPLATE = "TPL_REGISTRATION_RESULT"
@@ -28,16 +28,22 @@ def _wechat_grant(sim, openid):
                                                    "count": 1})
 
 
+def _tell(resident_id, data):
+    tell(resident_id, "test", dedupe_key="test", title="测试", text="测试",
+         subscribe=BySubscribe(TEMPLATE, data, "pages/registration/detail"))
+
+
 def _notify(resident_id, data):
-    notifications.notify_by_subscribe_message(resident_id, TEMPLATE, data,
-                                              "pages/registration/detail", "test")
+    _tell(resident_id, data)
     commit()
     drain_jobs()
 
 
 def _statuses(resident_id):
-    return [m.status for m in db.session.scalars(
-        select(OutboundMessage).filter_by(resident_id=resident_id).order_by(OutboundMessage.id))]
+    return list(db.session.scalars(
+        select(NoticeDelivery.status).join(ResidentNotice)
+        .where(ResidentNotice.resident_id == resident_id, NoticeDelivery.channel == "subscribe")
+        .order_by(NoticeDelivery.id)))
 
 
 def test_granted_message_is_sent_and_uses_up_the_grant(client, sim, app_ctx):
@@ -80,8 +86,16 @@ def test_wechat_saying_43101_is_recorded_as_no_grant(client, sim, app_ctx):
 def test_nothing_is_sent_when_the_transaction_rolls_back(client, sim, app_ctx):
     resident_id, openid = _resident_with_grant(client, sim, "zoe")
     _wechat_grant(sim, openid)
-    notifications.notify_by_subscribe_message(resident_id, TEMPLATE, {"thing1": "x"}, None, "t")
+    _tell(resident_id, {"thing1": "x"})
     rollback()
     commit()
     drain_jobs()
     assert sim.outbox(touser=openid)["messages"] == []
+
+
+def test_me_says_which_template_to_ask_for_at_each_moment(client, sim, app_ctx):
+    headers = login(client, sim, "ask-anna")
+    templates = client.get("/api/v1/me", headers=headers).get_json()["notice_templates"]
+    assert templates == {"registration_result": "TPL_REGISTRATION_RESULT",
+                         "screening_notice": "TPL_SCREENING_NOTICE",
+                         "pickup_follow_up": "TPL_PICKUP_FOLLOW_UP"}

@@ -3,8 +3,9 @@ from wxapp.models.audit import AuditLog
 from wxapp.models.documents import DOCUMENT_KINDS, UploadedDocument
 from wxapp.models.faq import Handover, KnowledgeEntry, QuestionLog
 from wxapp.models.idempotency import IdempotencyRecord
-from wxapp.models.notices import StaffNotice
+from wxapp.models.notices import NoticeDelivery, ResidentNotice, StaffNotice
 from wxapp.models.profiles import ResidentProfile
+from wxapp.models.ratings import ServiceRating
 from wxapp.models.regions import Township, Village
 from wxapp.models.registrations import (
                                         OPEN_STATUSES,
@@ -42,7 +43,7 @@ from wxapp.models.supplies import (
                                         SupplyPreference,
                                         SupplyTask,
 )
-from wxapp.models.wechat import OutboundMessage, SubscribeGrant
+from wxapp.models.wechat import SubscribeGrant
 
 __all__ = [
                                         "DOCUMENT_KINDS",
@@ -58,7 +59,7 @@ __all__ = [
                                         "Handover",
                                         "IdempotencyRecord",
                                         "KnowledgeEntry",
-                                        "OutboundMessage",
+                                        "NoticeDelivery",
                                         "Pickup",
                                         "PickupLine",
                                         "PointItem",
@@ -66,6 +67,7 @@ __all__ = [
                                         "RegistrationDraft",
                                         "RegistrationEvent",
                                         "Resident",
+                                        "ResidentNotice",
                                         "ResidentProfile",
                                         "ScreeningAllowance",
                                         "ScreeningBooking",
@@ -76,6 +78,7 @@ __all__ = [
                                         "ScreeningSchedule",
                                         "ScreeningSlot",
                                         "ScreeningTarget",
+                                        "ServiceRating",
                                         "StaffNotice",
                                         "StaffUser",
                                         "StockBatch",

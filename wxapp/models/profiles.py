@@ -1,11 +1,13 @@
 """A resident's own details, given once and offered again in every later form."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wxapp.extensions import db
-from wxapp.models.base import TimestampMixin
+from wxapp.models.base import TimestampMixin, UtcDateTime
 from wxapp.security.encryption import EncryptedText
 
 
@@ -20,6 +22,9 @@ class ResidentProfile(TimestampMixin, db.Model):
     id_number_index: Mapped[str | None] = mapped_column(String(64), index=True)
     phone: Mapped[str | None] = mapped_column(EncryptedText("resident_profiles.phone"))
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    # She agreed to be texted at this number when WeChat cannot reach her (PIPL: a purpose
+    # she was told and agreed to); None: never text her.
+    sms_consent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     hukou_region_code: Mapped[str | None] = mapped_column(String(12))
     current_address: Mapped[str | None] = mapped_column(
         EncryptedText("resident_profiles.current_address"))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wxapp.extensions import db
 from wxapp.models.base import TimestampMixin, UtcDateTime
 from wxapp.models.regions import Township, Village
+from wxapp.security.encryption import EncryptedText
 
 if TYPE_CHECKING:
     from wxapp.models.screening import Clinic
@@ -50,6 +51,8 @@ class StaffUser(TimestampMixin, db.Model):
     # account, resetting the password) ends every open session at once.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # For alerts by text message (deadlines, cabinets offline, stock out); optional.
+    phone: Mapped[str | None] = mapped_column(EncryptedText("staff_users.phone"))
 
     township: Mapped[Township] = relationship()
     village: Mapped[Village | None] = relationship()

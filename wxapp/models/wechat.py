@@ -21,17 +21,3 @@ class SubscribeGrant(db.Model):
     remaining: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow,
                                                  onupdate=utcnow)
-
-
-class OutboundMessage(db.Model):
-    """A record of every message we tried to send, for staff and for retries (no content)."""
-    __tablename__ = "outbound_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(32))  # subscribe / customer_service / template
-    template_id: Mapped[str | None] = mapped_column(String(64))
-    purpose: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16))  # sent / no_grant / failed
-    errcode: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

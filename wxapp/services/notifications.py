@@ -1,9 +1,7 @@
-"""Messages to residents through WeChat: subscribe messages (mini-program, needs a one-time
-grant per template) and customer-service messages (official account, after the resident
-wrote to us).
-
-Sends run as background jobs after the commit of whatever caused them, so a slow or failing
-WeChat never blocks a decision; a failed send is retried by the queue.
+"""The WeChat channels for notices: subscribe messages (mini-program, one-time grant per
+template) and customer-service messages (official account, for 48 hours after the resident
+last wrote to it). ``resident_notices`` decides which to try; these only send and say what
+came of it.
 """
 from __future__ import annotations
 
@@ -12,11 +10,10 @@ import logging
 from sqlalchemy import select, update
 from wechatpy.exceptions import WeChatClientException
 
+from wxapp.config import settings
 from wxapp.errors import ValidationFailed
 from wxapp.extensions import db
-from wxapp.jobs import enqueue_after_commit
-from wxapp.jobs.context import job
-from wxapp.models import OutboundMessage, Resident, SubscribeGrant
+from wxapp.models import Resident, SubscribeGrant
 from wxapp.wechat.client import miniprogram_client, official_account_client
 
 log = logging.getLogger(__name__)
@@ -32,6 +29,13 @@ TRANSIENT_ERRCODES = {-1, 45009, 45011, 40001, 42001, None}
 
 class TransientSendError(RuntimeError):
     pass
+
+
+def notice_templates() -> dict[str, str]:
+    config = settings()
+    return {"registration_result": config.registration_result_template_id,
+            "screening_notice": config.screening_notice_template_id,
+            "pickup_follow_up": config.pickup_follow_up_template_id}
 
 
 def grants_of(resident: Resident) -> list[dict]:
@@ -74,11 +78,6 @@ def fit_subscribe_data(data: dict[str, str]) -> dict[str, dict[str, str]]:
     return fitted
 
 
-def notify_by_subscribe_message(resident_id: int, template_id: str, data: dict[str, str],
-                                page: str | None, purpose: str) -> None:
-    enqueue_after_commit(send_subscribe_message, resident_id, template_id, data, page, purpose)
-
-
 def _take_grant(resident_id: int, template_id: str) -> bool:
     # A conditional decrement: two jobs cannot both spend the last grant.
     result = db.session.execute(
@@ -100,51 +99,51 @@ def _give_back_grant(resident_id: int, template_id: str) -> None:
     )
 
 
-@job
-def send_subscribe_message(resident_id: int, template_id: str, data: dict[str, str],
-                           page: str | None, purpose: str) -> str:
-    resident = db.session.get(Resident, resident_id)
-    if resident is None or not resident.mp_openid:
-        return _record(resident_id, "subscribe", template_id, purpose, "no_recipient")
-    if not _take_grant(resident_id, template_id):
-        return _record(resident_id, "subscribe", template_id, purpose, "no_grant")
+def try_subscribe_message(resident: Resident, template_id: str, data: dict[str, str],
+                          page: str | None) -> tuple[str, int | None]:
+    """(status, WeChat errcode). Raises TransientSendError, grant given back, when a later
+    try can succeed."""
+    if not resident.mp_openid:
+        return "no_recipient", None
+    if not _take_grant(resident.id, template_id):
+        return "no_grant", None
     try:
         miniprogram_client().wxa.send_subscribe_message(
-            resident.mp_openid, template_id, fit_subscribe_data(data), page
-        )
+            resident.mp_openid, template_id, fit_subscribe_data(data), page)
     except WeChatClientException as exc:
         if exc.errcode == 43101:
             # The resident's grant is gone on WeChat's side (or never reached us): normal.
             db.session.execute(update(SubscribeGrant).where(
-                SubscribeGrant.resident_id == resident_id,
+                SubscribeGrant.resident_id == resident.id,
                 SubscribeGrant.template_id == template_id).values(remaining=0))
-            return _record(resident_id, "subscribe", template_id, purpose, "no_grant", 43101)
+            return "no_grant", 43101
         if exc.errcode in TRANSIENT_ERRCODES:
-            _give_back_grant(resident_id, template_id)
-            _record(resident_id, "subscribe", template_id, purpose, "retrying", exc.errcode)
-            db.session.commit()
+            _give_back_grant(resident.id, template_id)
             raise TransientSendError(f"subscribe send failed with {exc.errcode}") from exc
         log.error("subscribe message %s refused: %s", template_id, exc)
-        return _record(resident_id, "subscribe", template_id, purpose, "failed", exc.errcode)
-    return _record(resident_id, "subscribe", template_id, purpose, "sent")
+        return "failed", exc.errcode
+    return "sent", None
 
 
-@job
-def send_customer_service_text(oa_openid: str, text: str, purpose: str) -> str:
-    resident = db.session.scalars(select(Resident).filter_by(oa_openid=oa_openid)).first()
-    resident_id = resident.id if resident else None
+# 45015: she has not written to the account for 48 hours; 45047: too many messages in a row
+# without a reply from her; 43004: she no longer follows the account.
+WINDOW_CLOSED_ERRCODES = {45015, 45047}
+
+
+def try_customer_service_text(resident: Resident, text: str) -> tuple[str, int | None]:
+    # Followers from before this service knew of them have no follow event on record: only a
+    # recorded unfollow says she cannot be reached (WeChat answers 43004 for the rest).
+    if not resident.oa_openid or (resident.unfollowed_at and not resident.follows_official_account):
+        return "no_recipient", None
     try:
-        official_account_client().message.send_text(oa_openid, text)
+        official_account_client().message.send_text(resident.oa_openid, text)
     except WeChatClientException as exc:
+        if exc.errcode in WINDOW_CLOSED_ERRCODES:
+            return "window_closed", exc.errcode
+        if exc.errcode == 43004:
+            return "no_recipient", exc.errcode
         if exc.errcode in TRANSIENT_ERRCODES:
             raise TransientSendError(f"customer-service send failed with {exc.errcode}") from exc
-        # 45015: the resident has not written to us for 48 hours; nothing to retry.
-        return _record(resident_id, "customer_service", None, purpose, "failed", exc.errcode)
-    return _record(resident_id, "customer_service", None, purpose, "sent")
-
-
-def _record(resident_id, channel, template_id, purpose, status, errcode=None) -> str:
-    db.session.add(OutboundMessage(resident_id=resident_id, channel=channel,
-                                   template_id=template_id, purpose=purpose, status=status,
-                                   errcode=errcode))
-    return status
+        log.error("customer-service message refused: %s", exc)
+        return "failed", exc.errcode
+    return "sent", None

@@ -51,6 +51,15 @@ def dev_template_ids_setting() -> str:
     return ",".join(f"{name}:{template_id}" for name, template_id in DEV_TEMPLATE_IDS.items())
 
 
+def dev_environment() -> str:
+    """Shell exports that point the service's SMS settings at this gateway's identities
+    (scripts/dev sets the endpoint)."""
+    values = {"SMS_SDK_APP_ID": DEV_SDK_APP_ID, "SMS_SECRET_ID": DEV_SECRET_ID,
+              "SMS_SECRET_KEY": DEV_SECRET_KEY, "SMS_SIGN_NAME": DEV_SIGN_NAME,
+              "SMS_TEMPLATE_IDS": dev_template_ids_setting()}
+    return "\n".join(f"export {name}='{value}'" for name, value in values.items())
+
+
 @dataclass
 class GatewayState:
     secrets: dict[str, str]
@@ -228,3 +237,17 @@ def _send_one(state, raw_phone, template_id, text, params, sign_name, now) -> di
     # Billing counts 70 characters a message, 67 each once a text runs over.
     fee = 1 if len(content) <= 70 else -(-len(content) // 67)
     return {**status, "SerialNo": serial, "Fee": fee, "Code": "Ok", "Message": "send success"}
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Local Tencent Cloud SMS gateway")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8091)
+    args = parser.parse_args()
+    create_sms_simulator_app().run(host=args.host, port=args.port, threaded=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 TEMPLATES: dict[str, str] = {
     # {1}: the service in a few words (e.g. 生育登记); {2}: the outcome (已通过/需补充材料).
-    "service_update": "您办理的{1}有新进展：{2}。请打开微信“{3}”公众号查看。",
+    "service_update": "您办理的{1}有新进展：{2}。详情请在微信中打开本镇卫健服务查看。",
     # {1}: date; {2}: time; {3}: clinic.
     "booking_reminder": "提醒：您预约的检查在{1} {2}，地点{3}。如需改期请在公众号操作。",
     # Staff alerts. {1}: what needs doing; {2}: how many or which.

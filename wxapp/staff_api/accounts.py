@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 
 from wxapp.models import STAFF_ROLES
 from wxapp.schemas.base import StrictSchema
+from wxapp.security.masking import mask_phone
 from wxapp.services.accounts import staff_accounts
 from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint
@@ -30,6 +31,8 @@ class PlacementFields(StrictSchema):
     role = fields.String(validate=validate.OneOf(STAFF_ROLES))
     village_id = fields.Integer(allow_none=True, validate=_ID)
     clinic_ids = fields.List(fields.Integer(validate=_ID), validate=validate.Length(max=20))
+    phone = fields.String(allow_none=True, validate=validate.Length(max=20), metadata={
+        "description": "A mainland mobile number for alerts by text message; null removes it."})
 
 
 class AccountCreateSchema(PlacementFields):
@@ -56,6 +59,8 @@ class AccountSchema(Schema):
     township_id = fields.Integer()
     village_id = fields.Integer(allow_none=True)
     clinic_ids = fields.List(fields.Integer())
+    phone = fields.Function(lambda staff: mask_phone(staff.phone) if staff.phone else None,
+                            metadata={"description": "Masked."})
     active = fields.Boolean()
     last_login_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
@@ -95,7 +100,8 @@ def create(body):
     account, generated = staff_accounts.create_account(
         g.staff, username=body["username"], display_name=body["display_name"],
         role=body["role"], village_id=body.get("village_id"),
-        clinic_ids=body.get("clinic_ids", ()), password=body.get("password"))
+        clinic_ids=body.get("clinic_ids", ()), password=body.get("password"),
+        phone=body.get("phone"))
     return _with_password(account, generated), 201, NO_STORE
 
 

@@ -5,8 +5,8 @@ from flask import g, request
 from marshmallow import fields, validate
 
 from wxapp.schemas.base import StrictSchema, TokenSchema
+from wxapp.services import staff_notices
 from wxapp.services.accounts import staff_login as staff_auth
-from wxapp.services.registration import deadline_notices as staff_notices
 from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint
 

@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from wxapp.formats.spreadsheets import Chart
 from wxapp.schemas.base import StrictSchema
+from wxapp.schemas.notices import NoticeDeliverySchema
 from wxapp.schemas.registration import (
     OnBehalfFormSchema,
     RegistrationListItemSchema,
@@ -13,6 +14,7 @@ from wxapp.schemas.registration import (
     StaffRegistrationSchema,
 )
 from wxapp.security.masking import mask_id_number, mask_name
+from wxapp.services import resident_notices
 from wxapp.services.registration import applications as registrations
 from wxapp.services.registration import documents, review
 from wxapp.services.registration import reports as registration_reports
@@ -98,6 +100,15 @@ def report(query):
 def detail(registration_id):
     """One birth registration in full (audited)."""
     return _staff_view(review.get_for_staff(g.staff, registration_id))
+
+
+@blp.get("/<int:registration_id>/notices")
+@blp.response(200, NoticeDeliverySchema(many=True))
+@staff_required(*READERS)
+def notices(registration_id):
+    """What the applicant was told about this case, and which channel reached her."""
+    reg = review.get_for_staff(g.staff, registration_id)
+    return resident_notices.deliveries_about(f"registration:{reg.id}")
 
 
 @blp.post("/<int:registration_id>/approve")

@@ -49,6 +49,9 @@ OLD_TOKEN_GRACE = 300
 CODE_LIFETIME = 300
 LOGINS_PER_MINUTE = 100
 THING_MAX_CHARS = 20
+# Customer-service messages are allowed for 48 hours after the user last wrote to the account
+# (a message, a menu tap, following it); later ones are refused with 45015.
+SERVICE_WINDOW_SECONDS = 48 * 3600
 
 
 @dataclass
@@ -75,6 +78,9 @@ class SimState:
     web_exchanges: list[dict] = field(default_factory=list)
     web_auth_user: dict | None = None
     outbox: list[dict] = field(default_factory=list)
+    last_wrote: dict[str, float] = field(default_factory=dict)
+    # (path, errcode) answered once instead of the real outcome: a WeChat having a bad moment.
+    injected: list[tuple[str, int]] = field(default_factory=list)
     msg_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
 
 
@@ -305,6 +311,10 @@ def create_simulator_app(apps: dict[str, str] | None = None, clock=None) -> Flas
                 refused = token_error()
                 if refused:
                     return refused
+                for index, (path, errcode) in enumerate(state.injected):
+                    if path == request.path:
+                        del state.injected[index]
+                        return _error(errcode, "simulated failure")
                 return view(request.get_json(silent=True, force=True) or {})
         return wrapper
 
@@ -329,6 +339,8 @@ def create_simulator_app(apps: dict[str, str] | None = None, clock=None) -> Flas
     def custom_send(body):
         if not body.get("touser") or not body.get("msgtype"):
             return _error(44002, "empty post data")
+        if now() - state.last_wrote.get(body["touser"], float("-inf")) > SERVICE_WINDOW_SECONDS:
+            return _error(45015, "response out of time limit or subscription is canceled")
         record("custom", body)
         return jsonify(errcode=0, errmsg="ok")
 
@@ -391,6 +403,25 @@ def create_simulator_app(apps: dict[str, str] | None = None, clock=None) -> Flas
             state.grants[key] += int(body.get("count", 1))
             state.known_openids.add(key[0])
             return jsonify(openid=key[0], template_id=key[1], remaining=state.grants[key])
+
+    @app.post("/sim/user-wrote")
+    def user_wrote():
+        """The user wrote to the official account (or tapped its menu) just now: WeChat opens
+        the 48-hour window for customer-service messages to that openid."""
+        openid = (request.get_json(silent=True) or {}).get("openid")
+        if not openid:
+            return jsonify(error="openid is needed"), 400
+        with lock:
+            state.last_wrote[openid] = now()
+        return jsonify(openid=openid)
+
+    @app.post("/sim/fail-next")
+    def fail_next():
+        """The next call to ``path`` is answered with ``errcode``."""
+        body = request.get_json(silent=True) or {}
+        with lock:
+            state.injected.append((str(body.get("path")), int(body.get("errcode", -1))))
+        return jsonify(ok=True)
 
     @app.get("/sim/outbox")
     def outbox():

@@ -20,8 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import STAFF_ROLES, Clinic, StaffUser, Village
+from wxapp.security.masking import mask_phone
 from wxapp.services.accounts.passwords import hash_password
 from wxapp.services.audit import Actor, record_audit
+from wxapp.sms.provider import is_mainland_mobile
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
@@ -29,7 +31,7 @@ USERNAME_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
 # No 0/O, 1/l/I: a generated password is read off a screen and typed in by hand.
 _PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 GENERATED_PASSWORD_LENGTH = 16
-CHANGEABLE = ("display_name", "role", "village_id", "clinic_ids")
+CHANGEABLE = ("display_name", "role", "village_id", "clinic_ids", "phone")
 
 
 def _actor(admin: StaffUser) -> Actor:
@@ -99,6 +101,15 @@ def _clean_display_name(display_name: str) -> str:
     return display_name
 
 
+def _clean_phone(phone: str | None) -> str | None:
+    phone = (phone or "").strip().replace(" ", "").replace("-", "")
+    if not phone:
+        return None
+    if not is_mainland_mobile(phone):
+        raise _invalid("staff.phone_invalid", "phone", "请填写11位手机号码，用于接收工作提醒短信。")
+    return phone
+
+
 def _placement(admin: StaffUser, role: str, village_id: int | None, clinic_ids
                ) -> tuple[Village | None, list[Clinic]]:
     """The village and clinics a role needs, all of the admin's own township."""
@@ -144,11 +155,12 @@ def _taken() -> Conflict:
 
 # -- changes -----------------------------------------------------------------------------------
 def create_account(admin: StaffUser, *, username: str, display_name: str, role: str,
-                   village_id: int | None = None, clinic_ids=(), password: str | None = None
-                   ) -> tuple[StaffUser, str | None]:
+                   village_id: int | None = None, clinic_ids=(), password: str | None = None,
+                   phone: str | None = None) -> tuple[StaffUser, str | None]:
     """Returns the account and the generated password (None when the admin chose one)."""
     username = _clean_username(username)
     display_name = _clean_display_name(display_name)
+    phone = _clean_phone(phone)
     village, clinics = _placement(admin, role, village_id, clinic_ids)
     generated = None
     if password is None:
@@ -160,7 +172,8 @@ def create_account(admin: StaffUser, *, username: str, display_name: str, role: 
     account = StaffUser(username=username, display_name=display_name, role=role,
                         township_id=admin.township_id,
                         village_id=village.id if village else None,
-                        password_hash=hash_password(password), active=True, session_version=1)
+                        password_hash=hash_password(password), active=True, session_version=1,
+                        phone=phone)
     account.clinics = clinics
     try:
         # A concurrent request for the same username loses here, not with a 500.
@@ -193,6 +206,8 @@ def change_account(admin: StaffUser, staff_id: int, changes: dict) -> StaffUser:
     before = _snapshot(account)
     if "display_name" in changes:
         account.display_name = _clean_display_name(changes["display_name"])
+    if "phone" in changes:
+        account.phone = _clean_phone(changes["phone"])
     account.role = role
     account.village_id = village.id if village else None
     account.clinics = clinics
@@ -205,7 +220,9 @@ def change_account(admin: StaffUser, staff_id: int, changes: dict) -> StaffUser:
 
 
 def _snapshot(account: StaffUser) -> dict:
+    # The audit keeps the phone masked: it records that it changed, not the number.
     return {"display_name": account.display_name, "role": account.role,
+            "phone": mask_phone(account.phone) if account.phone else None,
             "village_id": account.village_id, "clinic_ids": [c.id for c in account.clinics]}
 
 

@@ -41,8 +41,7 @@ def get_for_staff(staff, handover_id: int) -> Handover:
 
 
 def answer(staff, handover_id: int, text: str) -> Handover:
-    from wxapp.jobs import enqueue_after_commit
-    from wxapp.services.notifications import send_customer_service_text
+    from wxapp.services.resident_notices import BySms, tell
 
     text = (text or "").strip()
     if not text:
@@ -55,9 +54,9 @@ def answer(staff, handover_id: int, text: str) -> Handover:
     handover.answered_by_staff_id = staff.id
     handover.answered_at = utcnow()
     record_audit(Actor("staff", str(staff.id)), "handover.answer", "handover", handover.id)
-    resident = db.session.get(Resident, handover.resident_id)
-    if resident is not None and resident.oa_openid:
-        enqueue_after_commit(send_customer_service_text, resident.oa_openid,
-                             f"工作人员回复您的留言：\n{text}", "handover_answer")
+    # In the chat while WeChat's 48-hour window is open, else by text or in her notice list.
+    tell(handover.resident_id, "handover_answered", dedupe_key=f"handover:{handover.id}:answer",
+         subject=f"handover:{handover.id}", title="工作人员回复了您的留言", text=text,
+         sms=BySms("service_update", ["留言咨询", "工作人员已回复"]))
     db.session.flush()
     return handover

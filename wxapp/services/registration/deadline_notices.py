@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from wxapp.china_time import china_midnight, china_today
 from wxapp.extensions import db
-from wxapp.models import BirthRegistration, StaffNotice, StaffUser
+from wxapp.models import BirthRegistration, StaffUser
 from wxapp.services.registration.applications import add_working_days
+from wxapp.services.staff_notices import notify
 
 DEADLINE_KIND = "registration_deadlines"
 
@@ -30,25 +31,6 @@ def remind_reviewers_of_deadlines(today: date | None = None) -> int:
         reviewers = db.session.scalars(select(StaffUser).where(
             StaffUser.township_id == township_id, StaffUser.active.is_(True),
             StaffUser.role.in_(("township_admin", "reviewer"))))
-        added += notify(list(reviewers), DEADLINE_KIND, text, today)
-    return added
-
-
-def notices_for(staff: StaffUser, limit: int = 50) -> list[StaffNotice]:
-    return list(db.session.scalars(select(StaffNotice).filter_by(staff_id=staff.id)
-                                   .order_by(StaffNotice.id.desc()).limit(limit)))
-
-
-def notify(staff_members: list[StaffUser], kind: str, text: str,
-           today: date | None = None) -> int:
-    """One notice of `kind` per staff member per day, however often the cause repeats."""
-    today = today or china_today()
-    added = 0
-    for member in staff_members:
-        exists = db.session.scalars(select(StaffNotice.id).filter_by(
-            staff_id=member.id, kind=kind, day=today)).first()
-        if exists is None:
-            db.session.add(StaffNotice(staff_id=member.id, kind=kind, day=today, text=text))
-            added += 1
-    db.session.flush()
+        added += notify(list(reviewers), DEADLINE_KIND, text, today,
+                        sms=("生育登记审核到期", f"{overdue + due_soon}件"))
     return added

@@ -12,7 +12,7 @@ from wxapp.china_time import CHINA
 from wxapp.extensions import db
 from wxapp.models import ScreeningBooking, ScreeningCoupleMember, ScreeningSlot
 from wxapp.models.base import utcnow
-from wxapp.services import notifications
+from wxapp.services.resident_notices import BySms, BySubscribe, tell
 
 SUBJECTS = {
     "confirmed": ("孕前检查预约成功", "请按时携带夫妻双方身份证到检"),
@@ -31,15 +31,23 @@ def slot_time_text(slot: ScreeningSlot) -> str:
 
 def booking_notice(booking: ScreeningBooking, kind: str) -> None:
     """To every account of the couple the booking belongs to (the one that booked, and a
-    spouse who joined), each as far as it allowed such messages."""
+    spouse who joined), each by the first channel that reaches that person."""
     subject, note = SUBJECTS[kind]
     slot = booking.slot
+    when = slot_time_text(slot)
+    # A text on a lock screen says "a health check", not which one.
+    sms = (BySms("booking_reminder", [when[:10], when[11:], slot.clinic.name])
+           if kind == "reminder" else BySms("service_update", ["健康检查预约", subject[-12:]]))
     for resident_id in _recipients(booking):
-        notifications.notify_by_subscribe_message(
-            resident_id, config.settings().screening_notice_template_id,
-            {"thing1": subject, "time2": slot_time_text(slot), "thing3": slot.clinic.name,
-             "thing4": note},
-            f"pages/screening/booking?id={booking.id}", f"screening_{kind}")
+        tell(resident_id, f"screening_{kind}",
+             dedupe_key=f"booking:{booking.id}:{kind}:{slot.id}", subject=f"booking:{booking.id}",
+             title=subject, text=f"{when}，{slot.clinic.name}。{note}。",
+             link=f"pages/screening/booking?id={booking.id}",
+             subscribe=BySubscribe(
+                 config.settings().screening_notice_template_id,
+                 {"thing1": subject, "time2": when, "thing3": slot.clinic.name, "thing4": note},
+                 f"pages/screening/booking?id={booking.id}"),
+             sms=sms)
 
 
 def _recipients(booking: ScreeningBooking) -> list[int]:

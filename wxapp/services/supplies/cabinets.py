@@ -19,16 +19,15 @@ from wxapp.models import (
     Pickup,
     PickupLine,
     PointItem,
-    StaffUser,
     SupplyItem,
     SupplyPoint,
 )
 from wxapp.models.base import utcnow
 from wxapp.observability import metrics
 from wxapp.security.identity import InvalidIdentity, parse_id_number
-from wxapp.services.registration import deadline_notices as staff_notices
+from wxapp.services import staff_notices
 from wxapp.services.supplies import ledger, pickups
-from wxapp.services.supplies.tasks import open_task
+from wxapp.services.supplies.tasks import open_task, point_keepers
 
 
 def _lines(pickup: Pickup) -> list[dict]:
@@ -164,15 +163,6 @@ def id_card_pickup(point_id: int, id_number: str, wanted: list[dict]) -> dict:
     return {"pickup_id": pickup.id, "items": _lines(pickup)}
 
 
-def point_keepers(point: SupplyPoint) -> list[StaffUser]:
-    """Who hears at once when a point needs someone: its village worker and the office."""
-    return list(db.session.scalars(select(StaffUser).where(
-        StaffUser.active.is_(True), StaffUser.township_id == point.township_id,
-        (StaffUser.role == "township_admin")
-        | ((StaffUser.role == "village_worker") & (StaffUser.village_id == point.village_id))
-    )))
-
-
 def mark_silent_cabinets_offline(now: datetime | None = None) -> int:
     """A cabinet that has not called in for a while is offline: residents are no longer sent
     there, and the staff of its village get a task."""
@@ -186,6 +176,7 @@ def mark_silent_cabinets_offline(now: datetime | None = None) -> int:
         text = (f"{point.name}已超过{config.settings().device_offline_after_minutes}"
                 "分钟没有联网，请到现场检查。")
         open_task("offline", f"offline:{point.id}", point, text)
-        staff_notices.notify(point_keepers(point), f"cabinet_offline:{point.id}", text)
+        staff_notices.notify(point_keepers(point), f"cabinet_offline:{point.id}", text,
+                             sms=("自助机柜离线", point.name))
     db.session.flush()
     return len(silent)

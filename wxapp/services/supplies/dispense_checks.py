@@ -19,11 +19,16 @@ from wxapp.errors import Conflict, NotFound
 from wxapp.extensions import db
 from wxapp.models import Pickup, StaffUser, SupplyPoint, SupplyTask
 from wxapp.models.base import utcnow
-from wxapp.services import notifications
+from wxapp.services import staff_notices
 from wxapp.services.audit import Actor, record_audit
-from wxapp.services.registration import deadline_notices as staff_notices
-from wxapp.services.supplies.cabinets import point_keepers, settle_redeemed
-from wxapp.services.supplies.tasks import DISPENSE_CHECK, open_task, visible_tasks
+from wxapp.services.resident_notices import BySms, BySubscribe, tell
+from wxapp.services.supplies.cabinets import settle_redeemed
+from wxapp.services.supplies.tasks import (
+    DISPENSE_CHECK,
+    open_task,
+    point_keepers,
+    visible_tasks,
+)
 
 
 def flag_unreported(now: datetime | None = None) -> int:
@@ -58,10 +63,14 @@ def _tell_resident_quota_is_back(pickup_id: int) -> None:
     resident_id = db.session.scalar(select(Pickup.resident_id).filter_by(id=pickup_id))
     if resident_id is None:
         return
-    notifications.notify_by_subscribe_message(
-        resident_id, config.settings().pickup_follow_up_template_id,
-        {"thing1": "自助领取未完成", "thing2": "名额已退回，可重新申请领取码"},
-        "pages/supplies/index", "pickup_not_dispensed")
+    tell(resident_id, "pickup_not_dispensed", dedupe_key=f"pickup:{pickup_id}:not_dispensed",
+         subject=f"pickup:{pickup_id}", title="自助领取未完成",
+         text="名额已退回，可重新申请领取码。", link="pages/supplies/index",
+         subscribe=BySubscribe(
+             config.settings().pickup_follow_up_template_id,
+             {"thing1": "自助领取未完成", "thing2": "名额已退回，可重新申请领取码"},
+             "pages/supplies/index"),
+         sms=BySms("service_update", ["自助服务", "名额已退回"]))
 
 
 def answer(staff: StaffUser, task_id: int, dispensed: bool) -> dict:

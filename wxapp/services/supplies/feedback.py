@@ -11,7 +11,7 @@ from wxapp.errors import Conflict, NotFound
 from wxapp.extensions import db
 from wxapp.models import Pickup, Resident, SupplyPoint, SupplyPreference
 from wxapp.models.base import utcnow
-from wxapp.services import notifications
+from wxapp.services.resident_notices import BySubscribe, tell
 from wxapp.services.supplies import pickups
 from wxapp.services.supplies.tasks import open_task
 
@@ -51,10 +51,15 @@ def ask_follow_up_questions(now=None) -> int:
     ).limit(500)).all()
     for pickup in due:
         pickup.follow_up_asked_at = now
-        notifications.notify_by_subscribe_message(
-            pickup.resident_id, settings.pickup_follow_up_template_id,
-            {"thing1": "健康服务回访", "thing2": "请告诉我们使用是否顺利，有问题可随时咨询"},
-            f"pages/supplies/follow-up?id={pickup.id}", "pickup_follow_up")
+        # No text message: a follow-up is not worth a lock-screen line about this service.
+        tell(pickup.resident_id, "pickup_follow_up", dedupe_key=f"pickup:{pickup.id}:follow_up",
+             subject=f"pickup:{pickup.id}", title="健康服务回访",
+             text="请告诉我们使用是否顺利，有问题可随时咨询。",
+             link=f"pages/supplies/follow-up?id={pickup.id}",
+             subscribe=BySubscribe(
+                 settings.pickup_follow_up_template_id,
+                 {"thing1": "健康服务回访", "thing2": "请告诉我们使用是否顺利，有问题可随时咨询"},
+                 f"pages/supplies/follow-up?id={pickup.id}"))
     db.session.flush()
     return len(due)
 

@@ -26,9 +26,10 @@ from wxapp.models import (
     SupplyItem,
     SupplyPoint,
 )
+from wxapp.services import staff_notices
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
-from wxapp.services.supplies.tasks import open_task
+from wxapp.services.supplies.tasks import open_task, point_keepers
 
 LEDGER_STAFF = ("township_admin", "village_worker")
 INSUFFICIENT_STOCK = "库存不足（或已被居民领取码预留），请核对数量。"
@@ -324,9 +325,14 @@ def raise_restock_task_if_low(point_id: int, item_id: int) -> None:
     if row is None or row.on_hand - row.held > row.low_threshold:
         return
     point = db.session.get(SupplyPoint, point_id)
+    left = row.on_hand - row.held
     open_task("restock", f"restock:{point_id}:{item_id}", point,
-              f"{point.name}的{row.item.name}只剩 {row.on_hand - row.held}{row.item.unit}，"
-              "请补货。")
+              f"{point.name}的{row.item.name}只剩 {left}{row.item.unit}，请补货。")
+    if left <= 0:
+        # Out: residents are turned away until someone restocks, so it is worth a text.
+        staff_notices.notify(point_keepers(point), f"stock_out:{point_id}:{item_id}",
+                             f"{point.name}的{row.item.name}已无库存，请尽快补货。",
+                             sms=("药具缺货", point.name))
 
 
 def flag_near_expiry(today: date | None = None) -> int:

@@ -70,3 +70,12 @@ def close_task(staff: StaffUser, task_id: int) -> SupplyTask:
     record_audit(Actor("staff", str(staff.id)), "supplies.task_done", "supply_task", task.id)
     db.session.flush()
     return task
+
+
+def point_keepers(point: SupplyPoint) -> list[StaffUser]:
+    """Who hears at once when a point needs someone: its village worker and the office."""
+    return list(db.session.scalars(select(StaffUser).where(
+        StaffUser.active.is_(True), StaffUser.township_id == point.township_id,
+        (StaffUser.role == "township_admin")
+        | ((StaffUser.role == "village_worker") & (StaffUser.village_id == point.village_id))
+    )))

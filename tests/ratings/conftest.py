@@ -1,0 +1,1 @@
+from tests.registrations.conftest import form, resident, staff, villages  # noqa: F401
