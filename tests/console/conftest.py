@@ -1,9 +1,14 @@
 """The ``console`` fixture: staff of any role signed in to the console through its real pages
 (password, then the two-step code where the role needs one), and the CSRF token a page gives.
 
-    client, staff = console.sign_in("reviewer")
+    client, staff = console.sign_in("reviewer")        # enrols two-step sign-in with pyotp
     client, staff = console.sign_in("village_worker", village="西岭村")
     response = console.post(client, "/console/...", data={...})   # with the CSRF token
+    other = console.sign_in_as(staff)                  # the same person in a second browser
+
+Codes are made with pyotp from the secret the enrolment page shows (``console.secrets``);
+a code is accepted once, so a second sign-in uses the next time step (at most two sign-ins
+of one person within the same 30 seconds without moving the clock).
 
 ``staff`` is detached from any database session: read its columns, not its relationships
 other than ``village``/``township``/``clinics`` (loaded before it is handed out)."""
@@ -11,7 +16,9 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 
+import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -25,6 +32,8 @@ PASSWORD = "console-pass-2026"
 DISPLAY_NAMES = {"township_admin": "测试管理员", "reviewer": "测试审核员",
                  "village_worker": "测试村专干", "clinic": "测试医生"}
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+_SECRET = re.compile(r'<code class="secret" id="secret">([A-Z2-7 ]+)</code>')
+TWO_STEP_ROLES = ("township_admin", "reviewer")
 _numbers = itertools.count(1)
 
 
@@ -37,6 +46,8 @@ def csrf_from(html: str) -> str:
 class Console:
     def __init__(self, app):
         self.app = app
+        self.secrets: dict[int, str] = {}
+        self._last_step: dict[int, int] = {}
 
     # -- people --------------------------------------------------------------------------------
     def make_staff(self, role: str, *, village: str = "东湖村", clinics=("示范镇卫生院",),
@@ -102,13 +113,46 @@ class Console:
             data["next"] = next_url
         return client.post("/console/login", data=data)
 
-    def sign_in(self, role: str, client=None, **staff_fields):
-        """A new staff member of ``role`` and a test client signed in as her."""
-        staff = self.make_staff(role, **staff_fields)
+    def code_for(self, staff) -> str:
+        """A code for ``staff``'s next unused time step."""
+        secret = self.secrets[staff.id]
+        totp = pyotp.TOTP(secret)
+        step = int(time.time() // totp.interval)
+        step = max(step, self._last_step.get(staff.id, -1) + 1)
+        self._last_step[staff.id] = step
+        return totp.generate_otp(step)
+
+    def submit_code(self, client, staff, code: str | None = None):
+        token = self.csrf(client, "/console/login/two-step")
+        return client.post("/console/login/two-step", data={
+            "csrf_token": token, "code": code or self.code_for(staff)})
+
+    def enrol(self, client, staff):
+        """On the enrolment page: read the secret as a person would type it, confirm a code."""
+        page = client.get("/console/login/two-step").get_data(as_text=True)
+        found = _SECRET.search(page)
+        assert found, "the enrolment page shows no secret"
+        self.secrets[staff.id] = found.group(1).replace(" ", "")
+        return self.submit_code(client, staff)
+
+    def sign_in_as(self, staff, client=None):
+        """``staff`` (made here) signs in on ``client`` (a new one by default)."""
         client = client or self.client()
         response = self.submit_password(client, staff.username)
         assert response.status_code == 302, response.get_data(as_text=True)
-        return client, staff
+        if staff.role in TWO_STEP_ROLES:
+            assert response.headers["Location"] == "/console/login/two-step"
+            if staff.id in self.secrets:
+                response = self.submit_code(client, staff)
+            else:
+                response = self.enrol(client, staff)
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    def sign_in(self, role: str, client=None, **staff_fields):
+        """A new staff member of ``role`` and a test client signed in as her."""
+        staff = self.make_staff(role, **staff_fields)
+        return self.sign_in_as(staff, client), staff
 
 
 @pytest.fixture

@@ -4,7 +4,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wxapp.extensions import db
@@ -53,6 +62,12 @@ class StaffUser(TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # For alerts by text message (deadlines, cabinets offline, stock out); optional.
     phone: Mapped[str | None] = mapped_column(EncryptedText("staff_users.phone"))
+    # Two-step sign-in (TOTP, services/accounts/two_step.py): the shared secret, encrypted
+    # like personal data (whoever reads it can make codes); the last time step whose code was
+    # accepted, so that a code is never accepted twice; when the secret was confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText("staff_users.totp_secret"))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     township: Mapped[Township] = relationship()
     village: Mapped[Village | None] = relationship()

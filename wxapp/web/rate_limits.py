@@ -128,6 +128,8 @@ def register_rate_limits(app: Flask) -> None:
         "h5_auth.callback": [sign_in_address],
         "staff_auth.login": [sign_in_address, staff_failures],
         "console_auth.login": [console_sign_in_address, console_staff_failures],
+        # Wrong codes also lock the account's two-step check (services/accounts/two_step.py).
+        "console_auth.second_step": [console_sign_in_address],
         "screening.book": [create_address, create_account],
         "supplies.request_pickup": [create_address, create_account],
         "registrations.upload": [create_address, create_account],
