@@ -114,6 +114,9 @@ def seed_command(demo: bool) -> None:
     if demo:
         click.echo(f"demo staff password: {seeding.DEMO_STAFF_PASSWORD} "
                    "(users demo-admin, demo-reviewer, demo-village, demo-clinic)")
+        click.echo(f"staff console: {service_url()}console/ with those accounts; demo-admin "
+                   "and demo-reviewer set up two-step sign-in at their first sign-in (scan the "
+                   "QR code with any authenticator app, or type the secret shown)")
         codes = seeding.demo_clinic_day_codes(datetime.now(CHINA).date())
         click.echo("today is a clinic day at the first demo clinic: demo-clinic can check in "
                    f"the couples booked with the codes {', '.join(codes)}, then record results")

@@ -32,7 +32,7 @@ PASSWORD = "console-pass-2026"
 DISPLAY_NAMES = {"township_admin": "测试管理员", "reviewer": "测试审核员",
                  "village_worker": "测试村专干", "clinic": "测试医生"}
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-_SECRET = re.compile(r'<code class="secret" id="secret">([A-Z2-7 ]+)</code>')
+_SECRET = re.compile(r'<p class="secret" id="secret">(.*?)</p>', re.S)
 TWO_STEP_ROLES = ("township_admin", "reviewer")
 _numbers = itertools.count(1)
 
@@ -132,13 +132,13 @@ class Console:
         page = client.get("/console/login/two-step").get_data(as_text=True)
         found = _SECRET.search(page)
         assert found, "the enrolment page shows no secret"
-        self.secrets[staff.id] = found.group(1).replace(" ", "")
+        self.secrets[staff.id] = re.sub(r"<[^>]+>|\s", "", found.group(1))
         return self.submit_code(client, staff)
 
-    def sign_in_as(self, staff, client=None):
-        """``staff`` (made here) signs in on ``client`` (a new one by default)."""
+    def sign_in_as(self, staff, client=None, password: str = PASSWORD):
+        """``staff`` signs in on ``client`` (a new one by default)."""
         client = client or self.client()
-        response = self.submit_password(client, staff.username)
+        response = self.submit_password(client, staff.username, password)
         assert response.status_code == 302, response.get_data(as_text=True)
         if staff.role in TWO_STEP_ROLES:
             assert response.headers["Location"] == "/console/login/two-step"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, redirect, render_template
 
 from wxapp.console.access import console_required
+from wxapp.services.accounts import two_step
 from wxapp.web.blueprint import Blueprint
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -35,4 +36,5 @@ def home():
 @bp.get("/account")
 @console_required()
 def account():
-    return render_template("console/account.html")
+    return render_template("console/account.html",
+                           two_step_required=two_step.required_for(g.staff))

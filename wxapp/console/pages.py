@@ -3,9 +3,12 @@ and errors as pages in Chinese (a fragment for htmx, which console.js shows in t
 alert area)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, g, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from wxapp.china_time import to_china, to_china_date
 from wxapp.console.navigation import ROLE_LABELS, nav_for
 from wxapp.web.browser_pages import protect_pages
 from wxapp.web.errors import register_error_page
@@ -47,7 +50,24 @@ def _console_context() -> dict:
     }
 
 
+def china_date(moment) -> str:
+    """A stored moment (UTC) as the date in China: 2026年11月30日."""
+    if moment is None:
+        return ""
+    day = to_china_date(moment) if isinstance(moment, datetime) else moment
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def china_datetime(moment) -> str:
+    """A stored moment (UTC) as China's wall clock: 2026-11-30 08:15."""
+    if moment is None:
+        return ""
+    return to_china(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def install_pages(app: Flask, prefix: str) -> None:
     protect_pages(app, prefix)
     register_error_page(app, prefix, render_error_page)
     app.context_processor(_console_context)
+    app.add_template_filter(china_date, "china_date")
+    app.add_template_filter(china_datetime, "china_datetime")
