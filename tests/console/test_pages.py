@@ -128,10 +128,13 @@ def test_the_csrf_token_works_as_the_htmx_header(console):
     assert response.status_code == 302
 
 
-def test_the_json_apis_need_no_csrf_token(client):
-    response = client.post("/api/v1/staff/auth/login", json={"username": "nobody",
-                                                             "password": "x"})
-    assert response.status_code == 401  # judged on the credentials, not refused as CSRF
+def test_the_json_apis_need_no_csrf_token(console, client):
+    staff = console.make_staff("clinic")
+    response = client.post("/api/v1/staff/auth/login", json={
+        "username": staff.username, "password": "console-pass-2026"})
+    assert response.status_code == 200
+    headers = {"Authorization": f"Bearer {response.get_json()['token']}"}
+    assert client.post("/api/v1/staff/auth/logout", headers=headers).status_code == 204
 
 
 def test_api_and_wechat_answers_never_set_a_cookie(console, client, wechat):
@@ -154,3 +157,10 @@ def test_api_and_wechat_answers_never_set_a_cookie(console, client, wechat):
     assert push.status_code == 200
     for answer in answers:
         assert "Set-Cookie" not in answer.headers, answer.request.path
+
+
+def test_a_strangers_visit_to_a_missing_page_opens_no_session(console):
+    response = console.client().get("/console/no-such-page")
+    assert response.status_code == 404
+    assert "没有找到" in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers

@@ -69,6 +69,17 @@ def test_disabling_the_account_ends_its_console_session(console, app):
     assert _signed_in_as(client) == 302
 
 
+def test_a_password_reset_by_the_office_ends_the_console_session(console, app):
+    from wxapp.services.accounts import staff_accounts
+
+    client, staff = console.sign_in("clinic")
+    _, admin = console.sign_in("township_admin")
+    with app.app_context():
+        staff_accounts.reset_password(db.session.get(StaffUser, admin.id), staff.id)
+        db.session.commit()
+    assert _signed_in_as(client) == 302
+
+
 def test_sign_in_gives_a_new_session_id(console):
     staff = console.make_staff("clinic")
     client = console.client()

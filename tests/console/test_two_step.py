@@ -211,3 +211,26 @@ def test_the_password_step_is_still_the_staff_apis(console):
     client = console.client()
     assert console.submit_password(client, staff.username, "wrong-password").status_code == 401
     assert console.submit_password(client, staff.username, PASSWORD).status_code == 302
+
+
+@pytest.mark.postgres_only
+def test_one_code_sent_twice_at_once_signs_in_once(console):
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, staff = console.sign_in("reviewer")
+    code = console.code_for(staff)
+    clients = [console.client() for _ in range(2)]
+    tokens = []
+    for client in clients:
+        console.submit_password(client, staff.username)
+        tokens.append(console.csrf(client, "/console/login/two-step"))
+
+    def send(pair):
+        client, token = pair
+        return client.post("/console/login/two-step",
+                           data={"csrf_token": token, "code": code}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(send, zip(clients, tokens, strict=True)))
+    assert statuses == [302, 401]
+    assert sorted(_signed_in(c) for c in clients) == [False, True]

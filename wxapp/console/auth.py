@@ -52,7 +52,8 @@ def login():
     if request.method == "GET":
         if signed_in_staff() is not None:
             return redirect(next_url)
-        return render_template("console/login.html", next_url=next_url, username="")
+        return render_template("console/login.html", next_url=next_url, username="",
+                               csrf_meta=True)
     username = _field("username").strip()
     try:
         staff = staff_login.authenticate(username, _field("password"),
@@ -60,7 +61,7 @@ def login():
     except DomainError as err:
         # 401 for a wrong password is what the per-account limit counts.
         return render_template("console/login.html", next_url=next_url, username=username,
-                               error=err.message), err.status
+                               error=err.message, csrf_meta=True), err.status
     if two_step.required_for(staff):
         _start_pending(staff, next_url)
         return redirect(url_for("console_auth.second_step"))
@@ -134,7 +135,7 @@ def second_step():
                       "success")
             return redirect(safe_next(pending.get("next")) or "/console/")
     context = {"enrolling": enrolling, "error": error, "issuer": settings().office_name,
-               "username": staff.username}
+               "username": staff.username, "csrf_meta": True}
     if enrolling:
         context.update(qr=_qr_svg(two_step.provisioning_uri(staff, secret)),
                        secret=two_step.grouped(secret))
