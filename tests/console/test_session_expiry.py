@@ -47,3 +47,14 @@ def test_expiry_follows_the_settings(console, app):
         client, _ = console.sign_in("clinic")
         clock.shift(timedelta(minutes=30))
         assert _signed_in(client)  # exactly at the limit is still within it
+
+
+def test_signing_out_after_the_session_ran_out_just_goes_to_sign_in(console):
+    with at_china(START) as clock:
+        client, _ = console.sign_in("clinic")
+        token = console.csrf(client)
+        clock.shift(timedelta(minutes=31))
+        response = client.post("/console/logout", data={"csrf_token": token})
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/console/login")
+        assert "长时间未操作" in client.get(response.headers["Location"]).get_data(as_text=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, g, make_response, render_template, request
+from flask import Flask, g, make_response, render_template, request, session
 from flask_wtf.csrf import CSRFError
 
 from wxapp.china_time import to_china, to_china_date
+from wxapp.console.access import SIGNED_IN, to_sign_in
 from wxapp.console.navigation import ROLE_LABELS, nav_for
 from wxapp.web.browser_pages import protect_pages
 from wxapp.web.errors import register_error_page
@@ -31,12 +32,21 @@ CSRF_MESSAGE = "页面已过期或来源无法确认，请刷新页面后重新�
 
 def render_error_page(err: Exception, status: int, code: str, message: str):
     if isinstance(err, CSRFError):
+        if _session_ran_out():
+            # "Sign out" (or any form) clicked after the session ended: the token died with
+            # it. Say what happened instead of a puzzling error page.
+            return to_sign_in()
         code, message = "request.csrf_failed", CSRF_MESSAGE
     template = ("console/_error_fragment.html" if request.headers.get("HX-Request")
                 else "console/error.html")
     body = render_template(template, status=status, code=code, message=message,
                            title=ERROR_TITLES.get(status, "请求无法处理"))
     return make_response(body, status)
+
+
+def _session_ran_out() -> bool:
+    return bool(getattr(session, "expired", False)) and not session.get(SIGNED_IN) \
+        and request.endpoint != "console_auth.login"
 
 
 def _console_context() -> dict:
