@@ -35,7 +35,7 @@ def render_error_page(err: Exception, status: int, code: str, message: str):
         if _session_ran_out():
             # "Sign out" (or any form) clicked after the session ended: the token died with
             # it. Say what happened instead of a puzzling error page.
-            return to_sign_in()
+            return make_response(to_sign_in())
         code, message = "request.csrf_failed", CSRF_MESSAGE
     template = ("console/_error_fragment.html" if request.headers.get("HX-Request")
                 else "console/error.html")
