@@ -152,18 +152,27 @@ def search_audit(admin: StaffUser, filters: AuditFilters, page: int = 1,
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     entries = list(db.session.scalars(query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
                                       .limit(per_page).offset((page - 1) * per_page)))
-    staff = list(db.session.scalars(select(StaffUser).filter_by(township_id=admin.township_id)
-                                    .order_by(StaffUser.display_name, StaffUser.id)))
+    staff = township_staff(admin)
     by_id = {str(s.id): s for s in staff}
     rows = [AuditRow(id=e.id, at=to_china(e.at), staff=by_id.get(e.actor_id or ""),
                      action=e.action, action_label=ACTION_LABELS.get(e.action, e.action),
                      target_type=e.target_type,
                      target_label=TARGET_LABELS.get(e.target_type, e.target_type),
                      target_id=e.target_id, detail=e.detail, ip=e.ip) for e in entries]
-    seen_actions = db.session.scalars(select(AuditLog.action).distinct().where(
-        AuditLog.actor_type == "staff", AuditLog.actor_id.in_(_township_staff_ids(admin))))
-    actions = sorted(set(seen_actions))
     record_audit(Actor("staff", str(admin.id)), SEARCHED, "audit_log", None,
                  {"filters": filters.used(), "page": page})
     return AuditPage(rows=rows, page=page, per_page=per_page, total=total, filters=filters,
-                     staff=staff, actions=[(a, ACTION_LABELS.get(a, a)) for a in actions])
+                     staff=staff, actions=known_actions(admin))
+
+
+def township_staff(admin: StaffUser) -> list[StaffUser]:
+    """Whom the filter may name: the township's staff, disabled ones too (their rows stay)."""
+    return list(db.session.scalars(select(StaffUser).filter_by(township_id=admin.township_id)
+                                   .order_by(StaffUser.display_name, StaffUser.id)))
+
+
+def known_actions(admin: StaffUser) -> list[tuple[str, str]]:
+    """(code, label) of every action the township's staff have a row for."""
+    seen = db.session.scalars(select(AuditLog.action).distinct().where(
+        AuditLog.actor_type == "staff", AuditLog.actor_id.in_(_township_staff_ids(admin))))
+    return [(a, ACTION_LABELS.get(a, a)) for a in sorted(set(seen))]
