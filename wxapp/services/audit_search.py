@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "staff.list": "查看员工列表", "staff.created": "添加员工", "staff.changed": "修改员工",
     "staff.disabled": "停用员工", "staff.enabled": "启用员工",
     "staff.password_reset": "重置密码", "staff.two_step_reset": "重置两步验证",
+    "staff.two_step_enrolled": "设置两步验证", "staff.signed_out_everywhere": "在所有设备上退出",
     "audit.searched": "查看审计日志",
 }
 
