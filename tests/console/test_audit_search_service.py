@@ -90,12 +90,18 @@ def test_pages_newest_first(demo):
     assert (first.total, first.pages) == (7, 3)
     assert [r.target_id for r in first.rows] == ["6", "5", "4"]
     assert [r.target_id for r in third.rows] == ["0"]
+    past_the_end = search_audit(admin, AuditFilters(action="registration.read"), page=99,
+                                per_page=3)
+    assert past_the_end.page == 3 and [r.target_id for r in past_the_end.rows] == ["0"]
 
 
 def test_reading_the_log_is_logged_with_its_filters(demo):
     admin = demo["demo-admin"]
+    for hour in (9, 10):
+        _row(demo["demo-reviewer"], "registration.read", "birth_registration", hour,
+             _china(2026, 1, 2, hour))
     search_audit(admin, AuditFilters(action="registration.read", date_from=date(2026, 1, 1)),
-                 page=2)
+                 page=2, per_page=1)
     [row] = db.session.scalars(select(AuditLog).filter_by(action=SEARCHED)).all()
     assert row.actor_id == str(admin.id)
     assert row.detail == {"filters": {"action": "registration.read",

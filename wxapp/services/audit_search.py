@@ -151,6 +151,8 @@ def search_audit(admin: StaffUser, filters: AuditFilters, page: int = 1,
         query = query.where(AuditLog.at < china_midnight(filters.date_to + timedelta(days=1)))
 
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    # A page past the end (an old link, a typed number) shows the last page, not nothing.
+    page = min(page, max(1, -(-total // per_page)))
     entries = list(db.session.scalars(query.order_by(AuditLog.at.desc(), AuditLog.id.desc())
                                       .limit(per_page).offset((page - 1) * per_page)))
     staff = township_staff(admin)
