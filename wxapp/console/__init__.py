@@ -14,12 +14,18 @@ PREFIX = "/console/"
 
 
 def register_console(app: Flask) -> None:
+    from wxapp.console.audit_log import bp as audit_log_bp
     from wxapp.console.auth import bp as auth_bp
     from wxapp.console.dashboard import bp as dashboard_bp
     from wxapp.console.home import bp as home_bp
     from wxapp.console.pages import install_pages
+    from wxapp.console.pii import bp as pii_bp
+    from wxapp.console.staff_accounts import bp as staff_accounts_bp
 
     install_pages(app, PREFIX)
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(pii_bp)
+    app.register_blueprint(audit_log_bp)
+    app.register_blueprint(staff_accounts_bp)

@@ -259,3 +259,13 @@ def reset_password(admin: StaffUser, staff_id: int, password: str | None = None
     record_audit(_actor(admin), "staff.password_reset", "staff_user", account.id,
                  {"password": "generated" if generated else "given"})
     return account, generated
+
+
+def placement_choices(admin: StaffUser) -> tuple[list[Village], list[Clinic]]:
+    """The villages and clinics an admin may place staff in: her township's, as ``_placement``
+    accepts them."""
+    villages = list(db.session.scalars(select(Village).filter_by(township_id=admin.township_id)
+                                       .order_by(Village.code, Village.id)))
+    clinics = list(db.session.scalars(select(Clinic).filter_by(township_id=admin.township_id)
+                                      .order_by(Clinic.id)))
+    return villages, clinics

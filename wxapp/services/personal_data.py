@@ -1,0 +1,104 @@
+"""Showing staff a full ID number or phone number: an explicit act, one field at a time.
+
+Invariant: pages show these numbers masked; the only way to the plaintext for staff on screen
+is ``reveal``, which finds the record through the staff member's scope (anyone else's record
+is not found, never confirmed to exist) and writes exactly one audit row (who, which record,
+which field, from where) in the same transaction as the answer. The row holds the field's
+name, never its value.
+
+No reason is asked for: a reviewer compares the numbers on the form with the ID-card images
+many times a day, a typed reason would become the same word every time, and free text in an
+audit row is a place personal data leaks into. The audit page shows who revealed what, so
+unusual volume stands out there instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from wxapp.errors import Forbidden, NotFound
+from wxapp.extensions import db
+from wxapp.models import BirthRegistration, ScreeningCouple, StaffUser, Village
+from wxapp.services.accounts.staff_scope import scoped
+from wxapp.services.audit import Actor, record_audit
+
+REVEALED = "personal_data.revealed"
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    target_type: str  # as in the audit log's other rows about the same record
+    label: str
+    # Who works with these records at all; everyone else is refused before any look-up.
+    roles: tuple[str, ...]
+    fields: dict[str, str]  # column -> what the field is, in Chinese
+
+    def find(self, staff: StaffUser, record_id: int):
+        raise NotImplementedError
+
+
+class _Registrations(RecordKind):
+    def find(self, staff, record_id):
+        return db.session.scalars(scoped(
+            select(BirthRegistration).filter_by(id=record_id), staff,
+            BirthRegistration.township_id, BirthRegistration.village_id)).first()
+
+
+class _Couples(RecordKind):
+    def find(self, staff, record_id):
+        return db.session.scalars(scoped(
+            select(ScreeningCouple).join(Village).filter(ScreeningCouple.id == record_id),
+            staff, Village.township_id, ScreeningCouple.village_id)).first()
+
+
+# The same need-to-know as the staff API: the office, reviewers and the village's worker read
+# registrations and couples; clinic staff work from bookings and never see either. A resident's
+# own profile is not here: no staff page shows it, and it belongs to no village to scope by.
+RECORD_KINDS: dict[str, RecordKind] = {
+    "registration": _Registrations(
+        "birth_registration", "生育登记", ("township_admin", "reviewer", "village_worker"),
+        {"mother_id_number": "女方身份证号码", "mother_phone": "女方手机号码",
+         "father_id_number": "男方身份证号码", "father_phone": "男方手机号码"}),
+    "screening_couple": _Couples(
+        "screening_couple", "孕前检查夫妇", ("township_admin", "reviewer", "village_worker"),
+        {"wife_id_number": "妻子身份证号码", "wife_phone": "妻子手机号码",
+         "husband_id_number": "丈夫身份证号码", "husband_phone": "丈夫手机号码"}),
+}
+REVEAL_ROLES = tuple(sorted({role for kind in RECORD_KINDS.values() for role in kind.roles}))
+
+
+@dataclass(frozen=True)
+class Revealed:
+    record_kind: str
+    record_id: int
+    field: str
+    label: str
+    value: str
+
+
+def _not_found() -> NotFound:
+    return NotFound("personal_data.not_found", "没有找到这条记录。")
+
+
+def can_reveal(staff: StaffUser, record_kind: str) -> bool:
+    kind = RECORD_KINDS.get(record_kind)
+    return kind is not None and staff.role in kind.roles
+
+
+def reveal(staff: StaffUser, record_kind: str, record_id: int, field: str) -> Revealed:
+    kind = RECORD_KINDS.get(record_kind)
+    if kind is None or field not in kind.fields:
+        raise _not_found()
+    if staff.role not in kind.roles:
+        raise Forbidden("auth.role_forbidden", "您的账号没有此项权限。")
+    record = kind.find(staff, record_id)
+    if record is None:
+        raise _not_found()
+    value = getattr(record, field)
+    if not value:
+        # Nothing is shown, so nothing is recorded.
+        raise NotFound("personal_data.empty", "这一项没有填写。")
+    record_audit(Actor("staff", str(staff.id)), REVEALED, kind.target_type, record.id,
+                 {"field": field})
+    return Revealed(record_kind, record.id, field, kind.fields[field], value)
