@@ -9,7 +9,7 @@ blueprints carry no limiter of their own and tests can build apps with other lim
   address. Staff failures are also counted per account
   from all addresses together; the five-failure lock counts per account *and* address
   (``services/accounts/staff_login.py``), so a stranger cannot lock a reviewer out.
-- Creating bookings, pickup codes and uploads: per resident (shared between the three) and,
+- Creating bookings, pickup codes, uploads and messages for staff: per resident (shared) and,
   more widely, per address: a mobile carrier puts many residents behind one address.
 - ``/verify``: per address. The cabinet API: per cabinet (only requests that prove to come
   from it count, so a forger cannot use up a cabinet's budget) and per address.
@@ -133,6 +133,7 @@ def register_rate_limits(app: Flask) -> None:
         "screening.book": [create_address, create_account],
         "supplies.request_pickup": [create_address, create_account],
         "registrations.upload": [create_address, create_account],
+        "handovers.leave_message": [create_address, create_account],
         "verify.verify": [limiter.limit(s.rate_limit_verify_per_address)],
     }
     for endpoint, endpoint_limits in limits.items():

@@ -24,6 +24,15 @@ def leave_message(resident: Resident, channel: str, message: str) -> Handover:
     return handover
 
 
+def list_for_resident(resident: Resident, limit: int = 20) -> list[Handover]:
+    """Her own messages and their answers, newest first: the resident pages show staff's
+    answer there too, since a resident who never wrote to the official account cannot be sent
+    it as a customer-service message."""
+    return list(db.session.scalars(
+        select(Handover).where(Handover.resident_id == resident.id)
+        .order_by(Handover.created_at.desc(), Handover.id.desc()).limit(limit)))
+
+
 def list_open(staff) -> list[Handover]:
     rows = list(db.session.scalars(
         select(Handover).where(Handover.status == "open").order_by(Handover.created_at)))

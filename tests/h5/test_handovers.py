@@ -1,0 +1,59 @@
+"""A resident's messages for staff from the pages or the mini-program (转人工, 请村里代办):
+left once however often she taps, hers alone to read, answered by staff."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from tests.helpers import error_code, login
+from wxapp.extensions import db
+from wxapp.models.faq import Handover
+
+
+def test_message_left_for_staff_is_answered_and_she_reads_the_answer(client, sim, app_ctx):
+    from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
+    from wxapp.transactions import commit
+
+    seed_demo()
+    commit()
+    me = login(client, sim, "h5-asker")
+    left = client.post("/api/v1/me/handovers", headers={**me, "Idempotency-Key": "handover-1"},
+                       json={"message": "请村里代办生育登记，电话13812345678。"})
+    assert left.status_code == 201, left.get_json()
+    assert left.get_json()["status"] == "open" and left.get_json()["answer"] is None
+    staff = client.post("/api/v1/staff/auth/login", json={
+        "username": "demo-admin", "password": DEMO_STAFF_PASSWORD}).get_json()["token"]
+    answered = client.post(f"/api/v1/staff/faq/handovers/{left.get_json()['id']}/answer",
+                           headers={"Authorization": f"Bearer {staff}"},
+                           json={"answer": "好的，村里周三上门。"})
+    assert answered.status_code == 200, answered.get_json()
+    mine = client.get("/api/v1/me/handovers", headers=me).get_json()
+    assert [(m["status"], m["answer"]) for m in mine] == [("answered", "好的，村里周三上门。")]
+
+
+def test_a_double_tap_leaves_one_message(client, sim, app_ctx):
+    me = login(client, sim, "h5-double")
+    headers = {**me, "Idempotency-Key": "handover-twice"}
+    first = client.post("/api/v1/me/handovers", headers=headers, json={"message": "请回电话"})
+    again = client.post("/api/v1/me/handovers", headers=headers, json={"message": "请回电话"})
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert db.session.scalar(select(func.count(Handover.id))) == 1
+
+
+def test_an_empty_message_is_refused_in_chinese_and_nothing_is_kept(client, sim, app_ctx):
+    me = login(client, sim, "h5-empty")
+    response = client.post("/api/v1/me/handovers", headers=me, json={"message": ""})
+    assert response.status_code == 422
+    assert error_code(response) == "request.validation_failed"
+    blank = client.post("/api/v1/me/handovers", headers=me, json={"message": "   "})
+    assert error_code(blank) == "handover.empty"
+    assert "不能为空" in blank.get_json()["error"]["message"]
+    assert db.session.scalar(select(func.count(Handover.id))) == 0
+
+
+def test_another_residents_messages_are_not_hers_to_read(client, sim, app_ctx):
+    first = login(client, sim, "h5-first")
+    client.post("/api/v1/me/handovers", headers=first, json={"message": "我的私事"})
+    second = login(client, sim, "h5-second")
+    assert client.get("/api/v1/me/handovers", headers=second).get_json() == []
+    assert client.get("/api/v1/me/handovers").status_code == 401
