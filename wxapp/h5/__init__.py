@@ -7,5 +7,7 @@ from flask import Flask
 
 def register_h5(app: Flask) -> None:
     from wxapp.h5.auth import register_h5_auth
+    from wxapp.h5.pages import bp as pages_bp
 
     register_h5_auth(app)
+    app.register_blueprint(pages_bp)

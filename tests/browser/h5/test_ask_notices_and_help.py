@@ -79,6 +79,12 @@ def test_notices_show_what_needs_her_and_staffs_answer(page, token_for, client, 
                 headers={"Authorization": f"Bearer {staff}"}, json={"answer": "周末不上班。"})
     page.goto(f"/h5/notices#token={token}")
     page.locator("#replies").filter(has_text="工作人员答：周末不上班。").wait_for()
+    # The answer also arrived as a notice: new until she says she has seen it.
+    page.locator("#inbox-sentence").filter(has_text="有1条新消息没看").wait_for()
+    notice = page.locator("#inbox li").first
+    assert "【新】" in notice.inner_text()
+    notice.get_by_role("button", name="知道了").click()
+    page.locator("#inbox-sentence").filter(has_text="消息都看过了").wait_for()
     assert "现在没有要您办的事" in page.locator("#notices").inner_text()
     assert_elderly_friendly(page)
     assert_accessible(page)

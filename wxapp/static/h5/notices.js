@@ -1,5 +1,6 @@
-/* My notices: what needs her, and where things stand, from the same API as each page (no
-   separate inbox), plus staff's answers to her messages. */
+/* My notices: what was sent to her (GET /me/notices, whichever channel also reached her
+   phone), what needs her and where things stand (read from each journey's API), and staff's
+   answers to her messages. */
 (function () {
   "use strict";
   const H5 = window.H5;
@@ -16,9 +17,29 @@
       when ? el("p", { class: "hint", text: H5.timeText(when) }) : null) };
   }
 
+  function showInbox(inbox) {
+    $("inbox-sentence").textContent = inbox.total === 0 ? "还没有收到消息。"
+      : inbox.unread ? "有" + inbox.unread + "条新消息没看。" : "消息都看过了。";
+    $("inbox").replaceChildren(...inbox.items.map((n) => {
+      const row = el("li", { class: "list-row", "data-notice": n.id },
+        el("p", { class: "label", text: (n.read ? "" : "【新】") + n.title }),
+        el("p", { text: n.text }),
+        el("p", { class: "hint", text: H5.timeText(n.created_at) }));
+      if (!n.read) {
+        row.append(el("button", { type: "button", class: "wide", on: { click: (e) => H5.act(e.currentTarget, async () => {
+          await api("POST", `/me/notices/${n.id}/read`);
+          showInbox(await api("GET", "/me/notices"));
+        }) } }, "知道了"));
+      }
+      return row;
+    }));
+  }
+
   async function load() {
-    const [registrations, bookings, pickups, handovers] = await Promise.all([
-      api("GET", "/me/registrations"), api("GET", "/me/bookings"), api("GET", "/me/pickups"), api("GET", "/me/handovers")]);
+    const [inbox, registrations, bookings, pickups, handovers] = await Promise.all([
+      api("GET", "/me/notices"), api("GET", "/me/registrations"), api("GET", "/me/bookings"),
+      api("GET", "/me/pickups"), api("GET", "/me/handovers")]);
+    showInbox(inbox);
     const rows = [];
     for (const r of registrations.slice(0, 3)) {
       if (REGISTRATION[r.status]) rows.push(row("/h5/registration", REGISTRATION[r.status], r.submitted_at, r.status === "returned"));
