@@ -20,11 +20,18 @@ CHANNEL = "app"
 class HandoverRequestSchema(StrictSchema):
     message = fields.String(required=True, validate=validate.Length(
         min=1, max=handovers.MAX_MESSAGE_CHARS))
+    purpose = fields.String(load_default="question", validate=validate.OneOf(handovers.PURPOSES),
+                            metadata={"description": "question: for the township office; "
+                                      "filing_help (请村里代办): for the workers of village_id."})
+    village_id = fields.Integer(load_default=None, allow_none=True,
+                                validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class MyHandoverSchema(Schema):
     id = fields.Integer()
     message = fields.String()
+    purpose = fields.String(validate=validate.OneOf(handovers.PURPOSES))
+    village_id = fields.Integer(allow_none=True)
     status = fields.String(metadata={"enum": ["open", "answered"]})
     answer = fields.String(allow_none=True)
     created_at = fields.DateTime()
@@ -40,7 +47,8 @@ class MyHandoverSchema(Schema):
 def leave_message(body):
     """Leave a message for staff (转人工), e.g. when the bot cannot answer or to ask the
     village to file for her (请村里代办); the answer appears in GET /me/handovers."""
-    return handovers.leave_message(g.resident, CHANNEL, body["message"])
+    return handovers.leave_message(g.resident, CHANNEL, body["message"],
+                                   purpose=body["purpose"], village_id=body["village_id"])
 
 
 @blp.get("")

@@ -409,8 +409,9 @@ RULES: dict[tuple[str, str], str] = {
     ("post", "/api/v1/staff/faq/import"): "401 401 401 403 403 ok ok",
     ("get", "/api/v1/staff/faq/unanswered"): ANY_STAFF,
     ("post", "/api/v1/staff/faq/unanswered/attach"): "401 401 401 403 403 ok ok",
-    ("get", "/api/v1/staff/faq/handovers"): "401 401 401 403 403 ok ok",
-    ("post", "/api/v1/staff/faq/handovers/{handover_id}/answer"): "401 401 401 403 403 ok ok",
+    # Village workers: their village's 请村里代办 requests (the world's message is for the office).
+    ("get", "/api/v1/staff/faq/handovers"): "401 401 401 ok 403 ok ok",
+    ("post", "/api/v1/staff/faq/handovers/{handover_id}/answer"): "401 401 401 404 403 ok ok",
     # Staff accounts: the township office alone.
     ("get", "/api/v1/staff/accounts"): "401 401 401 403 403 403 ok",
     ("post", "/api/v1/staff/accounts"): "401 401 401 403 403 403 ok",

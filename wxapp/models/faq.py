@@ -55,6 +55,9 @@ class Handover(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
     channel: Mapped[str] = mapped_column(String(32))
+    # "question" for the office; "filing_help" (请村里代办) for the workers of `village_id`.
+    purpose: Mapped[str] = mapped_column(String(16), default="question")
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
     message: Mapped[str] = mapped_column(EncryptedText("faq_handovers.message"))
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     answer: Mapped[str | None] = mapped_column(EncryptedText("faq_handovers.answer"))

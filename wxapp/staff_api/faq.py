@@ -68,6 +68,8 @@ class AttachSchema(StrictSchema):
 class HandoverSchema(Schema):
     id = fields.Integer()
     channel = fields.String()
+    purpose = fields.String(metadata={"description": "question or filing_help (请村里代办)"})
+    village_id = fields.Integer(allow_none=True)
     message = fields.String()
     status = fields.String()
     answer = fields.String(allow_none=True)
@@ -161,14 +163,15 @@ def attach(body):
 
 @blp.get("/handovers")
 @blp.response(200, HandoverSchema(many=True))
-@staff_required(*EDITORS)
+@staff_required(*EDITORS, "village_worker")
 def open_handovers():
-    """Questions residents left for a person, not yet answered."""
+    """Messages residents left for a person, not yet answered (a village worker: the
+    请村里代办 requests of her village)."""
     return handovers.list_open(g.staff)
 
 
 @blp.post("/handovers/<int:handover_id>/answer")
-@staff_required(*EDITORS)
+@staff_required(*EDITORS, "village_worker")
 @blp.arguments(HandoverAnswerSchema)
 @blp.response(200, HandoverSchema)
 def answer_handover(body, handover_id):

@@ -5,22 +5,42 @@ from sqlalchemy import select
 
 from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import Resident
+from wxapp.models import Resident, StaffUser, Village
 from wxapp.models.base import utcnow
 from wxapp.models.faq import Handover
+from wxapp.services import staff_notices
 from wxapp.services.audit import Actor, record_audit
 
 MAX_MESSAGE_CHARS = 1000
 
 
-def leave_message(resident: Resident, channel: str, message: str) -> Handover:
+PURPOSES = ("question", "filing_help")
+
+
+def leave_message(resident: Resident, channel: str, message: str, *, purpose: str = "question",
+                  village_id: int | None = None) -> Handover:
+    """A question for the office, or (``filing_help``, 请村里代办) a request that the workers
+    of her village call her and file for her: they see it in their list and are alerted."""
     message = (message or "").strip()
     if not message:
         raise ValidationFailed("handover.empty", "留言内容不能为空。")
-    handover = Handover(resident_id=resident.id, channel=channel,
+    village = None
+    if village_id is not None:
+        village = db.session.get(Village, village_id)
+        if village is None:
+            raise ValidationFailed("handover.village_unknown", "请选择您所在的村（社区）。")
+    handover = Handover(resident_id=resident.id, channel=channel, purpose=purpose,
+                        village_id=village.id if village else None,
                         message=message[:MAX_MESSAGE_CHARS], status="open")
     db.session.add(handover)
     db.session.flush()
+    if purpose == "filing_help" and village is not None:
+        workers = list(db.session.scalars(select(StaffUser).where(
+            StaffUser.active.is_(True), StaffUser.role == "village_worker",
+            StaffUser.village_id == village.id)))
+        staff_notices.notify(workers, f"filing_help:{handover.id}",
+                             f"{village.name}有居民请村里代办，请在“居民留言”中查看并回电。",
+                             sms=("居民请求代办", village.name))
     return handover
 
 
@@ -33,16 +53,24 @@ def list_for_resident(resident: Resident, limit: int = 20) -> list[Handover]:
         .order_by(Handover.created_at.desc(), Handover.id.desc()).limit(limit)))
 
 
+def _visible(staff):
+    """The office and reviewers see every message; a village worker those of her village."""
+    query = select(Handover)
+    if staff.role == "village_worker":
+        query = query.where(Handover.village_id == staff.village_id)
+    return query
+
+
 def list_open(staff) -> list[Handover]:
     rows = list(db.session.scalars(
-        select(Handover).where(Handover.status == "open").order_by(Handover.created_at)))
+        _visible(staff).where(Handover.status == "open").order_by(Handover.created_at)))
     record_audit(Actor("staff", str(staff.id)), "handover.list", "handover", None,
                  {"ids": [row.id for row in rows]})
     return rows
 
 
 def get_for_staff(staff, handover_id: int) -> Handover:
-    handover = db.session.get(Handover, handover_id)
+    handover = db.session.scalars(_visible(staff).where(Handover.id == handover_id)).first()
     if handover is None:
         raise NotFound("handover.not_found", "没有找到该留言。")
     record_audit(Actor("staff", str(staff.id)), "handover.read", "handover", handover.id)

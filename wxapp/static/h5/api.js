@@ -240,7 +240,9 @@
       const topic = box.dataset.topic;
       const message = "请村里代办" + topic + "。联系电话：" + phone + "。" +
         (facts.name ? "姓名：" + facts.name + "。" : "") + (facts.village ? "住在：" + facts.village + "。" : "");
-      await api("POST", "/me/handovers", { body: { message }, idempotent: "village-help:" + topic });
+      const body = { message, purpose: "filing_help" };
+      if (facts.villageId) body.village_id = Number(facts.villageId);
+      await api("POST", "/me/handovers", { body, idempotent: "village-help:" + topic });
       phoneField.hidden = true;
       state.textContent = "已经告诉村里了，工作人员会打电话给您（" + phone + "）。回复也会在“我的消息”里。";
     }));

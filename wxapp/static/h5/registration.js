@@ -373,7 +373,8 @@
     const data = collect();
     const me = data[data.filer_role || "mother"] || {};
     const village = $("village").selectedOptions[0];
-    return { phone: me.phone, name: me.name, village: village && village.value ? village.textContent : null };
+    return { phone: me.phone, name: me.name, village: village && village.value ? village.textContent : null,
+      villageId: village && village.value ? village.value : null };
   };
   form.addEventListener("input", changed);
   form.addEventListener("change", (event) => {

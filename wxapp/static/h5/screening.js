@@ -254,7 +254,8 @@
     const wife = (couple && couple.wife) || {};
     const husband = (couple && couple.husband) || {};
     const village = villages.find((v) => couple && v.id === couple.village_id);
-    return { phone: wife.phone || husband.phone, name: wife.name, village: village ? village.township + " " + village.name : null };
+    return { phone: wife.phone || husband.phone, name: wife.name, village: village ? village.township + " " + village.name : null,
+      villageId: village ? village.id : null };
   };
   $("couple-form").addEventListener("submit", saveCouple);
   $("couple-village").addEventListener("change", () => {
