@@ -11,7 +11,6 @@ from wxapp.extensions import db
 from wxapp.models import BirthRegistration, StaffUser
 from wxapp.models.base import utcnow
 from wxapp.security.masking import mask_name
-from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.registration.applications import (
     STAFF_MOVES,
@@ -20,6 +19,7 @@ from wxapp.services.registration.applications import (
     record_event,
     register,
 )
+from wxapp.services.registration.desk_queue import registration_scope, with_filters
 from wxapp.services.registration.documents import documents_of
 from wxapp.services.registration.notices import notify_decision
 
@@ -34,25 +34,22 @@ def _actor(staff: StaffUser) -> Actor:
 
 def review_queue(staff: StaffUser, status: str | None = None, village_id: int | None = None,
                  overdue: bool | None = None) -> list[BirthRegistration]:
-    query = scoped(select(BirthRegistration), staff, BirthRegistration.township_id,
-                   BirthRegistration.village_id).order_by(BirthRegistration.due_at)
-    if status:
-        query = query.where(BirthRegistration.status == status)
-    if village_id:
-        query = query.where(BirthRegistration.village_id == village_id)
-    if overdue is not None:
-        now = utcnow()
-        late = (BirthRegistration.status == "submitted") & (BirthRegistration.due_at < now)
-        query = query.where(late if overdue else ~late)
+    query = with_filters(registration_scope(staff).order_by(BirthRegistration.due_at),
+                         status=status, village_id=village_id, overdue=overdue)
     rows = list(db.session.scalars(query))
     record_audit(_actor(staff), "registration.list", "birth_registration", None,
                  {"count": len(rows), "status": status})
     return rows
 
 
-def get_for_staff(staff: StaffUser, registration_id: int) -> BirthRegistration:
-    query = scoped(select(BirthRegistration).filter_by(id=registration_id), staff,
-                   BirthRegistration.township_id, BirthRegistration.village_id)
+def get_for_staff(staff: StaffUser, registration_id: int, *, for_decision: bool = False
+                  ) -> BirthRegistration:
+    """``for_decision``: locked until the decision commits, so that two decisions sent at once
+    (a double click, two reviewers) are taken one after the other: the second sees the first's
+    status and is refused instead of registering the case twice."""
+    query = registration_scope(staff, select(BirthRegistration).filter_by(id=registration_id))
+    if for_decision:
+        query = query.with_for_update().execution_options(populate_existing=True)
     reg = db.session.scalars(query).first()
     if reg is None:
         raise NotFound("registration.not_found", "没有找到这份申请。")
@@ -70,7 +67,7 @@ def document_for_staff(staff: StaffUser, registration_id: int, document_id: int)
 
 
 def _decide(staff: StaffUser, registration_id: int, to_status: str, note: str | None):
-    reg = get_for_staff(staff, registration_id)
+    reg = get_for_staff(staff, registration_id, for_decision=True)
     _move(reg, to_status, STAFF_MOVES)
     record_event(reg, to_status, "staff", staff.id, note)
     reg.decided_at = utcnow()
@@ -80,7 +77,7 @@ def _decide(staff: StaffUser, registration_id: int, to_status: str, note: str | 
 
 
 def approve(staff: StaffUser, registration_id: int) -> BirthRegistration:
-    reg = get_for_staff(staff, registration_id)
+    reg = get_for_staff(staff, registration_id, for_decision=True)
     _move(reg, "approved", STAFF_MOVES)
     register(reg, "staff", staff.id)
     reg.decided_by_staff_id = staff.id
@@ -90,7 +87,7 @@ def approve(staff: StaffUser, registration_id: int) -> BirthRegistration:
 
 def decide_correction(staff: StaffUser, registration_id: int, accept: bool,
                       note: str | None = None) -> BirthRegistration:
-    reg = get_for_staff(staff, registration_id)
+    reg = get_for_staff(staff, registration_id, for_decision=True)
     if reg.status != "correction_requested":
         raise Conflict("registration.illegal_transition", "没有待审核的更正申请。")
     apply_correction(reg, accept, staff.id, note)
