@@ -25,17 +25,9 @@ def verification_url(code: str) -> str:
     return config.settings().public_base_url + f"verify/{code}"
 
 
-def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:
-    if reg.status not in ("approved", "correction_requested") or not reg.certificate_code:
-        raise Conflict("registration.not_approved", "登记办结后才能下载登记凭证。")
-    chinese = font_for_pdfs()
-    buffer = io.BytesIO()
-    width, height = A5
-    pdf = canvas.Canvas(buffer, pagesize=A5, pageCompression=0)
-    pdf.setTitle("生育服务登记凭证")
-    pdf.setFont(chinese, 18)
-    pdf.drawCentredString(width / 2, height - 25 * mm, "生育服务登记凭证")
-    lines = [
+def certificate_lines(reg: BirthRegistration, township_name: str) -> list[tuple[str, str]]:
+    """What the certificate says, line by line: the PDF and the console's printable page."""
+    return [
         ("登记编号", reg.registration_number),
         ("女方姓名", reg.mother_name),
         ("女方身份证号", mask_id_number(reg.mother_id_number)),
@@ -46,6 +38,19 @@ def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:
         ("登记日期", to_china_date(reg.decided_at).isoformat()),
         ("验证码", reg.certificate_code),
     ]
+
+
+def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:
+    if reg.status not in ("approved", "correction_requested") or not reg.certificate_code:
+        raise Conflict("registration.not_approved", "登记办结后才能下载登记凭证。")
+    chinese = font_for_pdfs()
+    buffer = io.BytesIO()
+    width, height = A5
+    pdf = canvas.Canvas(buffer, pagesize=A5, pageCompression=0)
+    pdf.setTitle("生育服务登记凭证")
+    pdf.setFont(chinese, 18)
+    pdf.drawCentredString(width / 2, height - 25 * mm, "生育服务登记凭证")
+    lines = certificate_lines(reg, township_name)
     y = height - 42 * mm
     for label, value in lines:
         pdf.setFont(chinese, 11)
@@ -69,3 +74,20 @@ def certificate_pdf(reg: BirthRegistration, township_name: str) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def verification_qr_svg(code: str) -> str:
+    """The certificate's QR code as an SVG element for the printable page: one path of
+    squares, drawn with attributes only (the console's CSP forbids inline styles)."""
+    widget = QrCodeWidget(verification_url(code))
+    widget.draw()
+    matrix = widget.qr
+    size = matrix.getModuleCount()
+    quiet = 4
+    squares = "".join(f"M{col + quiet} {row + quiet}h1v1h-1z" for row in range(size)
+                      for col in range(size) if matrix.isDark(row, col))
+    full = size + 2 * quiet
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {full} {full}" '
+            f'role="img" aria-label="登记凭证核验二维码" shape-rendering="crispEdges">'
+            f'<rect width="{full}" height="{full}" fill="#fff"/>'
+            f'<path d="{squares}" fill="#000"/></svg>')

@@ -24,7 +24,7 @@ from wxapp.china_time import china_midnight, china_today, to_china
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration, StaffUser, Village
 from wxapp.models.base import utcnow
-from wxapp.models.registrations import STATUS_LABELS
+from wxapp.models.registrations import OPEN_STATUSES, STATUS_LABELS
 from wxapp.security.blind_index import id_number_index
 from wxapp.security.identity import InvalidIdentity, normalise_id_number, normalise_mobile
 from wxapp.security.masking import mask_id_number, mask_name
@@ -280,3 +280,15 @@ def counts_by_view(staff: StaffUser) -> dict[str, int]:
         query = _desk_filters(registration_scope(staff), QueueFilters(view=view), today, now)
         counts[view] = _count(query)
     return counts
+
+
+def open_case_of_mother(staff: StaffUser, id_number: str) -> BirthRegistration | None:
+    """The open registration in scope for the mother with this ID number (the one a second
+    filing of the same pregnancy collided with), found through the blind index."""
+    folded = normalise_id_number(id_number or "")
+    if not _ID_SHAPE.fullmatch(folded):
+        return None
+    query = registration_scope(staff).where(
+        BirthRegistration.mother_id_index == id_number_index(folded),
+        BirthRegistration.status.in_(OPEN_STATUSES)).order_by(BirthRegistration.id.desc())
+    return db.session.scalars(query).first()
