@@ -2,9 +2,9 @@
 would (never written into the tables directly), in the demo township's three villages."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import pytest
 from sqlalchemy import select
 
 from tests.factories import make_id_number, registration_form
@@ -20,7 +20,8 @@ FATHERS = ["李强", "陈伟", "赵磊", "黄勇", "吴杰", "孙涛", "朱斌",
 
 
 def mother_id(n: int) -> str:
-    return make_id_number(birth=f"199{n % 10}0{n % 9 + 1}1{n % 9}", sequence=f"{(2 * n) % 1000:03d}")
+    return make_id_number(birth=f"199{n % 10}0{n % 9 + 1}1{n % 9}",
+                          sequence=f"{(2 * n) % 1000:03d}")
 
 
 def father_id(n: int) -> str:
@@ -30,10 +31,22 @@ def father_id(n: int) -> str:
 
 @dataclass
 class Desk:
+    """Cases filed and decided in their own app context each: a test client's requests must
+    not share an app context (and so ``g``) with the test, or they would share its session
+    and CSRF token. Cases come back detached, their columns loaded."""
+    app: object
     villages: dict[str, int]
-    staff: dict[str, StaffUser]
-    township_id: int
-    cases: list[BirthRegistration] = field(default_factory=list)
+    staff: dict[str, int]
+    cases: list = field(default_factory=list)
+
+    @contextmanager
+    def ctx(self):
+        with self.app.app_context():
+            yield
+
+    def member(self, username: str) -> StaffUser:
+        """A staff member in the current app context's session."""
+        return db.session.get(StaffUser, self.staff[username])
 
     def file(self, village: str = "东湖村", *, children: int = 0, promised: bool = False,
              phone: str | None = None, by: str = "demo-admin") -> BirthRegistration:
@@ -49,36 +62,55 @@ class Desk:
             existing_children=[{"birth_date": f"201{k + 5}-03-0{k + 1}", "relation": "both"}
                                for k in range(children)],
             promised_documents=["father_id_card"] if promised else [])
-        reg = applications.file_on_behalf(self.staff[by], form, True)
-        commit()
-        self.cases.append(reg)
-        return reg
+        with self.ctx():
+            reg = applications.file_on_behalf(self.member(by), form, True)
+            commit()
+            reg_id = reg.id
+        self.cases.append(reg_id)
+        return self.reload(reg_id)
 
     def approve(self, reg):
-        review.approve(self.staff["demo-reviewer"], reg.id)
-        commit()
+        with self.ctx():
+            review.approve(self.member("demo-reviewer"), reg.id)
+            commit()
 
     def return_(self, reg):
-        review.return_for_changes(self.staff["demo-reviewer"], reg.id,
-                                  [{"field": "mother.name", "message": "请核对女方姓名。"}])
-        commit()
+        with self.ctx():
+            review.return_for_changes(self.member("demo-reviewer"), reg.id,
+                                      [{"field": "mother.name", "message": "请核对女方姓名。"}])
+            commit()
 
     def reload(self, reg) -> BirthRegistration:
-        db.session.expire_all()
-        return db.session.get(BirthRegistration, reg.id)
+        """The case as it is now, detached with its columns loaded."""
+        reg_id = reg if isinstance(reg, int) else reg.id
+        with self.ctx():
+            found = db.session.get(BirthRegistration, reg_id)
+            db.session.expunge(found)
+            return found
+
+    def scalars(self, query) -> list:
+        with self.ctx():
+            return list(db.session.scalars(query))
+
+    def scalar(self, query):
+        with self.ctx():
+            return db.session.scalar(query)
 
 
-@pytest.fixture
-def desk(app_ctx) -> Desk:
-    seed_demo()
-    commit()
-    villages = {v.name: v.id for v in db.session.scalars(select(Village))}
-    staff = {s.username: s for s in db.session.scalars(select(StaffUser))}
-    township_id = staff["demo-admin"].township_id
-    other = StaffUser(username="xiling-worker", display_name="西岭村专干", role="village_worker",
-                      township_id=township_id, village_id=villages["西岭村"],
-                      password_hash=hash_password("not-used-here-1"))
-    db.session.add(other)
-    commit()
-    staff["xiling-worker"] = other
-    return Desk(villages, staff, township_id)
+def make_desk(app) -> Desk:
+    """The demo township with a second village worker (西岭村); each test module wraps this
+    in its own ``desk`` fixture."""
+    with app.app_context():
+        seed_demo()
+        commit()
+        villages = {v.name: v.id for v in db.session.scalars(select(Village))}
+        staff = {s.username: s for s in db.session.scalars(select(StaffUser))}
+        other = StaffUser(username="xiling-worker", display_name="西岭村专干",
+                          role="village_worker", township_id=staff["demo-admin"].township_id,
+                          village_id=villages["西岭村"],
+                          password_hash=hash_password("not-used-here-1"))
+        db.session.add(other)
+        commit()
+        staff_ids = {username: member.id for username, member in staff.items()}
+        staff_ids["xiling-worker"] = other.id
+    return Desk(app, villages, staff_ids)

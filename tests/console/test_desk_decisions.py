@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.console.desk_data import desk  # noqa: F401 (fixture)
+from tests.console.desk_data import make_desk
 from tests.factories import registration_form
 from tests.helpers import allow_messages, drain_jobs, login
-from wxapp.extensions import db
 from wxapp.models import AuditLog, OutboundMessage, RegistrationEvent
 from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
 
@@ -17,7 +16,12 @@ TEMPLATE = "TPL_REGISTRATION_RESULT"
 
 
 @pytest.fixture
-def residents_case(client, sim, desk):  # noqa: F811
+def desk(app):
+    return make_desk(app)
+
+
+@pytest.fixture
+def residents_case(client, sim, desk):
     """A resident's own submission (promised documents: one conflict flag), who allowed
     three notices, so that a second notice would be sent if one were made."""
     me = login(client, sim, "desk-notified")
@@ -29,14 +33,13 @@ def residents_case(client, sim, desk):  # noqa: F811
     return response.get_json()["id"], openid
 
 
-def _events(case_id):
-    db.session.expire_all()
-    return [e.to_status for e in db.session.scalars(select(RegistrationEvent).filter_by(
+def _events(desk, case_id):
+    return [e.to_status for e in desk.scalars(select(RegistrationEvent).filter_by(
         registration_id=case_id).order_by(RegistrationEvent.id))]
 
 
 def test_return_with_two_ticked_items_sends_one_notice(console, desk, residents_case,
-                                                       sim):  # noqa: F811
+                                                       sim):
     case_id, openid = residents_case
     client, _ = console.sign_in("reviewer")
     page = client.get(f"/console/registrations/{case_id}").get_data(as_text=True)
@@ -45,27 +48,29 @@ def test_return_with_two_ticked_items_sends_one_notice(console, desk, residents_
         "items": ["mother.name", "documents.hukou_page"],
         "note-mother.name": "女方姓名少了一个字，请按身份证填写。"})
     assert response.status_code == 302
-    reg = desk.reload(type("R", (), {"id": case_id}))
+    reg = desk.reload(case_id)
     assert reg.status == "returned"
     assert reg.return_items == [
         {"field": "mother.name", "message": "女方姓名少了一个字，请按身份证填写。"},
         {"field": "documents.hukou_page", "message": "户口簿照片不清晰或缺失，请重新上传。"}]
-    drain_jobs()
+    with desk.ctx():
+        drain_jobs()
     sent = sim.outbox(touser=openid)["messages"]
     assert len(sent) == 1 and sent[0]["payload"]["data"]["phrase2"]["value"] == "已退回待修改"
-    assert db.session.scalar(select(func.count()).select_from(OutboundMessage)) == 1
+    assert desk.scalar(select(func.count()).select_from(OutboundMessage)) == 1
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "一次性通知申请人" in page and "女方姓名少了一个字" in page
     # Sent again (the back button): nothing is returned twice, and no second notice.
     again = console.post(client, f"/console/registrations/{case_id}/return",
                          {"items": ["mother.name"]})
-    drain_jobs()
+    with desk.ctx():
+        drain_jobs()
     assert len(sim.outbox(touser=openid)["messages"]) == 1
-    assert _events(case_id) == ["submitted", "returned"]
+    assert _events(desk, case_id) == ["submitted", "returned"]
     assert "没有重复退回" in client.get(again.headers["Location"]).get_data(as_text=True)
 
 
-def test_return_with_nothing_ticked_is_refused_and_changes_nothing(console, desk):  # noqa: F811
+def test_return_with_nothing_ticked_is_refused_and_changes_nothing(console, desk):
     case = desk.file()
     client, _ = console.sign_in("reviewer")
     response = console.post(client, f"/console/registrations/{case.id}/return", {"other": " "})
@@ -76,11 +81,10 @@ def test_return_with_nothing_ticked_is_refused_and_changes_nothing(console, desk
     console.post(client, f"/console/registrations/{case.id}/return",
                  {"items": ["mother.name", "salary"]})
     assert desk.reload(case).status == "submitted" and desk.reload(case).return_items is None
-    assert db.session.scalars(select(AuditLog).filter_by(
-        action="registration.returned")).first() is None
+    assert desk.scalars(select(AuditLog).filter_by(action="registration.returned")) == []
 
 
-def test_reject_needs_a_reason(console, desk):  # noqa: F811
+def test_reject_needs_a_reason(console, desk):
     case = desk.file()
     client, _ = console.sign_in("reviewer")
     refused = console.post(client, f"/console/registrations/{case.id}/reject", {"reason": "  "})
@@ -92,16 +96,16 @@ def test_reject_needs_a_reason(console, desk):  # noqa: F811
     assert reg.status == "rejected" and reg.reject_reason == "男方已有登记在外县办理。"
 
 
-def test_a_double_submitted_approval_acts_once_and_says_so(console, desk):  # noqa: F811
+def test_a_double_submitted_approval_acts_once_and_says_so(console, desk):
     case = desk.file()
-    client, staff = console.sign_in("reviewer")
+    client, _ = console.sign_in("reviewer")
     first = console.post(client, f"/console/registrations/{case.id}/approve")
     second = console.post(client, f"/console/registrations/{case.id}/approve")
     assert first.status_code == second.status_code == 302
     reg = desk.reload(case)
     assert reg.status == "approved" and reg.registration_number
-    assert _events(case.id) == ["submitted", "approved"]
-    assert db.session.scalar(select(func.count()).select_from(AuditLog).filter_by(
+    assert _events(desk, case.id) == ["submitted", "approved"]
+    assert desk.scalar(select(func.count()).select_from(AuditLog).filter_by(
         action="registration.approved")) == 1
     page = client.get(second.headers["Location"]).get_data(as_text=True)
     assert "已经准予登记，本次没有重复办理" in page
@@ -109,7 +113,7 @@ def test_a_double_submitted_approval_acts_once_and_says_so(console, desk):  # no
 
 
 def test_batch_approval_of_three_skips_the_conflicted_one_and_says_which(console,
-                                                                        desk):  # noqa: F811
+                                                                        desk):
     clean_one, conflicted, clean_two = desk.file(), desk.file(promised=True), desk.file()
     client, _ = console.sign_in("reviewer")
     queue = client.get("/console/registrations?view=all").get_data(as_text=True)
@@ -127,14 +131,14 @@ def test_batch_approval_of_three_skips_the_conflicted_one_and_says_which(console
 
 
 def test_batch_approval_never_reaches_another_township_or_a_decided_case(console,
-                                                                        desk):  # noqa: F811
+                                                                        desk):
     decided = desk.file()
     desk.approve(decided)
     waiting = desk.file()
     client, _ = console.sign_in("reviewer")
     console.post(client, "/console/registrations/batch-approve",
                  {"ids": [str(decided.id), "999999", str(waiting.id)]})
-    assert _events(decided.id) == ["submitted", "approved"]
+    assert _events(desk, decided.id) == ["submitted", "approved"]
     assert desk.reload(waiting).status == "approved"
     empty = console.post(client, "/console/registrations/batch-approve", {})
     assert "请先勾选" in client.get(empty.headers["Location"]).get_data(as_text=True)
@@ -142,7 +146,7 @@ def test_batch_approval_never_reaches_another_township_or_a_decided_case(console
 
 @pytest.mark.parametrize("action,data", [("approve", {}), ("reject", {"reason": "不符合"}),
                                          ("return", {"items": ["mother.name"]})])
-def test_a_decision_without_csrf_token_is_refused(console, desk, action, data):  # noqa: F811
+def test_a_decision_without_csrf_token_is_refused(console, desk, action, data):
     case = desk.file()
     client, _ = console.sign_in("reviewer")
     client.get(f"/console/registrations/{case.id}")
@@ -155,14 +159,14 @@ def test_a_decision_without_csrf_token_is_refused(console, desk, action, data): 
     assert wrong.status_code == 400 and desk.reload(case).status == "submitted"
 
 
-def test_a_correction_is_decided_at_the_desk(console, desk, client, sim):  # noqa: F811
+def test_a_correction_is_decided_at_the_desk(console, desk, client, sim):
     me = login(client, sim, "desk-correction")
     client.post("/api/v1/me/consents", headers=me, json={"text_version": CONSENT_TEXT_VERSION})
     form = registration_form(desk.villages["东湖村"])
     case_id = client.post("/api/v1/me/registrations", headers=me, json=form).get_json()["id"]
     reviewer, _ = console.sign_in("reviewer")
     console.post(reviewer, f"/console/registrations/{case_id}/approve")
-    old_code = desk.reload(type("R", (), {"id": case_id})).certificate_code
+    old_code = desk.reload(case_id).certificate_code
     asked = client.post(f"/api/v1/me/registrations/{case_id}/correction", headers=me,
                         json={**form, "mother": {**form["mother"], "name": "王芳芳"}})
     assert asked.status_code == 200, asked.get_json()
@@ -170,7 +174,7 @@ def test_a_correction_is_decided_at_the_desk(console, desk, client, sim):  # noq
     assert "申请人申请更正" in page and "王芳芳" in page
     console.post(reviewer, f"/console/registrations/{case_id}/correction",
                  {"decision": "accept", "note": "核对户口簿无误"})
-    reg = desk.reload(type("R", (), {"id": case_id}))
+    reg = desk.reload(case_id)
     assert reg.status == "approved" and reg.mother_name == "王芳芳"
     assert reg.certificate_code != old_code
     again = console.post(reviewer, f"/console/registrations/{case_id}/correction",
