@@ -17,6 +17,8 @@ def register_console(app: Flask) -> None:
     from wxapp.console.audit_log import bp as audit_log_bp
     from wxapp.console.auth import bp as auth_bp
     from wxapp.console.dashboard import bp as dashboard_bp
+    from wxapp.console.desk import bp as desk_bp
+    from wxapp.console.desk_filing import bp as desk_filing_bp
     from wxapp.console.home import bp as home_bp
     from wxapp.console.pages import install_pages
     from wxapp.console.pii import bp as pii_bp
@@ -29,3 +31,5 @@ def register_console(app: Flask) -> None:
     app.register_blueprint(pii_bp)
     app.register_blueprint(audit_log_bp)
     app.register_blueprint(staff_accounts_bp)
+    app.register_blueprint(desk_bp)
+    app.register_blueprint(desk_filing_bp)

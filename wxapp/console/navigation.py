@@ -28,6 +28,9 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("console_dashboard.page", "统计概览",
             ("township_admin", "reviewer", "village_worker")),
+    NavItem("console_desk.queue", "生育登记", ("township_admin", "reviewer", "village_worker")),
+    NavItem("console_desk_filing.new_filing", "代办登记申请",
+            ("township_admin", "reviewer", "village_worker")),
     NavItem("console_staff.staff_list", "员工账号", ("township_admin",)),
     NavItem("console_audit.audit_page", "审计日志", ("township_admin",)),
     NavItem("console.account", "我的账号",
