@@ -180,3 +180,38 @@ def test_a_correction_is_decided_at_the_desk(console, desk, client, sim):
     again = console.post(reviewer, f"/console/registrations/{case_id}/correction",
                          {"decision": "accept"})
     assert "已经审核过" in reviewer.get(again.headers["Location"]).get_data(as_text=True)
+
+
+@pytest.mark.postgres_only
+def test_two_approvals_sent_at_once_register_the_case_once(app, desk):
+    """Two reviewers (or a double click reaching two workers) approve at the same moment: the
+    case is locked for the decision, so the second sees the first's status and is refused."""
+    import threading
+
+    from wxapp.errors import Conflict
+    from wxapp.services.registration import review
+    from wxapp.transactions import commit, rollback
+
+    case = desk.file()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def approve():
+        with app.app_context():
+            reviewer = desk.member("demo-reviewer")
+            barrier.wait()
+            try:
+                review.approve(reviewer, case.id)
+                commit()
+                outcomes.append("approved")
+            except Conflict as exc:
+                rollback()
+                outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=approve) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["approved", "registration.illegal_transition"]
+    assert _events(desk, case.id) == ["submitted", "approved"]
