@@ -159,3 +159,29 @@ def test_case_and_document_reads_are_audited_like_the_staff_api(console, desk,
     client.get("/console/registrations?view=all")
     assert desk.scalars(select(AuditLog).filter_by(actor_id=str(staff.id),
                                                    action="registration.list")) != []
+
+
+def test_filters_swap_only_the_results_for_htmx_and_a_whole_page_without_it(console, desk):
+    desk.file("东湖村")
+    desk.file("西岭村")
+    client, _ = console.sign_in("reviewer")
+    path = f"/console/registrations?view=all&village={desk.villages['西岭村']}"
+    fragment = client.get(path, headers={"HX-Request": "true", "HX-Target": "desk-results"})
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in text
+    assert 'id="desk-results"' in text
+    assert "共 1 件" in text and "西岭村" in text
+    whole = client.get(path).get_data(as_text=True)
+    assert "<html" in whole and 'id="desk-results"' in whole and "共 1 件" in whole
+
+
+def test_bad_filter_values_are_ignored_and_said(console, desk):
+    desk.file()
+    client, _ = console.sign_in("reviewer")
+    response = client.get("/console/registrations?view=nope&village=abc&from=2026-13-40"
+                          "&child_order=9&status=lost&page=-1")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "共 1 件" in body
+    for said in ("没有这个视图", "“村/社区”的值不正确", "“提交日期从”应为 年-月-日",
+                 "“孩次”的值不正确", "“状态”的值不正确"):
+        assert said in body

@@ -2,14 +2,15 @@
 index), paging, and the scope that no search widens."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
+from tests.china_clock import at_china, every_fixed_moment
 from tests.console.desk_data import make_desk, mother_id
-from wxapp.china_time import china_today, to_china
+from wxapp.china_time import CHINA, china_today, to_china
 from wxapp.extensions import db
 from wxapp.models import AuditLog
 from wxapp.services.registration.desk_queue import (
@@ -175,3 +176,20 @@ def test_listing_is_audited_without_the_search_text(desk):
 ])
 def test_what_a_search_is_taken_for(typed, kind):
     assert classify_search(typed)[0] == kind
+
+
+@every_fixed_moment
+def test_due_today_follows_the_china_calendar(desk, moment):
+    with at_china(moment):
+        case = desk.file()
+    due = to_china(desk.reload(case).due_at)
+    reviewer = desk.member("demo-reviewer")
+    day_before_end = datetime.combine(due.date() - timedelta(days=1), time(23, 59), tzinfo=CHINA)
+    with at_china(day_before_end):
+        assert ids(desk_queue(reviewer, QueueFilters(view="due"))) == []
+    with at_china(datetime.combine(due.date(), time(0, 1), tzinfo=CHINA)):
+        page = desk_queue(reviewer, QueueFilters(view="due"))
+        assert [(r.id, r.due_state) for r in page.rows] == [(case.id, "due_today")]
+    with at_china(due + timedelta(minutes=1)):
+        page = desk_queue(reviewer, QueueFilters(view="due"))
+        assert [(r.id, r.due_state) for r in page.rows] == [(case.id, "overdue")]
