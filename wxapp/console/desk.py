@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from wxapp.china_time import to_china
@@ -166,6 +166,8 @@ def _case_context(reg) -> dict:
         "due_state": queue_service.due_state(reg),
         "can_decide": g.staff.role in DECIDERS,
         "registered": reg.status in review.REGISTERED and bool(reg.certificate_code),
+        # The audited reveal of a full ID number or phone (console-people's page), once there.
+        "reveal_ready": "console_pii.reveal" in current_app.view_functions,
     }
 
 

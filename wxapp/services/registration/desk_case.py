@@ -103,14 +103,16 @@ def conflicts_explained(reg: BirthRegistration) -> list[tuple[str, str]]:
         flag, "需要人工核对。")) for flag in reg.conflict_flags or []]
 
 
-def parent_lines(reg: BirthRegistration, role: str) -> list[tuple[str, str]]:
-    """A parent as label/value lines, ID number and phone masked."""
-    return [("姓名", getattr(reg, f"{role}_name")),
-            ("身份证号码", mask_id_number(getattr(reg, f"{role}_id_number"))),
-            ("手机号码", mask_phone(getattr(reg, f"{role}_phone")) or "未填写"),
-            ("户籍地区码", getattr(reg, f"{role}_hukou_region")),
+def parent_lines(reg: BirthRegistration, role: str) -> list[tuple[str, str, str | None]]:
+    """A parent as (label, text, field) lines: ID number and phone masked (empty when not
+    given), with the field a staff member may ask to see in full (an audited reveal)."""
+    return [("姓名", getattr(reg, f"{role}_name"), None),
+            ("身份证号码", mask_id_number(getattr(reg, f"{role}_id_number")),
+             f"{role}_id_number"),
+            ("手机号码", mask_phone(getattr(reg, f"{role}_phone")), f"{role}_phone"),
+            ("户籍地区码", getattr(reg, f"{role}_hukou_region"), None),
             ("婚姻状况", MARITAL_STATUSES.get(getattr(reg, f"{role}_marital_status") or "",
-                                          "未填写"))]
+                                          "未填写"), None)]
 
 
 def children_lines(reg: BirthRegistration) -> list[str]:
