@@ -125,6 +125,7 @@ def test_reviewer_works_the_desk(request, console, live_server, desk, photo_case
     page.get_by_label("女方姓名", exact=True).check()
     page.get_by_label("户口簿", exact=True).check()
     page.click("button:has-text('退回并通知申请人')")
+    page.wait_for_load_state()
     assert "一次性通知申请人" in page.inner_text(".messages")
     assert "已退回待修改" in page.inner_text("main")
 
@@ -132,6 +133,7 @@ def test_reviewer_works_the_desk(request, console, live_server, desk, photo_case
     first = desk.reload(desk.cases[0])
     page.goto(live_server.url(f"/console/registrations/{first.id}"))
     page.click("button:has-text('准予登记')")
+    page.wait_for_load_state()
     assert "已准予登记" in page.inner_text(".messages")
     page.goto(live_server.url("/console/registrations?view=all"))
     picked = [desk.reload(desk.cases[n]) for n in (1, 2, 5)]
@@ -139,12 +141,14 @@ def test_reviewer_works_the_desk(request, console, live_server, desk, photo_case
         page.check(f"#pick-{reg.id}")
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("button:has-text('批量准予登记所选申请')")
+    page.wait_for_load_state()
     messages = page.inner_text(".messages")
     assert "已批量准予登记 2 件" in messages and f"{picked[1].application_no}未办理" in messages
 
     # Print the certificate of the case approved above.
     page.goto(live_server.url(f"/console/registrations/{first.id}"))
     page.click("text=打印登记凭证")
+    page.wait_for_load_state()
     assert "生育服务登记凭证" in page.inner_text("main")
     assert page.locator("svg[aria-label='登记凭证核验二维码']").count() == 1
     screenshot(page, f"desk-certificate-{suffix}")

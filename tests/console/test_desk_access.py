@@ -148,7 +148,14 @@ def test_case_and_document_reads_are_audited_like_the_staff_api(console, desk,
                                                                 uploaded_case):
     case_id, document_id = uploaded_case
     client, staff = console.sign_in("reviewer")
-    assert client.get(f"/console/registrations/{case_id}").status_code == 200
+    page = client.get(f"/console/registrations/{case_id}")
+    assert page.status_code == 200
+    # ID numbers masked; the full number only through the audited reveal, where it exists.
+    mother = desk.reload(case_id).mother_id_number
+    body = page.get_data(as_text=True)
+    assert f"{mother[:4]}********{mother[-4:]}" in body and mother not in body
+    if "console_pii.reveal" in console.app.view_functions:
+        assert "显示完整号码" in body
     assert client.get(f"/console/registrations/{case_id}/documents/{document_id}"
                       ).status_code == 200
     rows = desk.scalars(select(AuditLog).filter_by(actor_type="staff", actor_id=str(staff.id)))
