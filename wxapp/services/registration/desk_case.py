@@ -16,7 +16,6 @@ from wxapp.china_time import to_china
 from wxapp.errors import DomainError, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration, StaffUser
-from wxapp.models.registrations import STATUS_LABELS
 from wxapp.security.masking import mask_id_number, mask_phone
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.registration import review
@@ -242,7 +241,3 @@ def certificate_for_staff(staff: StaffUser, registration_id: int) -> BirthRegist
     record_audit(Actor("staff", str(staff.id)), "registration.certificate_printed",
                  "birth_registration", reg.id)
     return reg
-
-
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
