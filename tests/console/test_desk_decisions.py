@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from tests.console.desk_data import make_desk
 from tests.factories import registration_form
 from tests.helpers import allow_messages, drain_jobs, login
-from wxapp.models import AuditLog, OutboundMessage, RegistrationEvent
+from wxapp.models import AuditLog, RegistrationEvent, ResidentNotice
 from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
 
 TEMPLATE = "TPL_REGISTRATION_RESULT"
@@ -57,7 +57,8 @@ def test_return_with_two_ticked_items_sends_one_notice(console, desk, residents_
         drain_jobs()
     sent = sim.outbox(touser=openid)["messages"]
     assert len(sent) == 1 and sent[0]["payload"]["data"]["phrase2"]["value"] == "已退回待修改"
-    assert desk.scalar(select(func.count()).select_from(OutboundMessage)) == 1
+    [notice] = desk.scalars(select(ResidentNotice).filter_by(subject=f"registration:{case_id}"))
+    assert "女方姓名少了一个字" in notice.text and "户口簿照片不清晰" in notice.text
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "一次性通知申请人" in page and "女方姓名少了一个字" in page
     # Sent again (the back button): nothing is returned twice, and no second notice.
@@ -66,6 +67,8 @@ def test_return_with_two_ticked_items_sends_one_notice(console, desk, residents_
     with desk.ctx():
         drain_jobs()
     assert len(sim.outbox(touser=openid)["messages"]) == 1
+    assert len(desk.scalars(select(ResidentNotice).filter_by(
+        subject=f"registration:{case_id}"))) == 1
     assert _events(desk, case_id) == ["submitted", "returned"]
     assert "没有重复退回" in client.get(again.headers["Location"]).get_data(as_text=True)
 
