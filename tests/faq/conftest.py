@@ -2,8 +2,17 @@ from __future__ import annotations
 
 import pytest
 
+from tests.faq.shipped import KB_PATH
+from wxapp.faq.knowledge_base import load_knowledge_base
+from wxapp.faq.matcher import FaqMatcher
 from wxapp.seeding.seed import seed_default, seed_demo
 from wxapp.transactions import commit
+
+
+@pytest.fixture(scope="session")
+def matcher():
+    """The engine over the shipped knowledge base, built once (it takes seconds)."""
+    return FaqMatcher.build(load_knowledge_base(KB_PATH).entries)
 
 
 @pytest.fixture

@@ -3,29 +3,14 @@ pinyin keyboards and dictation, spoken fillers, one-word questions; and the ques
 must not answer with a neighbouring entry. On the shipped knowledge base, without Flask."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wxapp.faq.knowledge_base import load_knowledge_base
-from wxapp.faq.matcher import CALIBRATION_FILE, FEATURES, FaqMatcher, load_calibration
+from tests.faq.shipped import answered
+from wxapp.faq.matcher import CALIBRATION_FILE, FEATURES, load_calibration
 from wxapp.faq.normalize import basic, question_form, to_simplified
-
-ROOT = Path(__file__).resolve().parents[2]
-KB_PATH = ROOT / "wxapp/faq/data/knowledge_base.yaml"
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return FaqMatcher.build(load_knowledge_base(KB_PATH).entries)
-
-
-def _answered(matcher, text):
-    result = matcher.match(text)
-    return result.best.code if result.outcome == "answered" else None
 
 
 @pytest.mark.parametrize("text,code", [
@@ -35,7 +20,7 @@ def _answered(matcher, text):
     ("準生證還要辦嗎", "birth-reg.what"),
 ])
 def test_traditional_characters_are_understood(matcher, text, code):
-    assert _answered(matcher, text) == code
+    assert answered(matcher, text) == code
 
 
 def test_traditional_and_simplified_read_the_same(matcher):
@@ -50,7 +35,7 @@ def test_traditional_and_simplified_read_the_same(matcher):
     ("业酸怎么吃", "folic.what"),                 # 业酸 for 叶酸
 ])
 def test_a_typo_that_sounds_right_still_matches(matcher, text, code):
-    assert _answered(matcher, text) == code
+    assert answered(matcher, text) == code
 
 
 def test_a_real_word_is_not_taken_for_a_typo(matcher):
@@ -65,7 +50,7 @@ def test_a_real_word_is_not_taken_for_a_typo(matcher):
     ("请问一下，呃，生育登记要带什么材料", "birth-reg.materials"),
 ])
 def test_fillers_of_spoken_chinese_are_ignored(matcher, text, code):
-    assert _answered(matcher, text) == code
+    assert answered(matcher, text) == code
 
 
 @pytest.mark.parametrize("text,code", [
@@ -75,7 +60,7 @@ def test_fillers_of_spoken_chinese_are_ignored(matcher, text, code):
     ("建档", "maternal.booklet"),
 ])
 def test_a_question_that_only_names_a_thing_gets_its_entry(matcher, text, code):
-    assert _answered(matcher, text) == code
+    assert answered(matcher, text) == code
 
 
 @pytest.mark.parametrize("text", [
@@ -84,16 +69,16 @@ def test_a_question_that_only_names_a_thing_gets_its_entry(matcher, text, code):
     "怀孕了能吃感冒药吗",
     "宫外孕有什么症状",
 ])
-def test_a_medical_question_without_an_entry_is_never_answered(matcher, text):
+def test_a_medical_question_without_an_entry_is_neveranswered(matcher, text):
     """The knowledge base gives no advice on these: no neighbouring entry's advice (stop the
     pill, see a doctor) may be given as if it answered them."""
     assert matcher.match(text).outcome != "answered"
 
 
 def test_neighbouring_entries_do_not_win_on_a_shared_topic(matcher):
-    assert _answered(matcher, "孕检免费吗") == "precheck.free"
-    assert _answered(matcher, "孕检在哪做") == "precheck.where"
-    assert _answered(matcher, "孕前检查是什么") == "precheck.what"
+    assert answered(matcher, "孕检免费吗") == "precheck.free"
+    assert answered(matcher, "孕检在哪做") == "precheck.where"
+    assert answered(matcher, "孕前检查是什么") == "precheck.what"
 
 
 def test_the_fitted_thresholds_are_what_the_matcher_uses(matcher):

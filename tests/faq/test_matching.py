@@ -3,27 +3,13 @@ questions, and the quality bar on our own paraphrase set."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from bench.faq_quality import evaluate
+from tests.faq.shipped import KB_PATH, ROOT, answered
 from wxapp.faq.knowledge_base import load_knowledge_base
-from wxapp.faq.matcher import FaqMatcher
-
-ROOT = Path(__file__).resolve().parents[2]
-KB_PATH = ROOT / "wxapp/faq/data/knowledge_base.yaml"
-
-
-@pytest.fixture(scope="module")
-def matcher():
-    return FaqMatcher.build(load_knowledge_base(KB_PATH).entries)
-
-
-def _answered(matcher, text):
-    result = matcher.match(text)
-    return result.best.code if result.outcome == "answered" else None
 
 
 def test_every_topic_code_in_faq_topics_is_in_the_shipped_knowledge_base():
@@ -51,7 +37,7 @@ def test_every_entry_has_five_similar_questions_and_a_short_answer():
     ("你好", "service.menu"),
 ])
 def test_representative_questions(matcher, text, code):
-    assert _answered(matcher, text) == code
+    assert answered(matcher, text) == code
 
 
 @pytest.mark.parametrize("text,code", [
@@ -62,17 +48,17 @@ def test_representative_questions(matcher, text, code):
     ("请问一下二胎还要办准生证吗？？", "birth-reg.what"),
 ])
 def test_adversarial_wording(matcher, text, code):
-    assert _answered(matcher, text) == code
+    assert answered(matcher, text) == code
 
 
 @pytest.mark.parametrize("text", ["", "   ", "😂😂😂", "？？？", "。"])
-def test_empty_or_symbol_only_messages_are_not_answered(matcher, text):
+def test_empty_or_symbol_only_messages_are_notanswered(matcher, text):
     assert matcher.match(text).outcome == "not_answered"
 
 
 def test_very_long_message_is_handled(matcher):
     story = "我跟你说我们家情况比较复杂，" * 150 + "就是想问一下孕检要空腹吗"
-    assert _answered(matcher, story) == "precheck.prepare"
+    assert answered(matcher, story) == "precheck.prepare"
 
 
 @pytest.mark.parametrize("text", ["明天天气怎么样", "信用卡怎么还", "驾照怎么换", "讲个笑话",
