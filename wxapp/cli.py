@@ -190,19 +190,21 @@ def _frequent_work() -> str:
     from wxapp.services.staff_alerts import send_pending_alerts
     from wxapp.services.supplies.cabinets import mark_silent_cabinets_offline
     from wxapp.services.supplies.dispense_checks import flag_unreported
+    from wxapp.services.supplies.feedback import warn_of_expiring_codes
     from wxapp.services.supplies.pickups import expire_overdue
 
     expired = expire_overdue()
     offline = mark_silent_cabinets_offline()
     unreported = flag_unreported()
     lapsed = expire_offers()
+    warned = warn_of_expiring_codes()
     commit()
     # After the commit: the alerts just made above are among those texted.
     texted = send_pending_alerts()
     commit()
     return (f"pickup codes expired: {expired}; cabinets marked offline: {offline}; "
             f"dispenses to check: {unreported}; waitlist offers lapsed: {lapsed}; "
-            f"staff alerts texted: {texted}")
+            f"codes about to expire told: {warned}; staff alerts texted: {texted}")
 
 
 def _report(run) -> None:

@@ -101,3 +101,29 @@ def test_service_mode_is_kept_per_resident(client, world, resident):
     assert len(db.session.scalars(select(SupplyPreference)).all()) == 1
     assert client.put("/api/v1/me/supply-preference", headers=me,
                       json={"mode": "drone"}).status_code == 422
+
+
+def test_a_code_about_to_expire_is_told_once_in_discreet_words(client, world, resident):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+    from wxapp.models import Pickup, ResidentNotice
+    from wxapp.services.supplies.feedback import warn_of_expiring_codes
+    from wxapp.transactions import commit
+
+    me = resident()
+    body = client.post("/api/v1/me/pickups", headers=me, json={
+        "point_id": world["points"]["CAB-DH-01"],
+        "items": [{"item_id": world["items"]["condom-m"], "quantity": 1}]}).get_json()
+    expires = db.session.get(Pickup, body["id"]).expires_at
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    assert warn_of_expiring_codes(now=expires - timedelta(minutes=25)) == 0  # plenty of time
+    with time_machine.travel(expires - timedelta(minutes=8), tick=False):
+        assert warn_of_expiring_codes() == 1
+        commit()
+        assert warn_of_expiring_codes() == 0  # told once, however often the job runs
+    [notice] = db.session.scalars(select(ResidentNotice).filter_by(kind="pickup_expiring"))
+    assert notice.title == "领取码快要失效了" and "约8分钟" in notice.text
+    assert "避孕" not in notice.text + notice.title
+    assert warn_of_expiring_codes(now=datetime.now(UTC) + timedelta(days=1)) == 0  # expired

@@ -2,14 +2,14 @@
 how they would rather receive supplies (服务方式)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, literal, select
 
 from wxapp import config
 from wxapp.errors import Conflict, NotFound
 from wxapp.extensions import db
-from wxapp.models import Pickup, Resident, SupplyPoint, SupplyPreference
+from wxapp.models import Pickup, Resident, ResidentNotice, SupplyPoint, SupplyPreference
 from wxapp.models.base import utcnow
 from wxapp.services.resident_notices import BySubscribe, tell
 from wxapp.services.supplies import pickups
@@ -85,3 +85,37 @@ def set_preference(resident: Resident, mode: str, note: str | None) -> SupplyPre
     db.session.add(preference)
     db.session.flush()
     return preference
+
+
+EXPIRY_WARNING = timedelta(minutes=10)
+
+
+def warn_of_expiring_codes(now=None) -> int:
+    """Once per code, when about ten minutes are left and she has not collected: a notice in
+    words that say nothing of what the code is for. Returns how many were told."""
+    now = now or utcnow()
+    told = select(ResidentNotice.id).where(
+        ResidentNotice.resident_id == Pickup.resident_id,
+        ResidentNotice.dedupe_key
+        == literal("pickup:") + cast(Pickup.id, String) + literal(":expiring"))
+    due = db.session.scalars(select(Pickup).where(
+        Pickup.status == "held", Pickup.resident_id.is_not(None),
+        Pickup.expires_at > now, Pickup.expires_at <= now + EXPIRY_WARNING,
+        ~told.exists()).order_by(Pickup.id).limit(500)).all()
+    for pickup in due:
+        minutes = max(1, int((_aware(pickup.expires_at) - now).total_seconds() // 60))
+        tell(pickup.resident_id, "pickup_expiring", dedupe_key=f"pickup:{pickup.id}:expiring",
+             subject=f"pickup:{pickup.id}", title="领取码快要失效了",
+             text=f"您的自助领取码还有约{minutes}分钟失效，过时请重新申请。",
+             link="pages/supplies/index",
+             subscribe=BySubscribe(
+                 config.settings().pickup_follow_up_template_id,
+                 {"thing1": "自助领取码快要失效",
+                  "thing2": f"约{minutes}分钟后失效，过时可重新申请"},
+                 "pages/supplies/index"))
+    db.session.flush()
+    return len(due)
+
+
+def _aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
