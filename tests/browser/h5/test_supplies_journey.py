@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tests.browser.h5.conftest import (
     assert_accessible,
     assert_elderly_friendly,
+    not_on_postgres_yet,
     phone_context,
     shoot,
 )
@@ -35,6 +36,7 @@ def pickups_of(client, token):
                       headers={"Authorization": f"Bearer {token}"}).get_json()
 
 
+@not_on_postgres_yet
 def test_resident_gets_a_code_by_village_cancels_it_and_says_how_it_went(
         page, token_for, client, app, stocked_township):
     token = token_for("h5-supplies")
