@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 import threading
-from datetime import UTC, datetime
+from datetime import date, datetime
 
 import pytest
 
+from tests.china_clock import at_china
 from tests.factories import female_id
 from tests.helpers import error_code
-from wxapp.china_time import to_china
+from wxapp.china_time import CHINA, to_china
 from wxapp.extensions import db
 from wxapp.models import ServiceRating
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD
@@ -91,15 +92,24 @@ def test_bad_ratings_are_refused_and_nothing_is_saved(client, decided, app_ctx, 
     assert db.session.query(ServiceRating).count() == 0
 
 
+# A Friday afternoon in China: one working day later is the Monday.
+FRIDAY = datetime(2027, 7, 2, 15, 0, tzinfo=CHINA)
+MID_MONTH = datetime(2027, 6, 16, 10, 0, tzinfo=CHINA)
+
+
 def test_a_poor_rating_opens_a_call_back_the_rated_reviewer_never_sees(client, decided, staff,
                                                                        app_ctx):
+    with at_china(FRIDAY):
+        _poor_rating_and_its_call_back(client, decided, staff)
+
+
+def _poor_rating_and_its_call_back(client, decided, staff):
     headers, subject = decided(approver="demo-admin")
     rating = _rate(client, headers, subject, 2, "材料被退回两次，没说清楚").get_json()
     assert rating["callback_status"] == "open"
-    # Due one working day later (China's Monday to Friday).
-    submitted = to_china(datetime.now(UTC))
+    # Due one working day later: from a Friday, the Monday.
     due = to_china(datetime.fromisoformat(rating["callback_due_at"]))
-    assert due.weekday() < 5 and 1 <= (due.date() - submitted.date()).days <= 3
+    assert due.date() == date(2027, 7, 5)
     # demo-admin approved the case: she is the one rated, and does not get the call-back.
     own = client.get("/api/v1/staff/ratings/callbacks", headers=staff("demo-admin")).get_json()
     assert own["items"] == []
@@ -139,10 +149,15 @@ def test_call_back_then_appeal_once(client, decided, staff, app_ctx):
 
 
 def test_monthly_satisfaction_by_service_and_village(client, decided, staff, villages, app_ctx):
+    with at_china(MID_MONTH):
+        _monthly_satisfaction(client, decided, staff, villages)
+
+
+def _monthly_satisfaction(client, decided, staff, villages):
     for user, score in (("r-one", 5), ("r-two", 4), ("r-three", 2)):
         headers, subject = decided(user)
         assert _rate(client, headers, subject, score).status_code == 201
-    month = to_china(datetime.now(UTC)).strftime("%Y-%m")
+    month = "2027-06"
     [row] = client.get(f"/api/v1/staff/ratings/summary?month={month}",
                        headers=staff("demo-reviewer")).get_json()
     assert row["service"] == "registration" and row["village_id"] == villages["东湖村"]
