@@ -20,6 +20,7 @@ def register_console(app: Flask) -> None:
     from wxapp.console.desk import bp as desk_bp
     from wxapp.console.desk_filing import bp as desk_filing_bp
     from wxapp.console.home import bp as home_bp
+    from wxapp.console.knowledge import bp as knowledge_bp
     from wxapp.console.pages import install_pages
     from wxapp.console.pii import bp as pii_bp
     from wxapp.console.staff_accounts import bp as staff_accounts_bp
@@ -33,3 +34,4 @@ def register_console(app: Flask) -> None:
     app.register_blueprint(staff_accounts_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(desk_filing_bp)
+    app.register_blueprint(knowledge_bp)

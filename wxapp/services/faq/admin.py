@@ -29,13 +29,23 @@ def entry_as_dict(entry: KnowledgeEntry) -> dict:
     }
 
 
-def list_entries(category: str | None = None, enabled: bool | None = None) -> list[KnowledgeEntry]:
+def list_entries(category: str | None = None, enabled: bool | None = None,
+                 search: str | None = None) -> list[KnowledgeEntry]:
     query = select(KnowledgeEntry).order_by(KnowledgeEntry.code)
     if category:
         query = query.where(KnowledgeEntry.category == category)
     if enabled is not None:
         query = query.where(KnowledgeEntry.enabled.is_(enabled))
-    return list(db.session.scalars(query))
+    entries = list(db.session.scalars(query))
+    words = (search or "").split()
+    if words:
+        # The phrasings are a JSON list, which SQLite and PostgreSQL search differently; a
+        # township's knowledge base is a few hundred entries at most.
+        def text_of(e: KnowledgeEntry) -> str:
+            return " ".join([e.code, e.question, e.answer, *(e.similar_questions or []),
+                             *(e.keywords or [])]).lower()
+        entries = [e for e in entries if all(w.lower() in text_of(e) for w in words)]
+    return entries
 
 
 def get_entry(code: str) -> KnowledgeEntry:
@@ -170,11 +180,25 @@ def unanswered_groups(limit: int = 50) -> list[dict]:
 def attach_as_similar_question(staff, log_ids: list[int], code: str) -> KnowledgeEntry:
     """One step from "the bot could not answer this" to "now it can": the first question of
     a group becomes a similar question of the entry, and the whole group is resolved."""
+    return attach_group(staff, log_ids, code)[0]
+
+
+def attach_group(staff, log_ids: list[int], code: str) -> tuple[KnowledgeEntry, bool]:
+    """``attach_as_similar_question``, and whether it did anything: the same group sent again
+    (a double click, a retry) finds it done and changes, audits and rebuilds nothing."""
+    # The entry is locked first, so that a second click waiting behind the first reads the
+    # group as the first left it.
+    entry = db.session.scalars(select(KnowledgeEntry).filter_by(code=code)
+                               .with_for_update()).first()
+    if entry is None:
+        raise NotFound("faq.entry_not_found", "没有找到该问答条目。")
     logs = list(db.session.scalars(select(QuestionLog).where(QuestionLog.id.in_(log_ids))))
     if not logs:
         raise NotFound("faq.question_not_found", "没有找到该问题记录。")
-    entry = get_entry(code)
     text = next(log.text for log in sorted(logs, key=lambda log: log_ids.index(log.id)))
+    if all(log.resolved_code == code for log in logs) and (
+            text in (entry.similar_questions or []) or text == entry.question):
+        return entry, False
     similar = list(entry.similar_questions or [])
     if text not in similar and text != entry.question:
         similar.append(text)
@@ -188,4 +212,4 @@ def attach_as_similar_question(staff, log_ids: list[int], code: str) -> Knowledg
     record_audit(Actor("staff", str(staff.id)), "faq.attach_question", "faq_entry", code)
     db.session.flush()
     invalidate_after_commit()
-    return entry
+    return entry, True
