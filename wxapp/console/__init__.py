@@ -22,6 +22,7 @@ def register_console(app: Flask) -> None:
     from wxapp.console.home import bp as home_bp
     from wxapp.console.pages import install_pages
     from wxapp.console.pii import bp as pii_bp
+    from wxapp.console.ratings import bp as ratings_bp
     from wxapp.console.staff_accounts import bp as staff_accounts_bp
 
     install_pages(app, PREFIX)
@@ -33,3 +34,4 @@ def register_console(app: Flask) -> None:
     app.register_blueprint(staff_accounts_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(desk_filing_bp)
+    app.register_blueprint(ratings_bp)
