@@ -74,6 +74,14 @@ class RatingWorld:
                         created_at=when))
             commit()
 
+    def call_back_and_appeal(self, rating_id: int, note: str, appeal: str) -> None:
+        """The demo office calls her back; she disagrees with the handling."""
+        with self.app.app_context():
+            admin = db.session.scalars(select(StaffUser).filter_by(username="demo-admin")).one()
+            rating = ratings.record_callback(admin, rating_id, note)
+            ratings.appeal(db.session.get(Resident, rating.resident_id), rating_id, appeal)
+            commit()
+
     def rating(self, rating_id: int) -> ServiceRating:
         with self.app.app_context():
             found = db.session.get(ServiceRating, rating_id)
