@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from wxapp.china_time import china_today, to_china
 from wxapp.extensions import db
-from wxapp.models import StaffUser, Village
+from wxapp.models import StaffUser
 from wxapp.models.base import utcnow
 from wxapp.models.ratings import RATED_SERVICES, SCORE_LABELS
 from wxapp.security.masking import mask_name, mask_phone, redact_identifiers
 from wxapp.services import ratings
+from wxapp.services.registration.desk_queue import village_names
 
 FEWEST_FOR_SHARE = 5
 SATISFIED_SCORES = (5, 4, 3)  # 基本满意 or better, as the national 好差评 counts it
@@ -59,18 +60,11 @@ def _empty_scores() -> dict[int, int]:
     return {score: 0 for score in SCORE_LABELS}
 
 
-def _villages(staff: StaffUser) -> dict[int, str]:
-    query = select(Village.id, Village.name).where(Village.township_id == staff.township_id)
-    if staff.role == "village_worker":
-        query = query.where(Village.id == staff.village_id)
-    return dict(db.session.execute(query.order_by(Village.code)).all())
-
-
 def month_overview(staff: StaffUser, month: str) -> MonthOverview:
     """``month`` (YYYY-MM, China's calendar) within the staff member's area; a malformed
     month raises ``ValidationFailed`` (``report.month``)."""
     services = {service: _empty_scores() for service in RATED_SERVICES}
-    villages = _villages(staff)
+    villages = village_names(staff)
     by_village: dict[int | None, dict[int, int]] = {vid: _empty_scores() for vid in villages}
     overall = _empty_scores()
     for row in ratings.monthly_summary(staff, month):
@@ -157,7 +151,7 @@ def callback_board(staff: StaffUser, now: datetime | None = None) -> CallbackBoa
     items = ratings.callbacks_for(staff)
     raters = ratings.raters_of(item.resident_id for item in items)
     handlers = _staff_names(item.staff_id for item in items)
-    villages = _villages(staff)
+    villages = village_names(staff)
     rows = []
     for item in items:
         profile = raters.get(item.resident_id)
