@@ -23,6 +23,7 @@ def register_console(app: Flask) -> None:
     from wxapp.console.knowledge import bp as knowledge_bp
     from wxapp.console.pages import install_pages
     from wxapp.console.pii import bp as pii_bp
+    from wxapp.console.ratings import bp as ratings_bp
     from wxapp.console.staff_accounts import bp as staff_accounts_bp
 
     install_pages(app, PREFIX)
@@ -35,3 +36,4 @@ def register_console(app: Flask) -> None:
     app.register_blueprint(desk_bp)
     app.register_blueprint(desk_filing_bp)
     app.register_blueprint(knowledge_bp)
+    app.register_blueprint(ratings_bp)

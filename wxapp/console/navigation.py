@@ -39,7 +39,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("console_notices.page", "通知送达", ("township_admin", "reviewer")),
     NavItem("console_knowledge.entries", "问答知识库", ("township_admin", "reviewer")),
     NavItem("console_reports.page", "报表下载", ("township_admin", "reviewer", "village_worker")),
-    NavItem("console_ratings.page", "好差评", ("township_admin",)),
+    NavItem("console_ratings.page", "好差评", ("township_admin", "reviewer", "village_worker")),
     NavItem("console_settings.page", "系统设置", ("township_admin",)),
     NavItem("console_staff.staff_list", "员工账号", ("township_admin",)),
     NavItem("console_audit.audit_page", "审计日志", ("township_admin",)),

@@ -177,3 +177,41 @@ def month_label(month: str) -> str:
     year, number = month.split("-")
     return f"{year}年{int(number)}月"
 
+
+
+def share_bars(chart_id: str, title: str, rows: Sequence[tuple[str, int, int]], *,
+               part_word: str, rest_word: str, unit: str = "", fewest_for_share: int = 1
+               ) -> Markup:
+    """One bar per row for ``part`` out of ``whole``: the part solid, the rest outlined and
+    hatched, the label and the figures written above. A row with fewer than
+    ``fewest_for_share`` in all gives its counts without a percentage (two out of three is
+    not "67 %"); a row with none says so."""
+    if not rows or not any(whole for _, _, whole in rows):
+        return empty_chart(chart_id, title)
+    row_height = 56
+    parts = [_hatch(f"{chart_id}-hatch")]
+    said = []
+    for n, (label, part, whole) in enumerate(rows):
+        y = 4 + n * row_height
+        if whole:
+            figure = f"{part_word} {part}/{whole}{unit}"
+            if whole >= fewest_for_share:
+                figure += f"，{round(100 * part / whole)}%"
+        else:
+            figure = "暂无"
+        parts.append(_text(1, y + 18, label if len(label) <= 10 else label[:9] + "…"))
+        parts.append(_text(WIDTH - 1, y + 18, figure, size=16, anchor="end", weight="bold"))
+        if whole:
+            parts.append(_shape("rect", x=1, y=y + 26, width=WIDTH - 2, height=20,
+                                fill=f"url(#{chart_id}-hatch)", stroke=BAR))
+            parts.append(_shape("rect", x=1, y=y + 26,
+                                width=_num((WIDTH - 2) * part / whole), height=20, fill=BAR))
+        else:
+            parts.append(_shape("rect", x=1, y=y + 26, width=WIDTH - 2, height=20,
+                                fill=TRACK, stroke=MUTED, stroke_dasharray="4 4"))
+        said.append(f"{label} {figure}")
+    legend_y = 8 + len(rows) * row_height + 10
+    parts.append(_text(1, legend_y, f"实心：{part_word}", size=14, fill=MUTED))
+    parts.append(_text(WIDTH - 1, legend_y, f"斜线：{rest_word}", size=14, anchor="end",
+                       fill=MUTED))
+    return _svg(chart_id, title, "；".join(said), legend_y + 8, "".join(parts))

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from wxapp.errors import Forbidden, NotFound
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration, ScreeningCouple, StaffUser, Village
+from wxapp.services import ratings
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 
@@ -52,9 +53,17 @@ class _Couples(RecordKind):
             staff, Village.township_id, ScreeningCouple.village_id)).first()
 
 
+class _Raters(RecordKind):
+    def find(self, staff, record_id):
+        # Only a rating with a call-back, and never one about the caller's own work: the
+        # member of staff who was rated must not learn who rated them.
+        return ratings.rater_of_callback(staff, record_id)
+
+
 # The same need-to-know as the staff API: the office, reviewers and the village's worker read
 # registrations and couples; clinic staff work from bookings and never see either. A resident's
-# own profile is not here: no staff page shows it, and it belongs to no village to scope by.
+# own profile is shown only as the rater of a 差评 the office calls back: it belongs to no
+# village to scope by, so it is reached through the rating.
 RECORD_KINDS: dict[str, RecordKind] = {
     "registration": _Registrations(
         "birth_registration", "生育登记", ("township_admin", "reviewer", "village_worker"),
@@ -64,6 +73,10 @@ RECORD_KINDS: dict[str, RecordKind] = {
         "screening_couple", "孕前检查夫妇", ("township_admin", "reviewer", "village_worker"),
         {"wife_id_number": "妻子身份证号码", "wife_phone": "妻子手机号码",
          "husband_id_number": "丈夫身份证号码", "husband_phone": "丈夫手机号码"}),
+    # Only the office calls back a poor rating (the staff API's call-back list is theirs).
+    "rating": _Raters(
+        "service_rating", "好差评回访", ("township_admin",),
+        {"rater_name": "评价人姓名", "rater_phone": "评价人手机号码"}),
 }
 REVEAL_ROLES = tuple(sorted({role for kind in RECORD_KINDS.values() for role in kind.roles}))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wxapp.config import settings
@@ -23,6 +23,7 @@ from wxapp.models import (
     Handover,
     Pickup,
     Resident,
+    ResidentProfile,
     ScreeningBooking,
     ScreeningCoupleMember,
     ScreeningResult,
@@ -230,10 +231,17 @@ def record_callback(staff: StaffUser, rating_id: int, note: str) -> ServiceRatin
         raise NotFound("rating.not_found", "没有找到这条待回访的评价。")
     if rating.callback_status == "done":
         raise Conflict("rating.callback_done", "这条评价已经回访处理过了。")
-    rating.callback_status = "done"
-    rating.callback_note = note
-    rating.callback_by = staff.id
-    rating.callback_done_at = utcnow()
+    # First caller wins: two offices (or a double click) saving the same call-back at once
+    # record it, audit it and tell her once; the other finds it already done.
+    recorded = db.session.execute(
+        update(ServiceRating).where(ServiceRating.id == rating.id,
+                                    ServiceRating.callback_status == rating.callback_status)
+        .values(callback_status="done", callback_note=note, callback_by=staff.id,
+                callback_done_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if recorded.rowcount != 1:
+        raise Conflict("rating.callback_done", "这条评价已经回访处理过了。")
+    db.session.refresh(rating)
     record_audit(Actor("staff", str(staff.id)), "rating.callback", "service_rating", rating.id)
     tell(rating.resident_id, "rating_callback",
          dedupe_key=f"rating:{rating.id}:callback:{'appeal' if rating.appealed_at else 'first'}",
@@ -242,6 +250,39 @@ def record_callback(staff: StaffUser, rating_id: int, note: str) -> ServiceRatin
               "如对处理结果不满意，可在“我的评价”中申诉。")
     db.session.flush()
     return rating
+
+
+@dataclass(frozen=True)
+class Rater:
+    """Who gave a poor rating, for the office calling her back: reveals are audited against
+    the rating (``id``), and the fields are her profile's (None when she never gave them)."""
+    id: int
+    rater_name: str | None
+    rater_phone: str | None
+
+
+def callback_rating(staff: StaffUser, rating_id: int) -> ServiceRating | None:
+    """A rating with a call-back the caller may handle: in her township, not about her own
+    work. Anyone else's (or none) is None."""
+    return db.session.scalars(_visible_callbacks(staff).where(
+        ServiceRating.id == rating_id, ServiceRating.callback_status != "none")).first()
+
+
+def raters_of(resident_ids) -> dict[int, ResidentProfile]:
+    ids = set(resident_ids)
+    if not ids:
+        return {}
+    return {p.resident_id: p for p in db.session.scalars(
+        select(ResidentProfile).where(ResidentProfile.resident_id.in_(ids)))}
+
+
+def rater_of_callback(staff: StaffUser, rating_id: int) -> Rater | None:
+    rating = callback_rating(staff, rating_id)
+    if rating is None:
+        return None
+    profile = raters_of([rating.resident_id]).get(rating.resident_id)
+    return Rater(rating.id, profile.name if profile else None,
+                 profile.phone if profile else None)
 
 
 def monthly_summary(staff: StaffUser, month: str) -> list[dict]:
