@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.helpers import error_code, login
+from wxapp.china_time import to_china
 from wxapp.extensions import db
 from wxapp.models import Clinic, Resident, ScreeningBooking, ScreeningSlot
 from wxapp.models.base import utcnow
@@ -90,7 +91,23 @@ def test_check_in_by_code_at_its_clinic_on_its_day_once(client, demo):
     assert db.session.get(ScreeningBooking, booking_id).status == "checked_in"
     again = client.post(f"/api/v1/staff/clinics/{clinic}/check-in", headers=headers,
                         json={"code": "246810"})
-    assert again.status_code == 404
+    # Said as what it is, with the time, not as a bad code; and nothing changes.
+    assert again.status_code == 409 and error_code(again) == "booking.already_checked_in"
+    checked_at = db.session.get(ScreeningBooking, booking_id).checked_in_at
+    shown = to_china(checked_at).strftime("%H:%M")
+    assert again.get_json()["error"]["message"] == f"该预约已签到（{shown}），不用再签到。"
+    assert again.get_json()["error"]["details"]["booking_id"] == booking_id
+
+
+def test_a_completed_booking_scanned_again_says_checked_in_not_invalid(client, demo):
+    clinic = demo["示范镇卫生院"]
+    booking_id = _booking_today(clinic, user="examined")
+    booking = db.session.get(ScreeningBooking, booking_id)
+    booking.status, booking.checked_in_at = "completed", utcnow()
+    db.session.commit()
+    again = client.post(f"/api/v1/staff/clinics/{clinic}/check-in",
+                        headers=_clinic_headers(client), json={"code": "WXAPP-CHECKIN:246810"})
+    assert again.status_code == 409 and error_code(again) == "booking.already_checked_in"
 
 
 def test_check_in_by_scanning_the_qr_code(client, demo):

@@ -362,14 +362,20 @@ def expire_offers(now: datetime | None = None) -> int:
     return count
 
 
-def clinic_day(staff, clinic_id: int, day_start: datetime, day_end: datetime
-               ) -> list[ScreeningBooking]:
+# A clinic's day: who is still expected and who is in. The console's day page also shows who
+# was examined (completed) and who did not come (missed).
+DAY_STATUSES = ("scheduled", "checked_in")
+DAY_STATUSES_WITH_OUTCOMES = (*DAY_STATUSES, "completed", "missed")
+
+
+def clinic_day(staff, clinic_id: int, day_start: datetime, day_end: datetime,
+               statuses: tuple[str, ...] = DAY_STATUSES) -> list[ScreeningBooking]:
     clinic = clinic_for_staff(staff, clinic_id)
     return list(db.session.scalars(
         select(ScreeningBooking).join(ScreeningSlot).where(
             ScreeningSlot.clinic_id == clinic.id, ScreeningSlot.starts_at >= day_start,
-            ScreeningSlot.starts_at < day_end, ScreeningBooking.status.in_(
-                ("scheduled", "checked_in"))).order_by(ScreeningSlot.starts_at)))
+            ScreeningSlot.starts_at < day_end, ScreeningBooking.status.in_(statuses))
+        .order_by(ScreeningSlot.starts_at, ScreeningBooking.id)))
 
 
 CHECKIN_QR_PREFIX = "WXAPP-CHECKIN:"
@@ -383,22 +389,41 @@ def check_in(staff, clinic_id: int, code: str) -> ScreeningBooking:
     code = code.strip()
     if code.startswith(CHECKIN_QR_PREFIX):
         code = code[len(CHECKIN_QR_PREFIX):]
-    candidates = db.session.scalars(
+    candidates = list(db.session.scalars(
         select(ScreeningBooking).join(ScreeningSlot).where(
             ScreeningSlot.clinic_id == clinic.id, ScreeningBooking.checkin_code == code.strip(),
-            ScreeningBooking.status == "scheduled"))
-    for booking in candidates:
-        starts = _aware(booking.slot.starts_at)
-        if starts.astimezone(CHINA).date() == now.astimezone(CHINA).date():
-            if not transition(booking, "scheduled", status="checked_in", checked_in_at=now):
-                raise Conflict("booking.not_checkable",
-                               "这个预约刚刚已签到、取消或改约，请刷新后查看。")
-            couples.use_allowance_if_needed(booking)
-            record_audit(Actor("staff", str(staff.id)), "booking.check_in", "screening_booking",
-                         booking.id)
-            db.session.flush()
-            return booking
+            ScreeningBooking.status.in_(("scheduled", *CHECKED_IN_STATUSES)))
+        .order_by(ScreeningBooking.id)))
+    today = now.astimezone(CHINA).date()
+    todays = [b for b in candidates if _aware(b.slot.starts_at).astimezone(CHINA).date() == today]
+    for booking in todays:
+        if booking.status != "scheduled":
+            continue
+        if not transition(booking, "scheduled", status="checked_in", checked_in_at=now):
+            if booking.status in CHECKED_IN_STATUSES:
+                raise _already_checked_in(booking)  # a twin request won while this one waited
+            raise Conflict("booking.not_checkable",
+                           "这个预约刚刚已签到、取消或改约，请刷新后查看。")
+        couples.use_allowance_if_needed(booking)
+        record_audit(Actor("staff", str(staff.id)), "booking.check_in", "screening_booking",
+                     booking.id)
+        db.session.flush()
+        return booking
+    if todays:
+        # The code was good and has been used: a second scan, a double click, a twin request.
+        raise _already_checked_in(todays[0])
     raise NotFound("booking.code_invalid", "签到码无效：请核对医院和预约日期。")
+
+
+CHECKED_IN_STATUSES = ("checked_in", "completed")
+
+
+def _already_checked_in(booking: ScreeningBooking) -> Conflict:
+    at = booking.checked_in_at
+    when = f"（{_aware(at).astimezone(CHINA):%H:%M}）" if at else ""
+    return Conflict("booking.already_checked_in", f"该预约已签到{when}，不用再签到。",
+                    details={"booking_id": booking.id,
+                             "checked_in_at": _aware(at).isoformat() if at else None})
 
 
 def mark_missed(staff, clinic_id: int, booking_id: int) -> ScreeningBooking:
@@ -444,19 +469,32 @@ def as_view(booking: ScreeningBooking) -> dict:
 def staff_day_view(staff, day: list[ScreeningBooking]) -> list[dict]:
     """The clinic's list: masked names to greet couples by, never their check-in codes (the
     couple shows the code; staff cannot check anyone in without them). Audited."""
+    record_audit(Actor("staff", str(staff.id)), "booking.day_list_read", "screening_booking",
+                 None, {"count": len(day)})
+    return _staff_rows(day)
+
+
+def staff_booking_view(staff, booking: ScreeningBooking) -> dict:
+    """One booking as the clinic sees it (masked names, no code), e.g. to record its results.
+    Audited like the day list."""
+    record_audit(Actor("staff", str(staff.id)), "booking.read", "screening_booking", booking.id)
+    return _staff_rows([booking])[0]
+
+
+def _staff_rows(day: list[ScreeningBooking]) -> list[dict]:
     from wxapp.models import ScreeningCouple
     from wxapp.security.masking import mask_name
 
     couples_by_id = {c.id: c for c in db.session.scalars(
         select(ScreeningCouple).where(ScreeningCouple.id.in_(
             [b.couple_id for b in day if b.couple_id is not None])))}
-    record_audit(Actor("staff", str(staff.id)), "booking.day_list_read", "screening_booking",
-                 None, {"count": len(day)})
     rows = []
     for booking in day:
         couple = couples_by_id.get(booking.couple_id)
         rows.append({"id": booking.id, "status": booking.status,
-                     "starts_at": booking.slot.starts_at, "clinic": booking.slot.clinic.name,
+                     "starts_at": booking.slot.starts_at, "ends_at": booking.slot.ends_at,
+                     "clinic": booking.slot.clinic.name, "clinic_id": booking.slot.clinic_id,
+                     "checked_in_at": booking.checked_in_at,
                      "child_order": booking.child_order,
                      "couple_id": couple.id if couple else None,
                      "wife_name": mask_name(couple.wife_name) if couple else None,
