@@ -91,8 +91,9 @@ class ResultsSchema(StrictSchema):
                                   validate=validate.OneOf(list(results.RISK_CATEGORY_TEXT)))
     risk_factors = fields.List(fields.String(validate=validate.Length(max=32)),
                                load_default=list, validate=validate.Length(max=20))
-    advice = fields.String(required=True, validate=validate.Length(min=2, max=2000))
-    notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    advice = fields.String(required=True, validate=validate.Length(
+        min=results.ADVICE_MIN_CHARS, max=results.ADVICE_MAX_CHARS))
+    notes = fields.String(allow_none=True, validate=validate.Length(max=results.NOTES_MAX_CHARS))
 
 
 class StaffResultSchema(Schema):

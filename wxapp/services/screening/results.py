@@ -39,6 +39,11 @@ RISK_FACTORS = {
 }
 # When each follow-up falls due after the check, in days.
 FOLLOW_UP_DUE_DAYS = {"referral": 14, "early_pregnancy": 90, "pregnancy_outcome": 365}
+FOLLOW_UP_KIND_TEXT = {"referral": "高风险转诊", "early_pregnancy": "早孕随访",
+                       "pregnancy_outcome": "妊娠结局随访"}
+# The advice is what the couple reads on the letter: a word or two at least, a page at most.
+ADVICE_MIN_CHARS, ADVICE_MAX_CHARS = 2, 2000
+NOTES_MAX_CHARS = 2000
 FOLLOW_UP_OUTCOMES = {
     "referral": {"referred": "已转诊", "declined": "拒绝转诊", "unreachable": "无法联系"},
     "early_pregnancy": {"pregnant": "已怀孕", "not_pregnant": "未怀孕", "unreachable": "无法联系"},
@@ -46,6 +51,11 @@ FOLLOW_UP_OUTCOMES = {
                           "induced_abortion": "人工流产", "stillbirth": "死胎死产",
                           "unreachable": "无法联系"},
 }
+
+
+def booking_for_staff(staff: StaffUser, booking_id: int) -> ScreeningBooking:
+    """The booking if it is in the staff member's scope (a clinic: its own clinics); 404."""
+    return _booking_for_staff(staff, booking_id)
 
 
 def _booking_for_staff(staff: StaffUser, booking_id: int) -> ScreeningBooking:
@@ -63,14 +73,7 @@ def record_results(staff: StaffUser, booking_id: int, risk_category: str,
     booking = _booking_for_staff(staff, booking_id)
     if booking.status not in ("checked_in", "completed"):
         raise Conflict("screening.not_checked_in", "签到后才能录入检查结果。")
-    unknown = [f for f in risk_factors if f not in RISK_FACTORS]
-    if unknown:
-        raise ValidationFailed("screening.unknown_risk_factor",
-                               "有未知的风险因素，请从列表中选择。",
-                               details={"risk_factors": "、".join(unknown)})
-    if risk_category == "high_risk" and not risk_factors:
-        raise ValidationFailed("screening.risk_factors_required",
-                               "高风险人群请至少选择一项风险因素。")
+    check_results(risk_category, risk_factors, advice, notes)
     # Completing the booking is its state change, and its row lock serialises two clinicians
     # saving results at once: the second then finds the first one's results and corrects them.
     if not bookings.transition(booking, ("checked_in", "completed"), status="completed"):
@@ -93,6 +96,37 @@ def record_results(staff: StaffUser, booking_id: int, risk_category: str,
     if first_time:
         notices.booking_notice(booking, "results_ready")
     return result
+
+
+def check_results(risk_category: str, risk_factors: list[str], advice: str,
+                  notes: str | None) -> None:
+    """What the clinic typed, checked as a whole: every problem at once, each by its field.
+    The code names the first problem (an API client branches on it)."""
+    problems: dict[str, str] = {}
+    codes: list[str] = []
+    if risk_category not in RISK_CATEGORY_TEXT:
+        codes.append("screening.risk_category_required")
+        problems["risk_category"] = "请选择一般人群或高风险人群。"
+    unknown = [f for f in risk_factors if f not in RISK_FACTORS]
+    if unknown:
+        raise ValidationFailed("screening.unknown_risk_factor",
+                               "有未知的风险因素，请从列表中选择。",
+                               details={"risk_factors": "、".join(unknown)})
+    if risk_category == "high_risk" and not risk_factors:
+        codes.append("screening.risk_factors_required")
+        problems["risk_factors"] = "高风险人群请至少选择一项风险因素。"
+    advice_length = len(advice.strip())
+    if advice_length < ADVICE_MIN_CHARS:
+        problems["advice"] = f"至少填写{ADVICE_MIN_CHARS}个字。"
+    elif advice_length > ADVICE_MAX_CHARS:
+        problems["advice"] = f"最多填写{ADVICE_MAX_CHARS}个字（现在{advice_length}个字）。"
+    if notes and len(notes.strip()) > NOTES_MAX_CHARS:
+        problems["notes"] = f"最多填写{NOTES_MAX_CHARS}个字（现在{len(notes.strip())}个字）。"
+    if problems:
+        message = (problems["risk_factors"] if list(problems) == ["risk_factors"]
+                   else "检查结果填写有误，请按提示修改。")
+        raise ValidationFailed(codes[0] if codes else "screening.results_invalid", message,
+                               details=problems)
 
 
 def _open_follow_ups(booking: ScreeningBooking, risk_category: str) -> None:
@@ -143,14 +177,20 @@ def staff_view(result: ScreeningResult) -> dict:
 
 
 # -- follow-up ---------------------------------------------------------------------------------
-def follow_ups_for(staff: StaffUser, status: str = "open", kind: str | None = None
-                   ) -> list[ScreeningFollowUp]:
+def follow_ups_for(staff: StaffUser, status: str = "open", kind: str | None = None, *,
+                   clinic_id: int | None = None, due_by=None) -> list[ScreeningFollowUp]:
+    """Follow-ups in the staff member's scope; ``clinic_id`` narrows them to the couples
+    checked at one clinic, ``due_by`` to those due on or before that (China) date."""
     query = scoped(select(ScreeningFollowUp).join(ScreeningBooking).join(ScreeningSlot)
                    .join(Clinic).filter(ScreeningFollowUp.status == status),
                    staff, Clinic.township_id, ScreeningBooking.village_id,
                    clinic_column=ScreeningSlot.clinic_id)
     if kind:
         query = query.filter(ScreeningFollowUp.kind == kind)
+    if clinic_id is not None:
+        query = query.filter(ScreeningSlot.clinic_id == clinic_id)
+    if due_by is not None:
+        query = query.filter(ScreeningFollowUp.due_on <= due_by)
     found = list(db.session.scalars(query.order_by(ScreeningFollowUp.due_on).limit(500)))
     record_audit(Actor("staff", str(staff.id)), "screening.follow_ups_read",
                  "screening_follow_up", None, {"count": len(found)})
