@@ -35,19 +35,27 @@ def booking_notice(booking: ScreeningBooking, kind: str) -> None:
     subject, note = SUBJECTS[kind]
     slot = booking.slot
     when = slot_time_text(slot)
+    title, text = notice_text(kind, slot)
     # A text on a lock screen says "a health check", not which one.
     sms = (BySms("booking_reminder", [when[:10], when[11:], slot.clinic.name])
            if kind == "reminder" else BySms("service_update", ["健康检查预约", subject[-12:]]))
     for resident_id in _recipients(booking):
         tell(resident_id, f"screening_{kind}",
              dedupe_key=f"booking:{booking.id}:{kind}:{slot.id}", subject=f"booking:{booking.id}",
-             title=subject, text=f"{when}，{slot.clinic.name}。{note}。",
+             title=title, text=text,
              link=f"pages/screening/booking?id={booking.id}",
              subscribe=BySubscribe(
                  config.settings().screening_notice_template_id,
                  {"thing1": subject, "time2": when, "thing3": slot.clinic.name, "thing4": note},
                  f"pages/screening/booking?id={booking.id}"),
              sms=sms)
+
+
+def notice_text(kind: str, slot: ScreeningSlot) -> tuple[str, str]:
+    """The title and text a couple reads about a booking on ``slot`` (staff see it before a
+    closure sends it)."""
+    subject, note = SUBJECTS[kind]
+    return subject, f"{slot_time_text(slot)}，{slot.clinic.name}。{note}。"
 
 
 def _recipients(booking: ScreeningBooking) -> list[int]:

@@ -68,13 +68,8 @@ def set_schedule(staff: StaffUser, clinic: Clinic, windows: list[Window]
                  ) -> list[ScreeningSchedule]:
     """Replaces the weekly template. Slots already generated stay as they are (couples may
     have booked them); new ones follow the new template."""
-    for w in windows:
-        if w.ends <= w.starts:
-            raise ValidationFailed("schedule.window_invalid", "结束时间必须晚于开始时间。")
+    check_windows(windows)
     ordered = sorted(windows, key=lambda w: (w.weekday, w.starts))
-    for a, b in itertools.pairwise(ordered):
-        if a.weekday == b.weekday and b.starts < a.ends:
-            raise ValidationFailed("schedule.windows_overlap", "同一天的时段不能重叠。")
     db.session.execute(update(ScreeningSchedule).filter_by(clinic_id=clinic.id, active=True)
                        .values(active=False))
     for w in ordered:
@@ -84,6 +79,33 @@ def set_schedule(staff: StaffUser, clinic: Clinic, windows: list[Window]
                  {"windows": len(ordered)})
     db.session.flush()
     return schedule_of(clinic)
+
+
+CAPACITY_MAX = 500
+WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+def check_windows(windows: list[Window]) -> None:
+    """Every window's problem at once, keyed ``windows.<n>`` by its place in ``windows``; the
+    error's code and message are the first problem's."""
+    problems: dict[str, tuple[str, str]] = {}
+    for n, w in enumerate(windows):
+        if not 0 <= w.weekday <= 6:
+            problems[f"windows.{n}"] = ("schedule.weekday_invalid", "请选择星期几。")
+        elif w.ends <= w.starts:
+            problems[f"windows.{n}"] = ("schedule.window_invalid", "结束时间必须晚于开始时间。")
+        elif not 1 <= w.capacity <= CAPACITY_MAX:
+            problems[f"windows.{n}"] = ("schedule.capacity_invalid",
+                                        f"可约人数应为1到{CAPACITY_MAX}之间的整数。")
+    ordered = sorted(enumerate(windows), key=lambda pair: (pair[1].weekday, pair[1].starts))
+    for (_, a), (n, b) in itertools.pairwise(ordered):
+        if a.weekday == b.weekday and b.starts < a.ends:
+            problems.setdefault(f"windows.{n}", ("schedule.windows_overlap",
+                                                 "同一天的时段不能重叠。"))
+    if problems:
+        code, message = min(problems.items(), key=lambda item: int(item[0].split(".")[1]))[1]
+        raise ValidationFailed(code, message,
+                               details={key: text for key, (_, text) in problems.items()})
 
 
 def generate_slots(today: date | None = None, weeks: int | None = None) -> int:
