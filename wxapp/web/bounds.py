@@ -62,6 +62,37 @@ class MaxJsonBytes(validate.Validator):
         return value
 
 
+class SpelledOutLength(validate.Length):
+    """marshmallow's Length, saying which bound was missed and by how much. marshmallow says
+    only "Length must be between 2 and 500." when both bounds are set, which leaves a person
+    guessing whether to add or cut; the OpenAPI document reads the same min and max."""
+
+    def __init__(self, original: validate.Length, *, counts_characters: bool):
+        super().__init__(min=original.min, max=original.max, equal=original.equal)
+        self.counts_characters = counts_characters
+
+    def __call__(self, value):
+        length = len(value)
+        unit = "个字" if self.counts_characters else "项"
+        now = f"（现在{length}{unit}）" if self.counts_characters else ""
+        if self.equal is not None and length != self.equal:
+            raise ValidationError(f"应填写{self.equal}{unit}{now}。")
+        if self.min is not None and length < self.min:
+            raise ValidationError(f"至少填写{self.min}{unit}。")
+        if self.max is not None and length > self.max:
+            raise ValidationError(f"最多填写{self.max}{unit}{now}。")
+        return value
+
+
+def _spell_out_lengths(field: fields.Field) -> None:
+    """Length validators declared without a message of their own get one with the numbers."""
+    counts_characters = isinstance(field, fields.String)
+    field.validators = [
+        SpelledOutLength(v, counts_characters=counts_characters)
+        if type(v) is validate.Length and v.error is None else v
+        for v in field.validators]
+
+
 def _declares(field: fields.Field, kind: type, attribute: str) -> bool:
     return any(isinstance(v, kind) and getattr(v, attribute, None) is not None
                for v in field.validators)
@@ -83,6 +114,8 @@ def _bound_integer(field: fields.Field) -> None:
 
 
 def bound_field(field: fields.Field) -> None:
+    if isinstance(field, (fields.String, fields.List, fields.Nested)):
+        _spell_out_lengths(field)
     if isinstance(field, fields.Nested):
         if field.many and not _declares(field, validate.Length, "max"):
             _add(field, validate.Length(max=DEFAULT_LIST_MAX, error="最多填写{max}项。"))

@@ -60,7 +60,9 @@ _PATTERNS = [
     (re.compile(r"Must be less than (\S+)\."), "应小于{0}。"),
     (re.compile(r"Shorter than minimum length (\d+)\."), "至少填写{0}个字。"),
     (re.compile(r"Longer than maximum length (\d+)\."), "最多填写{0}个字。"),
-    (re.compile(r"Length must be .*"), "长度不符合要求。"),
+    # Schemas that never went through wxapp.web.bounds (which says which bound was missed).
+    (re.compile(r"Length must be between (\d+) and (\d+)\."), "请填写{0}到{1}个字。"),
+    (re.compile(r"Length must be (\d+)\."), "应填写{0}个字。"),
     (re.compile(r"Must be one of.*"), "请从给定选项中选择。"),
 ]
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
