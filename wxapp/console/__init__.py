@@ -16,6 +16,7 @@ PREFIX = "/console/"
 def register_console(app: Flask) -> None:
     from wxapp.console.audit_log import bp as audit_log_bp
     from wxapp.console.auth import bp as auth_bp
+    from wxapp.console.clinic import bp as clinic_bp
     from wxapp.console.dashboard import bp as dashboard_bp
     from wxapp.console.desk import bp as desk_bp
     from wxapp.console.desk_filing import bp as desk_filing_bp
@@ -37,3 +38,4 @@ def register_console(app: Flask) -> None:
     app.register_blueprint(desk_filing_bp)
     app.register_blueprint(knowledge_bp)
     app.register_blueprint(ratings_bp)
+    app.register_blueprint(clinic_bp)

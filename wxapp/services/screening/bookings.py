@@ -471,17 +471,18 @@ def staff_day_view(staff, day: list[ScreeningBooking]) -> list[dict]:
     couple shows the code; staff cannot check anyone in without them). Audited."""
     record_audit(Actor("staff", str(staff.id)), "booking.day_list_read", "screening_booking",
                  None, {"count": len(day)})
-    return _staff_rows(day)
+    return staff_rows(day)
 
 
 def staff_booking_view(staff, booking: ScreeningBooking) -> dict:
     """One booking as the clinic sees it (masked names, no code), e.g. to record its results.
     Audited like the day list."""
     record_audit(Actor("staff", str(staff.id)), "booking.read", "screening_booking", booking.id)
-    return _staff_rows([booking])[0]
+    return staff_rows([booking])[0]
 
 
-def _staff_rows(day: list[ScreeningBooking]) -> list[dict]:
+def staff_rows(day: list[ScreeningBooking]) -> list[dict]:
+    """Bookings as the clinic's lists show them; the caller has audited the read."""
     from wxapp.models import ScreeningCouple
     from wxapp.security.masking import mask_name
 
