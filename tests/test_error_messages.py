@@ -62,3 +62,36 @@ def test_an_untranslated_message_becomes_a_plain_chinese_one_and_is_logged(caplo
         assert _translate({"f": ["Not a valid flux capacitor."]}) == {"f": ["填写的内容不正确。"]}
     assert "flux capacitor" in caplog.text
     assert _translate(["身份证号码校验位不正确。"]) == ["身份证号码校验位不正确。"]
+
+
+def test_a_length_check_says_which_bound_was_missed_and_by_how_much(client):
+    # The FAQ question takes 1 to 500 characters: marshmallow alone would say only
+    # "Length must be between 1 and 500", which does not tell whether to add or cut.
+    empty = client.post("/api/v1/faq/ask", json={"question": ""})
+    assert empty.status_code == 422
+    assert empty.get_json()["error"]["details"] == {"question": ["至少填写1个字。"]}
+    long = client.post("/api/v1/faq/ask", json={"question": "问" * 501})
+    assert long.get_json()["error"]["details"] == {"question": ["最多填写500个字（现在501个字）。"]}
+
+
+def test_a_list_too_long_counts_items_not_characters(client, app_ctx):
+    from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
+    from wxapp.transactions import commit
+
+    seed_demo()
+    commit()
+    token = client.post("/api/v1/staff/auth/login", json={
+        "username": "demo-clinic", "password": DEMO_STAFF_PASSWORD}).get_json()["token"]
+    response = client.post("/api/v1/staff/screening/bookings/1/results",
+                           headers={"Authorization": f"Bearer {token}"},
+                           json={"risk_category": "general", "risk_factors": ["age"] * 21,
+                                 "advice": "好"})
+    assert response.status_code == 422
+    details = response.get_json()["error"]["details"]
+    assert details["risk_factors"] == ["最多填写20项。"]
+    assert details["advice"] == ["至少填写2个字。"]
+
+
+def test_schemas_outside_the_request_bounds_still_say_both_numbers():
+    assert _translate(["Length must be between 2 and 100."]) == ["请填写2到100个字。"]
+    assert _translate(["Length must be 6."]) == ["应填写6个字。"]
