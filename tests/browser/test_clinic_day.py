@@ -104,6 +104,8 @@ def test_a_doctor_checks_a_couple_in_records_results_and_the_couple_reads_them(
     page.keyboard.press("Enter")
     page.wait_for_selector(".message-info")
     assert "该预约已签到（" in page.inner_text(".messages")
+    # Ready for the next couple's code without a click.
+    assert page.evaluate("document.activeElement.id") == "checkin-code"
     screenshot(page, "clinic-day-checked-in-1280")
 
     # Results: a problem first, explained next to its field, then saved.

@@ -111,7 +111,7 @@ def check_in():
     code = _typed_code()
     if not CODE_FORM.fullmatch(code):
         flash_error("请输入6位数字签到码，或扫描居民出示的签到二维码。")
-        return _back_to_day(clinic.id, "#check-in")
+        return _back_to_day(clinic.id)
     try:
         booking = bookings.check_in(g.staff, clinic.id, code)
     except DomainError as err:
@@ -120,11 +120,11 @@ def check_in():
             flash_info(err.message)
         else:
             flash_error(err.message)
-        return _back_to_day(clinic.id, "#check-in")
+        return _back_to_day(clinic.id)
     row = bookings.staff_rows([booking])[0]
     flash_success(f"签到成功：{row['wife_name'] or ''}、{row['husband_name'] or ''}"
                   f"（{to_china(row['starts_at']):%H:%M} 的预约）。")
-    return _back_to_day(clinic.id, "#check-in")
+    return _back_to_day(clinic.id)
 
 
 @bp.post("/bookings/<int:booking_id>/missed")

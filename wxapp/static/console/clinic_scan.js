@@ -11,6 +11,11 @@
     return;
   }
   var input = document.getElementById("checkin-code");
+  // The next scan goes into the box whatever the page was opened with (autofocus is skipped
+  // when an address has a #fragment).
+  if (document.activeElement === document.body || document.activeElement === null) {
+    input.focus();
+  }
 
   // A scanner that sends Enter twice, or a double click: the first submission is the one.
   form.addEventListener("submit", function (event) {
@@ -19,6 +24,10 @@
       return;
     }
     form.setAttribute("data-sent", "yes");
+  });
+  // Back to this page from the history: the box is ready for the next couple again.
+  window.addEventListener("pageshow", function () {
+    form.removeAttribute("data-sent");
   });
 
   var startButton = document.getElementById("camera-start");
