@@ -21,10 +21,10 @@ from wxapp.formats.svg_charts import MUTED, WIDTH, _num, _shape, _svg, _text, em
 
 STATE_COLOURS = {"online": "#1d6b35", "low": "#8a5300", "out": "#b00020",
                  "offline": "#4a4a4a", "fault": "#6b2fa0"}
-MARGIN = 24
-RADIUS = 10
-LABEL_SIZE = 13
-LABEL_CHARS = 11
+MARGIN = 28
+RADIUS = 11
+LABEL_SIZE = 15
+LABEL_CHARS = 9
 LEGEND_ROW = 22
 
 
@@ -76,6 +76,11 @@ def _km_across(points: Sequence[MapPoint]) -> float:
     return max(east, north) * 111.2
 
 
+def _label_width(label: str) -> float:
+    """About how wide a label is drawn: CJK characters are square, the rest about half."""
+    return sum(LABEL_SIZE if ord(c) > 0x2E80 else LABEL_SIZE * 0.6 for c in label)
+
+
 def _short(name: str) -> str:
     return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1] + "…"
 
@@ -89,8 +94,7 @@ def point_map(chart_id: str, title: str, points: Sequence[MapPoint], *,
     true_places = _project(points, height)
     places = _set_apart(true_places, height)
     parts = [_shape("rect", x=0.5, y=0.5, width=WIDTH - 1, height=_num(height - 1), fill="#f7f9fb",
-                    stroke=MUTED, stroke_width=1),
-             _text(WIDTH - 8, 20, "北 ↑", size=13, anchor="end", fill=MUTED)]
+                    stroke=MUTED, stroke_width=1)]
     for (tx, ty), (x, y) in zip(true_places, places, strict=True):
         if (tx, ty) != (x, y):
             parts.append(_shape("line", x1=_num(tx), y1=_num(ty), x2=_num(x), y2=_num(y),
@@ -100,17 +104,18 @@ def point_map(chart_id: str, title: str, points: Sequence[MapPoint], *,
         colour = STATE_COLOURS.get(point.state, MUTED)
         parts.append(_shape("circle", cx=_num(x), cy=_num(y), r=RADIUS, fill=colour,
                             stroke="#ffffff", stroke_width=2))
-        parts.append(_text(x, y + 4.5, str(point.number), size=12, anchor="middle",
+        parts.append(_text(x, y + 5, str(point.number), size=14, anchor="middle",
                            fill="#ffffff", weight="bold"))
-        left = x > WIDTH * 0.6
         label = f"{_short(point.name)}·{point.state_label}"
-        parts.append(_text(x - RADIUS - 4 if left else x + RADIUS + 4, y + 4.5, label,
+        room_right = WIDTH - (x + RADIUS + 4)
+        room_left = x - RADIUS - 4
+        left = _label_width(label) > room_right and room_left > room_right
+        parts.append(_text(x - RADIUS - 4 if left else x + RADIUS + 4, y + 5, label,
                            size=LABEL_SIZE, anchor="end" if left else "start"))
     across = _km_across(points)
-    if across > 0:
-        parts.append(_text(8, height - 8, f"图示范围约 {across:.1f} 公里", size=12,
-                           fill=MUTED))
-    legend_top = height + 10
+    parts.append(_text(1, height + 18, "上北下南" + (f"，图示范围约 {across:.1f} 公里"
+                                                   if across > 0 else ""), size=13, fill=MUTED))
+    legend_top = height + 36
     for n, (state, label) in enumerate(states):
         column, row = n % 3, n // 3
         x, y = 8 + column * 110, legend_top + row * LEGEND_ROW + 8

@@ -96,7 +96,7 @@ def point_states(staff: StaffUser) -> list[PointState]:
     return found
 
 
-def recent_movements(staff: StaffUser, point_id: int, limit: int = 30) -> list[dict]:
+def recent_movements(staff: StaffUser, point_id: int, limit: int = 20) -> list[dict]:
     """The point's latest ledger entries, newest first; in or out of the point, with the
     other side named when it is a point."""
     point = ledger.point_for_staff(staff, point_id)
