@@ -25,8 +25,11 @@ def world(app):
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_points_list_and_map(request, console, live_server, world, width):
     page = request.getfixturevalue(f"{width}_page")
+    world.status("CAB-XL-01", "fault")
+    world.threshold("CAB-DH-01", "condom-m", 60)
     _signed_in(page, console, live_server, "township_admin")
     page.goto(live_server.url("/console/supplies/points"))
+    assert "故障 1 个" in page.inner_text(".scope-line")
     assert page.locator("svg#supply-point-map circle").count() >= 4
     assert "东湖村卫生室自助发放机" in page.inner_text("#table-points")
     screenshot(page, f"supplies-points-{'1280' if width == 'desktop' else '360'}")

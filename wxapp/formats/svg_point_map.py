@@ -81,8 +81,16 @@ def _label_width(label: str) -> float:
     return sum(LABEL_SIZE if ord(c) > 0x2E80 else LABEL_SIZE * 0.6 for c in label)
 
 
-def _short(name: str) -> str:
-    return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1] + "…"
+def _label(point: MapPoint, room: float) -> str:
+    """Name and state, the name cut short (…) to fit ``room`` where it can; the state is
+    never cut."""
+    chars = LABEL_CHARS
+    while True:
+        name = point.name if len(point.name) <= chars else point.name[:chars - 1] + "…"
+        label = f"{name}·{point.state_label}"
+        if _label_width(label) <= room or chars <= 3:
+            return label
+        chars -= 1
 
 
 def point_map(chart_id: str, title: str, points: Sequence[MapPoint], *,
@@ -106,10 +114,14 @@ def point_map(chart_id: str, title: str, points: Sequence[MapPoint], *,
                             stroke="#ffffff", stroke_width=2))
         parts.append(_text(x, y + 5, str(point.number), size=14, anchor="middle",
                            fill="#ffffff", weight="bold"))
-        label = f"{_short(point.name)}·{point.state_label}"
-        room_right = WIDTH - (x + RADIUS + 4)
-        room_left = x - RADIUS - 4
-        left = _label_width(label) > room_right and room_left > room_right
+        room_right = WIDTH - 2 - (x + RADIUS + 4)
+        room_left = x - RADIUS - 4 - 2
+        whole = _label(point, math.inf)
+        if _label_width(whole) <= room_right or _label_width(whole) <= room_left:
+            left = _label_width(whole) > room_right
+        else:
+            left = room_left > room_right
+        label = _label(point, room_left if left else room_right)
         parts.append(_text(x - RADIUS - 4 if left else x + RADIUS + 4, y + 5, label,
                            size=LABEL_SIZE, anchor="end" if left else "start"))
     across = _km_across(points)
