@@ -3,6 +3,8 @@ the field, nothing written), and that a form sent twice is recorded once. After 
 the books still balance (账、卡、物相符)."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -199,3 +201,32 @@ def test_a_form_without_its_token_is_refused(console, world, office):
 
 def test_each_showing_of_a_form_has_its_own_token(office, world):
     assert form_token(office, RECEIPT) != form_token(office, RECEIPT)
+
+
+@pytest.mark.postgres_only
+def test_the_same_form_sent_from_two_tabs_at_once_is_recorded_once(console, world, app):
+    """Two tabs (two sessions of one person) send one receipt form at the same moment: the
+    second waits on the first's claim of the token, then goes where the first went."""
+    first, staff = console.sign_in("township_admin")
+    second = console.sign_in_as(staff)
+    token = form_token(first, RECEIPT)
+    sends = [dict(_receipt(world), form_token=token, csrf_token=console.csrf(c))
+             for c in (first, second)]
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def send(client, data):
+        barrier.wait()
+        answers.append(client.post(RECEIPT, data=data))
+
+    threads = [threading.Thread(target=send, args=pair)
+               for pair in zip((first, second), sends, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [303, 303]
+    assert len({a.headers["Location"] for a in answers}) == 1
+    assert world.movements("receipt") == 7
+    assert world.level("STORE-001", "condom-m", "SCAN-2031-07") == 200
+    assert world.problems() == []
