@@ -96,3 +96,23 @@ def test_village_worker_takes_stock_in_and_counts_it(console, live_server, world
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert world.problems() == []
     page.problems.assert_none()
+
+
+def test_tasks_guidance_and_month_pages_read_well(console, live_server, world, phone_page):
+    page = phone_page
+    world.threshold("CAB-DH-01", "condom-m", 60)
+    world.unconfirmed_pickup()
+    _signed_in(page, console, live_server, "village_worker")
+    for path, name in (("/console/supplies/tasks", "tasks"),
+                       ("/console/supplies/guidance", "guidance"),
+                       ("/console/supplies/report", "report")):
+        page.goto(live_server.url(path))
+        screenshot(page, f"supplies-{name}-360")
+        assert no_axe_violations(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.goto(live_server.url("/console/supplies/tasks"))
+    page.click("button:has-text('已出货')")
+    page.wait_for_selector(".message-success")
+    assert "已确认出货" in page.inner_text(".messages")
+    assert world.problems() == []
+    page.problems.assert_none()
