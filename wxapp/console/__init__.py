@@ -26,6 +26,7 @@ def register_console(app: Flask) -> None:
     from wxapp.console.pii import bp as pii_bp
     from wxapp.console.ratings import bp as ratings_bp
     from wxapp.console.staff_accounts import bp as staff_accounts_bp
+    from wxapp.console.supplies import bp as supplies_bp
 
     install_pages(app, PREFIX)
     app.register_blueprint(auth_bp)
@@ -39,3 +40,4 @@ def register_console(app: Flask) -> None:
     app.register_blueprint(knowledge_bp)
     app.register_blueprint(ratings_bp)
     app.register_blueprint(clinic_bp)
+    app.register_blueprint(supplies_bp)

@@ -20,7 +20,7 @@ from wxapp.web.openapi import ROWS, report_answer
 blp = Blueprint("staff_supplies", __name__, url_prefix="/supplies",
                 description="Free contraceptives: stock and points")
 STOCK_KEEPERS = ledger.LEDGER_STAFF
-GUIDES = ("clinic", "township_admin", "village_worker")
+GUIDES = views.GUIDES
 
 
 class ItemQuantitySchema(StrictSchema):

@@ -103,10 +103,10 @@ def _unbound_lock_wait() -> None:
 
 
 def _claim(scope: str, key: str, fingerprint: str):
-    """Claim the key for this request, or return the answer a twin already gave."""
+    """Claim the key for this request, or return the record of the twin that already ran."""
     existing = _find(scope, key)
     if existing is not None and existing.created_at >= _expired_before():
-        return None, _replay(existing, fingerprint)
+        return None, existing
     claim = IdempotencyRecord(scope=scope, key=key, request_fingerprint=fingerprint)
     try:
         _bound_lock_wait()
@@ -124,7 +124,7 @@ def _claim(scope: str, key: str, fingerprint: str):
         winner = _find(scope, key)
         if winner is None:
             raise
-        return None, _replay(winner, fingerprint)
+        return None, winner
     except OperationalError as exc:
         # The twin is still working after the bounded wait (PostgreSQL's lock_timeout,
         # SQLite's busy timeout).
@@ -143,9 +143,10 @@ def idempotent(view):
             raise ValidationFailed("idempotency.key_invalid",
                                    "请求编号格式不正确。",
                                    details={HEADER: "8-128 个字母、数字或 ._:- 字符"})
-        claim, replayed = _claim(_scope(), key, _fingerprint())
-        if replayed is not None:
-            return replayed
+        fingerprint = _fingerprint()
+        claim, earlier = _claim(_scope(), key, fingerprint)
+        if earlier is not None:
+            return _replay(earlier, fingerprint)
         response = make_response(view(*args, **kwargs))
         if response.status_code >= 400:
             # Failures are not remembered: the claim rolls back with whatever the view wrote.
@@ -158,6 +159,17 @@ def idempotent(view):
         return response
 
     return document_idempotency(wrapper)
+
+
+def claim_form_token(token: str):
+    """The same claim for a browser form, whose key is a token the page put in a hidden field
+    (a plain form cannot send a header). Returns ``(claim, None)`` when this request runs
+    the form (the caller stores its answer on ``claim``), or ``(None, earlier)`` when the
+    form was already carried out by a request that committed."""
+    if not _KEY_SHAPE.match(token or ""):
+        raise ValidationFailed("idempotency.form_token_invalid",
+                               "页面已过期，请刷新页面后重新填写。")
+    return _claim(_scope(), f"form:{token}", _fingerprint())
 
 
 def delete_expired_records() -> int:

@@ -13,6 +13,10 @@ from wxapp.services.audit import Actor, record_audit
 from wxapp.services.supplies import ledger
 from wxapp.services.supplies.pickups import availability, holder_key_for_id_number
 
+# Who records that a doctor explained first use: the clinic that explained it, or the office
+# and village workers entering what the clinic told them.
+GUIDES = ("clinic", "township_admin", "village_worker")
+
 
 def points_for(staff: StaffUser) -> list[SupplyPoint]:
     return list(db.session.scalars(scoped(select(SupplyPoint), staff, SupplyPoint.township_id,
@@ -114,3 +118,23 @@ def set_item_rules(staff: StaffUser, item_id: int, rules: dict) -> SupplyItem:
                  {k: v for k, v in rules.items() if k in ITEM_RULES})
     db.session.flush()
     return item
+
+
+def guidance_records(staff: StaffUser, limit: int = 100) -> list[dict]:
+    """Guidance given, newest first, without the person: a record holds only her blind index.
+    The township office sees its township's records; others the records they made."""
+    query = (select(GuidanceRecord, SupplyItem.name, StaffUser.display_name)
+             .join(SupplyItem, SupplyItem.id == GuidanceRecord.item_id)
+             .join(StaffUser, StaffUser.id == GuidanceRecord.staff_id)
+             .where(StaffUser.township_id == staff.township_id))
+    if staff.role != "township_admin":
+        query = query.where(GuidanceRecord.staff_id == staff.id)
+    return [{"at": record.created_at, "item": item, "by": by}
+            for record, item, by in db.session.execute(
+                query.order_by(GuidanceRecord.id.desc()).limit(limit))]
+
+
+def guided_items() -> list[SupplyItem]:
+    """The items whose first use a doctor explains before a cabinet gives them out."""
+    return list(db.session.scalars(select(SupplyItem).filter_by(needs_guidance=True, active=True)
+                                   .order_by(SupplyItem.id)))
