@@ -412,6 +412,7 @@ RULES: dict[tuple[str, str], str] = {
     # Village workers: their village's 请村里代办 requests (the world's message is for the office).
     ("get", "/api/v1/staff/faq/handovers"): "401 401 401 ok 403 ok ok",
     ("post", "/api/v1/staff/faq/handovers/{handover_id}/answer"): "401 401 401 404 403 ok ok",
+    ("get", "/api/v1/staff/faq/handovers/{handover_id}/notices"): "401 401 401 404 403 ok ok",
     # Staff accounts: the township office alone.
     ("get", "/api/v1/staff/accounts"): "401 401 401 403 403 403 ok",
     ("post", "/api/v1/staff/accounts"): "401 401 401 403 403 403 ok",
@@ -462,6 +463,8 @@ RULES: dict[tuple[str, str], str] = {
     ("get", "/api/v1/staff/screening/bookings/{booking_id}/results"): "401 401 401 own ok ok ok",
     ("post", "/api/v1/staff/screening/bookings/{booking_id}/results"):
         "401 401 401 403 ok 403 ok",
+    ("get", "/api/v1/staff/screening/bookings/{booking_id}/notices"):
+        "401 401 401 own ok ok ok",
     ("get", "/api/v1/staff/screening/bookings/{booking_id}/letter.pdf"):
         "401 401 401 403 ok 403 ok",
     ("get", "/api/v1/staff/screening/follow-ups"): ANY_STAFF,
@@ -478,6 +481,7 @@ RULES: dict[tuple[str, str], str] = {
     ("put", "/api/v1/staff/supplies/points/{point_id}/items/{item_id}/threshold"):
         "401 401 401 own 403 403 ok",
     ("get", "/api/v1/staff/supplies/points/{point_id}/pickups"): "401 401 401 own 403 403 404",
+    ("get", "/api/v1/staff/supplies/pickups/{pickup_id}/notices"): "401 401 401 own 403 403 404",
     ("post", "/api/v1/staff/supplies/receipts"): "401 401 401 403 403 403 ok",
     ("post", "/api/v1/staff/supplies/issues"): "401 401 401 own 403 403 ok",
     ("post", "/api/v1/staff/supplies/transfers"): "401 401 401 own 403 403 ok",

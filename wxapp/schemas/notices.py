@@ -54,3 +54,14 @@ class NoticeDeliverySchema(Schema):
     delivered_at = fields.DateTime(allow_none=True)
     read = fields.Boolean()
     attempts = fields.List(fields.Nested(DeliveryAttemptSchema))
+
+
+class DiscreetNoticeDeliverySchema(Schema):
+    """A pickup's notices: the kind and the channels only (a title could name what she took)."""
+    id = fields.Integer()
+    kind = fields.String()
+    created_at = fields.DateTime()
+    delivered_via = fields.String(allow_none=True, validate=validate.OneOf(NOTICE_CHANNELS))
+    delivered_at = fields.DateTime(allow_none=True)
+    read = fields.Boolean()
+    attempts = fields.List(fields.Nested(DeliveryAttemptSchema))

@@ -58,3 +58,13 @@ def redact_identifiers(text: str | None) -> str:
     for pattern, placeholder in _IDENTIFIERS:
         text = pattern.sub(placeholder, text)
     return text
+
+
+def mask_identifiers(text: str | None) -> str:
+    """Free text staff read in a list or on a page (a resident's message): the numbers she
+    typed into it masked as everywhere else, the rest as she wrote it."""
+    text = fold_digits(text or "")
+    id_pattern, phone_pattern, landline_pattern = (pattern for pattern, _ in _IDENTIFIERS)
+    text = id_pattern.sub(lambda m: mask_id_number(re.sub(r"[ -]", "", m.group())), text)
+    text = phone_pattern.sub(lambda m: mask_phone(re.sub(r"[ -]", "", m.group())), text)
+    return landline_pattern.sub(lambda m: mask_phone(re.sub(r"[ -]", "", m.group())), text)

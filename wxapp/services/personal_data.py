@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from wxapp.errors import Forbidden, NotFound
 from wxapp.extensions import db
-from wxapp.models import BirthRegistration, ScreeningCouple, StaffUser, Village
+from wxapp.models import BirthRegistration, ResidentProfile, ScreeningCouple, StaffUser, Village
 from wxapp.services import ratings
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
@@ -60,10 +60,32 @@ class _Raters(RecordKind):
         return ratings.rater_of_callback(staff, record_id)
 
 
+@dataclass(frozen=True)
+class HandoverContact:
+    """What staff answering a message may need in full: her phone number (to call her back,
+    as 请村里代办 asks) and her message as she wrote it (with the numbers she typed in)."""
+    id: int
+    phone: str | None
+    message: str
+
+
+class _Handovers(RecordKind):
+    def find(self, staff, record_id):
+        from wxapp.services.chat.handovers import visible_handover
+
+        handover = visible_handover(staff, record_id)
+        if handover is None:
+            return None
+        phone = db.session.scalar(select(ResidentProfile.phone)
+                                  .filter_by(resident_id=handover.resident_id))
+        return HandoverContact(handover.id, phone, handover.message)
+
+
 # The same need-to-know as the staff API: the office, reviewers and the village's worker read
 # registrations and couples; clinic staff work from bookings and never see either. A resident's
-# own profile is shown only as the rater of a 差评 the office calls back: it belongs to no
-# village to scope by, so it is reached through the rating.
+# own profile is shown only as the rater of a 差评 the office calls back (reached through
+# the rating: it belongs to no village to scope by), and as the phone of a message she
+# left for staff, scoped as that message is.
 RECORD_KINDS: dict[str, RecordKind] = {
     "registration": _Registrations(
         "birth_registration", "生育登记", ("township_admin", "reviewer", "village_worker"),
@@ -77,6 +99,10 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "rating": _Raters(
         "service_rating", "好差评回访", ("township_admin",),
         {"rater_name": "评价人姓名", "rater_phone": "评价人手机号码"}),
+    # Whoever may answer a message left for a person (a village worker: her village's).
+    "handover": _Handovers(
+        "handover", "居民留言", ("township_admin", "reviewer", "village_worker"),
+        {"phone": "居民手机号码", "message": "留言原文（含号码）"}),
 }
 REVEAL_ROLES = tuple(sorted({role for kind in RECORD_KINDS.values() for role in kind.roles}))
 

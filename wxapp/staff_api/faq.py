@@ -5,6 +5,8 @@ from flask import g
 from marshmallow import Schema, fields, validate
 
 from wxapp.schemas.base import StrictSchema
+from wxapp.schemas.notices import NoticeDeliverySchema
+from wxapp.services import notice_deliveries
 from wxapp.services.chat import handovers
 from wxapp.services.faq import admin as faq_admin
 from wxapp.web.auth import staff_required
@@ -177,3 +179,11 @@ def open_handovers():
 def answer_handover(body, handover_id):
     """Answer a question a resident left for a person."""
     return handovers.answer(g.staff, handover_id, body["answer"])
+
+
+@blp.get("/handovers/<int:handover_id>/notices")
+@blp.response(200, NoticeDeliverySchema(many=True))
+@staff_required(*EDITORS, "village_worker")
+def handover_notices(handover_id):
+    """How the answer to a message reached the resident (chat, text, or her notice list)."""
+    return notice_deliveries.about_handover(g.staff, handover_id)

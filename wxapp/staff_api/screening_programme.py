@@ -7,7 +7,9 @@ from marshmallow import Schema, fields, validate
 
 from wxapp.formats.spreadsheets import Chart, Sheet
 from wxapp.schemas.base import StrictSchema
+from wxapp.schemas.notices import NoticeDeliverySchema
 from wxapp.security.masking import mask_id_number, mask_name
+from wxapp.services import notice_deliveries
 from wxapp.services.screening import couples, results, stats
 from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint
@@ -145,6 +147,14 @@ def record_results(body, booking_id):
 def read_results(booking_id):
     """A booking's check results."""
     return results.staff_view(results.result_for_staff(g.staff, booking_id))
+
+
+@blp.get("/bookings/<int:booking_id>/notices")
+@blp.response(200, NoticeDeliverySchema(many=True))
+@staff_required(*OFFICE)
+def booking_notices(booking_id):
+    """What the couple was told about this booking, and which channel reached each of them."""
+    return notice_deliveries.about_booking(g.staff, booking_id)
 
 
 @blp.get("/bookings/<int:booking_id>/letter.pdf")

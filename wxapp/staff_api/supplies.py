@@ -6,6 +6,8 @@ from marshmallow import Schema, fields, validate
 
 from wxapp.formats.spreadsheets import Chart, Sheet
 from wxapp.schemas.base import StrictSchema
+from wxapp.schemas.notices import DiscreetNoticeDeliverySchema
+from wxapp.services import notice_deliveries
 from wxapp.services.supplies import dispense_checks, ledger
 from wxapp.services.supplies import reports as supply_reports
 from wxapp.services.supplies import staff_queries as views
@@ -233,6 +235,15 @@ def threshold(body, point_id, item_id):
 def pickups(point_id):
     """A point's recent pickups."""
     return views.pickups_at(g.staff, point_id)
+
+
+@blp.get("/pickups/<int:pickup_id>/notices")
+@blp.response(200, DiscreetNoticeDeliverySchema(many=True))
+@staff_required("township_admin", "village_worker")
+def pickup_notices(pickup_id):
+    """Which channel reached the resident with each notice about a pickup (kind and channel
+    only), for the staff who may read the point's pickups."""
+    return notice_deliveries.about_pickup(g.staff, pickup_id)
 
 
 @blp.post("/receipts")

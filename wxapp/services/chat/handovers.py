@@ -1,7 +1,7 @@
 """Hand-over to staff: the resident leaves a message, staff answer, the answer goes back."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
@@ -69,8 +69,23 @@ def list_open(staff) -> list[Handover]:
     return rows
 
 
+def list_answered(staff, limit: int = 50) -> list[Handover]:
+    """The most recently answered, so that staff can see how each answer reached her."""
+    rows = list(db.session.scalars(
+        _visible(staff).where(Handover.status == "answered")
+        .order_by(Handover.answered_at.desc(), Handover.id.desc()).limit(limit)))
+    record_audit(Actor("staff", str(staff.id)), "handover.list", "handover", None,
+                 {"ids": [row.id for row in rows]})
+    return rows
+
+
+def visible_handover(staff, handover_id: int) -> Handover | None:
+    """The message if ``staff`` may see it, without recording a read (the caller does)."""
+    return db.session.scalars(_visible(staff).where(Handover.id == handover_id)).first()
+
+
 def get_for_staff(staff, handover_id: int) -> Handover:
-    handover = db.session.scalars(_visible(staff).where(Handover.id == handover_id)).first()
+    handover = visible_handover(staff, handover_id)
     if handover is None:
         raise NotFound("handover.not_found", "没有找到该留言。")
     record_audit(Actor("staff", str(staff.id)), "handover.read", "handover", handover.id)
@@ -83,13 +98,20 @@ def answer(staff, handover_id: int, text: str) -> Handover:
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("handover.answer_empty", "回复内容不能为空。")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ValidationFailed("handover.answer_too_long",
+                               f"回复内容最多{MAX_MESSAGE_CHARS}字，请精简后再发送。")
     handover = get_for_staff(staff, handover_id)
-    if handover.status != "open":
+    # The first answer wins: a second click, or a colleague answering at the same moment,
+    # finds the message no longer open and changes nothing (the row lock orders the two).
+    won = db.session.execute(
+        update(Handover).where(Handover.id == handover.id, Handover.status == "open")
+        .values(status="answered", answer=text, answered_by_staff_id=staff.id,
+                answered_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.refresh(handover)
+    if not won:
         raise ValidationFailed("handover.already_answered", "该留言已经回复过了。")
-    handover.answer = text
-    handover.status = "answered"
-    handover.answered_by_staff_id = staff.id
-    handover.answered_at = utcnow()
     record_audit(Actor("staff", str(staff.id)), "handover.answer", "handover", handover.id)
     # In the chat while WeChat's 48-hour window is open, else by text or in her notice list.
     tell(handover.resident_id, "handover_answered", dedupe_key=f"handover:{handover.id}:answer",

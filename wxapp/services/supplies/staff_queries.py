@@ -53,13 +53,29 @@ def offline_cabinets(staff: StaffUser) -> list[dict]:
             for point in db.session.scalars(query.order_by(SupplyPoint.code))]
 
 
+def _follows_up(staff: StaffUser, point: SupplyPoint) -> bool:
+    return (staff.role == "village_worker" if point.village_id is not None
+            else staff.role == "township_admin")
+
+
+def pickup_for_staff(staff: StaffUser, pickup_id: int) -> Pickup:
+    """One pickup, for the same staff as the point's list of pickups; anyone else: 404."""
+    pickup = db.session.get(Pickup, pickup_id)
+    point = None
+    if pickup is not None:
+        point = db.session.scalars(scoped(select(SupplyPoint).filter_by(id=pickup.point_id),
+                                          staff, SupplyPoint.township_id,
+                                          SupplyPoint.village_id)).first()
+    if point is None or not _follows_up(staff, point):
+        raise NotFound("supplies.pickup_not_found", "没有找到这条领取记录。")
+    return pickup
+
+
 def pickups_at(staff: StaffUser, point_id: int, limit: int = 100) -> list[Pickup]:
     """Who took what is for the staff who follow that village up: its village worker, or the
     township office for points that belong to no village (the health centre's counter)."""
     point = ledger.point_for_staff(staff, point_id)
-    follows_up = (staff.role == "village_worker" if point.village_id is not None
-                  else staff.role == "township_admin")
-    if not follows_up:
+    if not _follows_up(staff, point):
         raise NotFound("supplies.point_not_found", "没有找到这个发放点。")
     found = list(db.session.scalars(select(Pickup).filter_by(point_id=point.id)
                                     .order_by(Pickup.id.desc()).limit(limit)))
