@@ -21,7 +21,9 @@ def register_console(app: Flask) -> None:
     from wxapp.console.desk import bp as desk_bp
     from wxapp.console.desk_filing import bp as desk_filing_bp
     from wxapp.console.home import bp as home_bp
+    from wxapp.console.inbox import bp as inbox_bp
     from wxapp.console.knowledge import bp as knowledge_bp
+    from wxapp.console.notices import bp as notices_bp
     from wxapp.console.pages import install_pages
     from wxapp.console.pii import bp as pii_bp
     from wxapp.console.ratings import bp as ratings_bp
@@ -41,3 +43,5 @@ def register_console(app: Flask) -> None:
     app.register_blueprint(ratings_bp)
     app.register_blueprint(clinic_bp)
     app.register_blueprint(supplies_bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(notices_bp)

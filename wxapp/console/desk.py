@@ -19,10 +19,12 @@ from wxapp.console.access import console_required
 from wxapp.console.desk_forms import flash_error, flash_info, flash_success
 from wxapp.errors import Conflict, DomainError
 from wxapp.models.registrations import STATUS_LABELS
+from wxapp.services import notice_deliveries
 from wxapp.services.registration import certificates, desk_case, documents, review
 from wxapp.services.registration import desk_queue as queue_service
 from wxapp.services.registration.applications import township_of
 from wxapp.services.registration.rules import DOCUMENT_LABELS
+from wxapp.services.resident_notices import deliveries_about
 from wxapp.transactions import rollback
 from wxapp.web.blueprint import Blueprint
 from wxapp.web.files import download, file_response
@@ -168,6 +170,7 @@ def _case_context(reg) -> dict:
         "registered": reg.status in review.REGISTERED and bool(reg.certificate_code),
         # The audited reveal of a full ID number or phone (console-people's page), once there.
         "reveal_ready": "console_pii.reveal" in current_app.view_functions,
+        "notices": notice_deliveries.described(deliveries_about(f"registration:{reg.id}")),
     }
 
 

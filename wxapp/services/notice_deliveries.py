@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from wxapp.china_time import to_china
+from wxapp.errors import NotFound
 from wxapp.extensions import db
 from wxapp.models import ResidentNotice, StaffUser
 from wxapp.services.audit import Actor, record_audit
@@ -65,12 +67,33 @@ def about_pickup(staff: StaffUser, pickup_id: int) -> list[dict]:
             for notice in deliveries_about(f"pickup:{pickup.id}")]
 
 
-def reached_by_subject(subjects: list[str]) -> dict[str, str]:
-    """For a list page: how the latest notice about each subject reached her (the caller has
-    already checked that the staff member may see the subjects)."""
+def reached_by_subject(subjects: list[str]) -> dict[str, str | None]:
+    """For a list page: the channel that carried the latest notice about each subject (None
+    while sending; the caller has already checked that the staff member may see them)."""
     if not subjects:
         return {}
     rows = db.session.execute(select(ResidentNotice.subject, ResidentNotice.delivered_via)
                               .where(ResidentNotice.subject.in_(subjects))
                               .order_by(ResidentNotice.id))
-    return {subject: reached_label(via) for subject, via in rows}
+    return {subject: via for subject, via in rows}
+
+
+def described(notices: list[dict]) -> list[dict]:
+    """``deliveries_about``'s notices with what a page says of them: when (China time), how
+    each reached her (or 发送中), and every channel tried on the way."""
+    return [{**notice, "at": to_china(notice["created_at"]),
+             "pending": notice["delivered_via"] is None,
+             "reached": reached_label(notice["delivered_via"]),
+             "tried": [attempt_label(a["channel"], a["status"]) for a in notice["attempts"]
+                       if a["channel"] != "notice_list"]}
+            for notice in notices]
+
+
+def answer_delivery(staff: StaffUser, handover_id: int) -> list[dict]:
+    """How the answer to a message went, for a page that asks again until the delivery job
+    has run. Not recorded as a read: the page that asks recorded it when it was opened, and
+    this says only which channel carried the answer."""
+    handover = handovers.visible_handover(staff, handover_id)
+    if handover is None:
+        raise NotFound("handover.not_found", "没有找到该留言。")
+    return described(deliveries_about(f"handover:{handover.id}"))

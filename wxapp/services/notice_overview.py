@@ -42,6 +42,7 @@ class NoticeRow:
     what: str
     name: str  # masked
     reached: str
+    pending: bool  # the delivery job has not finished with it
     waiting: bool  # only in her notice list
     attempts: list[str]
     read: bool
@@ -69,7 +70,7 @@ def _row(notice: ResidentNotice, name: str | None) -> NoticeRow:
         id=notice.id, at=to_china(notice.created_at), about=about,
         about_label=SUBJECT_LABELS.get(about, "其他"), record_id=record_id, what=what,
         name=mask_name(name) or "（未留姓名）", reached=reached_label(notice.delivered_via),
-        waiting=notice.delivered_via == "notice_list",
+        pending=notice.delivered_via is None, waiting=notice.delivered_via == "notice_list",
         attempts=[attempt_label(d.channel, d.status) for d in notice.deliveries
                   if d.channel != "notice_list"],
         read=notice.read_at is not None)

@@ -53,7 +53,7 @@ def list_for_resident(resident: Resident, limit: int = 20) -> list[Handover]:
         .order_by(Handover.created_at.desc(), Handover.id.desc()).limit(limit)))
 
 
-def _visible(staff):
+def visible_query(staff):
     """The office and reviewers see every message; a village worker those of her village."""
     query = select(Handover)
     if staff.role == "village_worker":
@@ -63,7 +63,7 @@ def _visible(staff):
 
 def list_open(staff) -> list[Handover]:
     rows = list(db.session.scalars(
-        _visible(staff).where(Handover.status == "open").order_by(Handover.created_at)))
+        visible_query(staff).where(Handover.status == "open").order_by(Handover.created_at)))
     record_audit(Actor("staff", str(staff.id)), "handover.list", "handover", None,
                  {"ids": [row.id for row in rows]})
     return rows
@@ -72,7 +72,7 @@ def list_open(staff) -> list[Handover]:
 def list_answered(staff, limit: int = 50) -> list[Handover]:
     """The most recently answered, so that staff can see how each answer reached her."""
     rows = list(db.session.scalars(
-        _visible(staff).where(Handover.status == "answered")
+        visible_query(staff).where(Handover.status == "answered")
         .order_by(Handover.answered_at.desc(), Handover.id.desc()).limit(limit)))
     record_audit(Actor("staff", str(staff.id)), "handover.list", "handover", None,
                  {"ids": [row.id for row in rows]})
@@ -81,7 +81,7 @@ def list_answered(staff, limit: int = 50) -> list[Handover]:
 
 def visible_handover(staff, handover_id: int) -> Handover | None:
     """The message if ``staff`` may see it, without recording a read (the caller does)."""
-    return db.session.scalars(_visible(staff).where(Handover.id == handover_id)).first()
+    return db.session.scalars(visible_query(staff).where(Handover.id == handover_id)).first()
 
 
 def get_for_staff(staff, handover_id: int) -> Handover:
