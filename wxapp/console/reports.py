@@ -23,7 +23,8 @@ bp = Blueprint("console_reports", __name__, url_prefix="/console/reports")
 NO_STORE = {"Cache-Control": "no-store"}
 
 REPORTS = [
-    ("registrations", "生育登记", "各村（社区）当月的申请数、孩次、审核结果、平均审核用时和超期未审数。"),
+    ("registrations", "生育登记",
+     "各村（社区）当月的申请数、孩次、审核结果、平均审核用时和超期未审数。"),
     ("checks", "孕前检查及指标", "各村（社区）当月完成检查、高风险、未到检、随访完成的对数，"
                           "以及年初至当月的目标人群覆盖率等指标。"),
     ("supplies", "药具发放", "各发放点当月每种药具的发放数量、发放人次、补货和报损。"),
