@@ -34,7 +34,8 @@ REPORTS = [
 
 def _page(month: str, errors: dict, status: int = 200):
     today = china_today()
-    year = int(month[:4]) if month[:4].isdigit() else today.year
+    # A month refused (one not yet begun, say) says nothing about which year to show.
+    year = today.year if errors or not month[:4].isdigit() else int(month[:4])
     target, target_of = screening_stats.target_in_scope(g.staff, year)
     body = render_template("console/reports/page.html", month=month, errors=errors,
                            reports=REPORTS, latest=f"{today.year}-{today.month:02d}",
