@@ -30,6 +30,7 @@ TARGET_LABELS = {
     "staff_user": "员工账号", "handover": "人工咨询", "faq_entry": "常见问题",
     "supply_point": "发放点", "supply_item": "计生用品", "supply_task": "发放任务",
     "pickup": "领取记录", "audit_log": "审计日志", "service_rating": "好差评",
+    "report": "上报报表",
 }
 ACTION_LABELS = {
     "personal_data.revealed": "查看完整号码",
@@ -52,6 +53,8 @@ ACTION_LABELS = {
     "staff.two_step_enrolled": "设置两步验证", "staff.signed_out_everywhere": "在所有设备上退出",
     "audit.searched": "查看审计日志",
     "rating.callbacks_read": "查看差评回访", "rating.callback": "记录差评回访",
+    "report.hand_in": "下载上报报表", "supplies.report": "导出药具报表",
+    "screening.village_targets": "分解年度目标到村",
 }
 
 
