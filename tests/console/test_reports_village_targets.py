@@ -4,6 +4,8 @@ the page the township office sets them on; and a village worker's coverage on th
 measured against her village's share."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -11,7 +13,7 @@ from tests.china_clock import FIXED_MOMENTS, at_china
 from tests.console.dashboard_world import DashboardWorld
 from wxapp.errors import Forbidden, NotFound, ValidationFailed
 from wxapp.extensions import db
-from wxapp.models import AuditLog, ScreeningVillageTarget, Township, Village
+from wxapp.models import AuditLog, ScreeningVillageTarget, StaffUser, Township, Village
 from wxapp.services import dashboard
 from wxapp.services.screening import stats, village_targets
 from wxapp.transactions import commit
@@ -220,3 +222,38 @@ def test_another_year_is_chosen_with_the_year_field(console, township):
         assert f"{YEAR + 1}年孕前优生健康检查目标任务" in html and "尚未设置" in html
         odd = client.get(PAGE, query_string={"year": "abcd"}).get_data(as_text=True)
         assert f"{YEAR}年孕前优生健康检查目标任务" in odd
+
+
+@pytest.mark.postgres_only
+def test_two_offices_saving_at_once_never_share_out_more_than_the_target(app):
+    """Each save alone fits the target of 10; both together would not. The township's target
+    row is locked while the shares are checked, so the second sees the first's."""
+    with app.app_context():
+        world = DashboardWorld()
+        world.target(YEAR, 10)
+        admin_id = world.staff["demo-admin"].id
+        ids = {name: village.id for name, village in world.villages.items()}
+    barrier = threading.Barrier(2)
+    outcomes: list = [None, None]
+
+    def save(index, village):
+        with app.app_context():
+            admin = db.session.get(StaffUser, admin_id)
+            barrier.wait()
+            try:
+                village_targets.set_village_targets(admin, YEAR, {ids[village]: 6})
+                commit()
+                outcomes[index] = "saved"
+            except ValidationFailed as refused:
+                db.session.rollback()
+                outcomes[index] = refused.code
+
+    threads = [threading.Thread(target=save, args=(i, village))
+               for i, village in enumerate(("东湖村", "西岭村"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["saved", "screening.village_targets_exceed"]
+    with app.app_context():
+        assert sum(_saved().values()) == 6 and len(_audits()) == 1
