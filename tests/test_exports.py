@@ -37,3 +37,46 @@ def test_running_totals_are_drawn_straight_and_small_counts_in_whole_steps():
 def test_a_sheet_without_rows_has_its_header_and_no_chart():
     sheet = _sheet([])
     assert [c.value for c in sheet[1]] == COLUMNS and sheet._charts == []
+
+
+def test_a_sheet_handed_in_has_its_title_block_totals_and_a_chart_of_the_rows_only():
+    from datetime import date
+
+    from tests.helpers import chart_series
+    from wxapp.formats.spreadsheets import TitleBlock, totals_row
+
+    heading = TitleBlock("示范镇", "孕前检查月报表", "2026年10月", "示范镇卫生健康办公室",
+                         date(2026, 11, 1))
+    rows = ROWS[:2]
+    data = as_xlsx([Sheet("进度", COLUMNS, rows, Chart("进度", "月份", bars=("当月完成(对)",)),
+                          heading=heading,
+                          totals=[totals_row(rows, COLUMNS, ("当月完成(对)",))])])
+    sheet = load_workbook(io.BytesIO(data))["进度"]
+    assert [sheet.cell(n, 1).value for n in (1, 2, 3)] == [
+        "示范镇孕前检查月报表", "统计期间：2026年10月",
+        "制表单位：示范镇卫生健康办公室    制表日期：2026年11月1日"]
+    assert "A1:C1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert [c.value for c in sheet[5]] == COLUMNS
+    assert [c.value for c in sheet[8]] == ["合计", 3, None]
+    assert sheet["A8"].font.b
+    # The chart draws the villages' rows, not their total.
+    assert chart_series(sheet) == [("BarChart", "B5", "$B$6:$B$7")]
+    assert (sheet.freeze_panes, sheet.print_title_rows) == ("A6", "$5:$5")
+
+
+def test_a_plain_sheet_prints_on_a4_with_its_header_frozen():
+    sheet = _sheet()
+    assert sheet.freeze_panes == "A2" and int(sheet.page_setup.paperSize) == 9
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.page_setup.orientation == "portrait"
+
+
+def test_a_chinese_file_name_has_an_ascii_fallback(app_ctx):
+    from wxapp.web.files import download
+
+    answer = download(b"x", "text/plain", "示范镇报表.xlsx", "report.xlsx")
+    assert answer.headers["Content-Disposition"] == (
+        "attachment; filename=\"report.xlsx\"; "
+        "filename*=UTF-8''%E7%A4%BA%E8%8C%83%E9%95%87%E6%8A%A5%E8%A1%A8.xlsx")
+    plain = download(b"x", "text/plain", "report.csv")
+    assert plain.headers["Content-Disposition"] == 'attachment; filename="report.csv"'

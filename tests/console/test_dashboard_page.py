@@ -170,7 +170,7 @@ def test_a_village_worker_sees_her_village_and_no_township_figure(history, conso
     assert [row[0] for row in tables["table-stock"]] == ["东湖村卫生室自助发放机"]
     assert "table-cabinets" not in tables and "所有自助发放机都在线" in page
     assert "table-bot" not in tables and "chart-programme-progress" not in _charts(page)
-    assert "西岭" not in page and "年度目标按全镇下达" in page
+    assert "西岭" not in page and "本村年度目标：未分解到村" in page
 
 
 def test_an_empty_township_says_there_is_nothing_yet(console):

@@ -44,9 +44,10 @@ def _charts(figures: dict) -> dict:
             "chart-pickups", "本月各发放点药具发放人次",
             [(p["point"], p["pickups"]) for p in figures["pickups"]["points"]], unit="人次"),
     }
-    if figures["township_wide"]:
+    if figures["township_wide"] or programme["target"] is not None:
+        whose = "" if figures["township_wide"] else "本村"
         charts["programme_progress"] = svg_charts.progress(
-            "chart-programme-progress", f"{programme['year']}年孕前检查完成进度",
+            "chart-programme-progress", f"{programme['year']}年{whose}孕前检查完成进度",
             programme["checked"], programme["target"], unit="对")
     if figures["bot"] is not None:
         charts["bot"] = svg_charts.bar_chart(
@@ -62,8 +63,9 @@ def _tables(figures: dict) -> dict:
     month = svg_charts.month_label(figures["pickups"]["month"])
     programme_rows = [(v["village"], v["checked"]) for v in programme["villages"]]
     programme_rows.append(("合计", programme["checked"]))
-    if programme["target"]:
-        programme_rows.append(("年度目标", programme["target"]))
+    if programme["target"] is not None:
+        programme_rows.append(("年度目标" if figures["township_wide"] else "本村年度目标",
+                               programme["target"]))
     tables = {
         "registration_months": ("近12个月每月生育登记申请数", ("月份", "申请数（件）"),
                                 [(svg_charts.month_label(m["month"]), m["count"])

@@ -27,6 +27,7 @@ from wxapp.models.screening import (
                                         ScreeningSchedule,
                                         ScreeningSlot,
                                         ScreeningTarget,
+                                        ScreeningVillageTarget,
 )
 from wxapp.models.staff import STAFF_ROLES, StaffUser
 from wxapp.models.supplies import (
@@ -78,6 +79,7 @@ __all__ = [
                                         "ScreeningSchedule",
                                         "ScreeningSlot",
                                         "ScreeningTarget",
+                                        "ScreeningVillageTarget",
                                         "ServiceRating",
                                         "StaffNotice",
                                         "StaffUser",

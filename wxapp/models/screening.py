@@ -236,3 +236,16 @@ class ScreeningTarget(db.Model):
     township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
     year: Mapped[int] = mapped_column(Integer)
     target: Mapped[int] = mapped_column(Integer)
+
+
+class ScreeningVillageTarget(db.Model):
+    """A village's share of its township's year target (任务分解到村). A village without a
+    row has no share: nothing is guessed from its size."""
+    __tablename__ = "screening_village_targets"
+    __table_args__ = (UniqueConstraint("village_id", "year"),
+                      CheckConstraint("target >= 0", name="target_not_negative"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    target: Mapped[int] = mapped_column(Integer)

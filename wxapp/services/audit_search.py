@@ -31,6 +31,7 @@ TARGET_LABELS = {
     "supply_point": "发放点", "supply_item": "计生用品", "supply_task": "发放任务",
     "pickup": "领取记录", "audit_log": "审计日志", "service_rating": "好差评",
     "resident_notice": "居民通知",
+    "report": "上报报表",
 }
 ACTION_LABELS = {
     "personal_data.revealed": "查看完整号码",
@@ -56,6 +57,8 @@ ACTION_LABELS = {
     "handover.list": "查看居民留言列表", "handover.read": "查看居民留言",
     "handover.answer": "回复居民留言",
     "notices.read": "查看通知送达", "notices.list": "查看通知送达列表",
+    "report.hand_in": "下载上报报表", "supplies.report": "导出药具报表",
+    "screening.village_targets": "分解年度目标到村",
 }
 
 

@@ -2,11 +2,11 @@
 the capability that owns it and cut to the viewer's scope (staff_scope).
 
 The township office and reviewers see the whole township. A village worker sees her own
-village: its registrations, its checks, its points' pickups, stock and cabinets; not the
-township's target (it is set for the township, so her village's share of it would mislead)
-and not the bot's answer rate (the question log records no place, so it cannot be cut to a
-village). Clinic staff work within their clinics, which this page does not describe: they
-are refused.
+village: its registrations, its checks against her village's share of the year's target (or
+none, when the office has not shared the target out: the township's would mislead), its
+points' pickups, stock and cabinets; not the bot's answer rate (the question log records no
+place, so it cannot be cut to a village). Clinic staff work within their clinics, which
+this page does not describe: they are refused.
 
 Aggregates only, no person in them; read on screen many times a day, so not audited the way
 the exports filed upwards are.
@@ -87,8 +87,10 @@ def _programme(staff: StaffUser, today: date, wide: bool) -> dict:
                                                    Village.id).order_by(Village.code))]
     if sum(per_village.values()):
         villages.append({"village": "其他", "checked": sum(per_village.values())})
-    target = year["target"] if wide else None
+    # programme_figures measures a village worker against her village's share.
+    target = year["target"]
     return {"year": year["year"], "checked": year["checks_done"], "target": target,
+            "target_of": year["target_of"],
             "share": round(year["checks_done"] / target, 4) if target else None,
             "villages": villages}
 

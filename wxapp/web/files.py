@@ -1,6 +1,8 @@
 """Serving a stored personal document: never cached, never guessed as another type."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response
 
 
@@ -15,10 +17,17 @@ def file_response(document, content: bytes) -> Response:
     return response
 
 
-def download(content: bytes, mimetype: str, filename: str) -> Response:
+def download(content: bytes, mimetype: str, filename: str,
+             ascii_filename: str | None = None) -> Response:
+    """An attachment. A Chinese ``filename`` goes in RFC 5987's ``filename*`` (every current
+    browser reads it); ``ascii_filename`` is the plain ``filename`` older clients fall back
+    to, since a raw non-ASCII header value is read differently by each of them."""
     response = Response(content, mimetype=mimetype)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    disposition = f'attachment; filename="{ascii_filename or filename}"'
+    if not filename.isascii():
+        disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    response.headers["Content-Disposition"] = disposition
     return response
 
 

@@ -1,7 +1,9 @@
 """The programme's figures for a year: checks done against the township's target, by village
 and month, and its own indicators. Aggregates only: no couple appears in them.
 
-- target-group coverage (目标人群覆盖率): couples checked / the year's target
+- target-group coverage (目标人群覆盖率): couples checked / the year's target; a village
+  worker's figures are her village's, so her target is her village's share of the
+  township's (``village_targets``), and without a share there is no coverage to give
 - early-pregnancy and pregnancy-outcome follow-up rates (早孕随访率, 妊娠结局随访率):
   follow-ups done / follow-ups due by today, for the year's checks
 - no-show rate: missed / (checked in or completed + missed), for the year's slots
@@ -24,6 +26,7 @@ from wxapp.models import (
     ScreeningResult,
     ScreeningSlot,
     ScreeningTarget,
+    ScreeningVillageTarget,
     StaffUser,
     Village,
 )
@@ -54,6 +57,26 @@ def set_target(staff: StaffUser, year: int, target: int) -> ScreeningTarget:
     return row
 
 
+def township_target(township_id: int, year: int) -> int | None:
+    """The township's target for ``year`` as set by the office, or None while unset."""
+    return db.session.scalar(select(ScreeningTarget.target).filter_by(
+        township_id=township_id, year=year))
+
+
+def village_target(village_id: int, year: int) -> int | None:
+    """The village's share of the year's target, or None while it has none (未分解到村)."""
+    return db.session.scalar(select(ScreeningVillageTarget.target).filter_by(
+        village_id=village_id, year=year))
+
+
+def target_in_scope(staff: StaffUser, year: int) -> tuple[int | None, str]:
+    """The target the staff member's figures are measured against, and whose it is
+    (``township`` or ``village``)."""
+    if staff.role == "village_worker":
+        return village_target(staff.village_id, year), "village"
+    return township_target(staff.township_id, year), "township"
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -66,13 +89,17 @@ def year_figures(staff: StaffUser, year: int, today: date | None = None) -> dict
     return figures
 
 
-def programme_figures(staff: StaffUser, year: int, today: date | None = None) -> dict:
-    """The year's figures within the staff member's scope; also read by the dashboard."""
+def programme_figures(staff: StaffUser, year: int, today: date | None = None,
+                       until: datetime | None = None) -> dict:
+    """The year's figures within the staff member's scope; also read by the dashboard.
+    ``until`` ends the year early (a monthly report counts up to its month's end)."""
     if not 2000 <= year <= 2100:
         raise ValidationFailed("report.year", "年份不正确。")
     today = today or datetime.now(CHINA).date()
     start = datetime(year, 1, 1, tzinfo=CHINA)
     end = datetime(year + 1, 1, 1, tzinfo=CHINA)
+    if until is not None:
+        end = min(end, until)
     villages = {v.id: v.name for v in db.session.scalars(select(Village))}
 
     def base(query):
@@ -112,25 +139,26 @@ def programme_figures(staff: StaffUser, year: int, today: date | None = None) ->
         ScreeningResult.recorded_at >= start, ScreeningResult.recorded_at < end)).all()
     due, done = Counter(), Counter()
     for village_id, kind, status, due_on, done_at in follow_ups:
-        if status == "done":
+        # A follow-up done after ``until`` was still to do at the time reported on.
+        finished = status == "done" and (until is None or done_at < end)
+        if finished:
             done[kind] += 1
             column = "早孕随访完成" if kind == "early_pregnancy" else \
                 "妊娠结局随访完成" if kind == "pregnancy_outcome" else None
             if column:
                 table[(villages.get(village_id, "—"), done_at.astimezone(CHINA).month)][
                     column] += 1
-        if status == "done" or due_on <= today:
+        if finished or due_on <= today:
             due[kind] += 1
 
     checks = sum(c["完成检查(对)"] for c in table.values())
     high_risk = sum(c["高风险(对)"] for c in table.values())
-    target = db.session.scalar(select(ScreeningTarget.target).filter_by(
-        township_id=staff.township_id, year=year))
+    target, target_of = target_in_scope(staff, year)
     rows = [{"村/社区": village, "月份": f"{year}-{month:02d}",
              **{c: counts.get(c, 0) for c in COLUMNS[2:]}}
             for (village, month), counts in sorted(table.items())]
     return {
-        "year": year, "target": target, "checks_done": checks,
+        "year": year, "target": target, "target_of": target_of, "checks_done": checks,
         "by_month": [{"month": f"{year}-{m:02d}", "checks": sum(
             c["完成检查(对)"] for (v, mm), c in table.items() if mm == m)} for m in range(1, 13)],
         "rows": rows,
