@@ -110,6 +110,22 @@ def test_a_completed_booking_scanned_again_says_checked_in_not_invalid(client, d
     assert again.status_code == 409 and error_code(again) == "booking.already_checked_in"
 
 
+def test_a_couple_marked_missed_who_come_later_that_day_are_checked_in(client, demo):
+    clinic = demo["示范镇卫生院"]
+    booking_id = _booking_today(clinic, user="late-bus")
+    db.session.get(ScreeningBooking, booking_id).status = "missed"
+    db.session.commit()
+    late = client.post(f"/api/v1/staff/clinics/{clinic}/check-in",
+                       headers=_clinic_headers(client), json={"code": "246810"})
+    assert late.status_code == 200 and late.get_json()["status"] == "checked_in"
+    booking = db.session.get(ScreeningBooking, booking_id)
+    db.session.refresh(booking)
+    assert booking.status == "checked_in" and booking.checked_in_at is not None
+    again = client.post(f"/api/v1/staff/clinics/{clinic}/check-in",
+                        headers=_clinic_headers(client), json={"code": "246810"})
+    assert again.status_code == 409 and error_code(again) == "booking.already_checked_in"
+
+
 def test_check_in_by_scanning_the_qr_code(client, demo):
     clinic = demo["示范镇卫生院"]
     _booking_today(clinic, user="scanned")

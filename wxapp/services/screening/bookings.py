@@ -392,14 +392,16 @@ def check_in(staff, clinic_id: int, code: str) -> ScreeningBooking:
     candidates = list(db.session.scalars(
         select(ScreeningBooking).join(ScreeningSlot).where(
             ScreeningSlot.clinic_id == clinic.id, ScreeningBooking.checkin_code == code.strip(),
-            ScreeningBooking.status.in_(("scheduled", *CHECKED_IN_STATUSES)))
+            ScreeningBooking.status.in_(("scheduled", "missed", *CHECKED_IN_STATUSES)))
         .order_by(ScreeningBooking.id)))
     today = now.astimezone(CHINA).date()
     todays = [b for b in candidates if _aware(b.slot.starts_at).astimezone(CHINA).date() == today]
     for booking in todays:
-        if booking.status != "scheduled":
+        # A couple marked 未到检 who still turn up the same day (the bus was late) are checked
+        # in, and the no-show no longer counts against them: it was never one.
+        if booking.status not in ("scheduled", "missed"):
             continue
-        if not transition(booking, "scheduled", status="checked_in", checked_in_at=now):
+        if not transition(booking, booking.status, status="checked_in", checked_in_at=now):
             if booking.status in CHECKED_IN_STATUSES:
                 raise _already_checked_in(booking)  # a twin request won while this one waited
             raise Conflict("booking.not_checkable",
