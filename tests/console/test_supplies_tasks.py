@@ -166,3 +166,40 @@ def test_village_worker_report_covers_her_village(console, world):
     client, _ = console.sign_in("village_worker", village="西岭村")
     page = client.get("/console/supplies/report").get_data(as_text=True)
     assert "西岭工业园自助发放机" in page and "东湖村卫生室" not in page
+
+
+@pytest.mark.postgres_only
+def test_two_workers_closing_one_task_at_once_close_it_once(app, console, world):
+    import threading
+
+    from wxapp.errors import Conflict
+    from wxapp.models import AuditLog, StaffUser
+    from wxapp.services.supplies import tasks
+    from wxapp.transactions import commit, rollback
+
+    world.threshold("CAB-DH-01", "condom-m", 60)
+    task_id = _task(world, "restock").id
+    workers = [console.make_staff("village_worker").id for _ in range(2)]
+    barrier, outcomes = threading.Barrier(2), []
+
+    def close(staff_id):
+        with app.app_context():
+            staff = db.session.get(StaffUser, staff_id)
+            barrier.wait(timeout=30)
+            try:
+                tasks.close_task(staff, task_id)
+                commit()
+                outcomes.append("closed")
+            except Conflict:
+                rollback()
+                outcomes.append("already")
+
+    threads = [threading.Thread(target=close, args=(worker,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["already", "closed"]
+    audits = world.read(select(AuditLog).filter_by(action="supplies.task_done",
+                                                   target_id=str(task_id)))
+    assert len(audits) == 1

@@ -2,7 +2,7 @@
 residents to follow up. One open task per subject, however often the cause repeats."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from wxapp.errors import Conflict, NotFound
@@ -65,8 +65,15 @@ def close_task(staff: StaffUser, task_id: int) -> SupplyTask:
     if task.kind == DISPENSE_CHECK:
         # Closing it without the answer would leave the stock held for ever.
         raise Conflict("supplies.task_needs_answer", "请先到机柜清点，确认这次是否出货。")
-    task.status = "done"
-    task.closed_by = staff.id
+    # Two staff closing the same task at once: one conditional UPDATE, so only the first is
+    # recorded and audited.
+    closed = db.session.execute(
+        update(SupplyTask).where(SupplyTask.id == task.id, SupplyTask.status == "open")
+        .values(status="done", closed_by=staff.id)
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(task)
+    if closed != 1:
+        raise Conflict("supplies.task_closed", "这个任务已经处理过了。")
     record_audit(Actor("staff", str(staff.id)), "supplies.task_done", "supply_task", task.id)
     db.session.flush()
     return task
