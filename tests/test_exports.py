@@ -80,3 +80,20 @@ def test_a_chinese_file_name_has_an_ascii_fallback(app_ctx):
         "filename*=UTF-8''%E7%A4%BA%E8%8C%83%E9%95%87%E6%8A%A5%E8%A1%A8.xlsx")
     plain = download(b"x", "text/plain", "report.csv")
     assert plain.headers["Content-Disposition"] == 'attachment; filename="report.csv"'
+
+
+def test_a_narrow_table_is_widened_until_its_title_block_fits_above_it():
+    # Merged title cells do not spill: a two-column table printed 制表日期 cut off.
+    from datetime import date
+
+    from wxapp.formats.spreadsheets import TitleBlock, _display_width
+
+    heading = TitleBlock("示范镇", "孕前优生健康检查月报表", "2026年1月至10月",
+                         "示范镇卫生健康办公室", date(2026, 11, 30))
+    rows = [{"指标": "目标人群覆盖率(%)", "数值": 12.5}, {"指标": "早孕随访率(%)", "数值": "—"}]
+    data = as_xlsx([Sheet("指标", ["指标", "数值"], rows, heading=heading)])
+    sheet = load_workbook(io.BytesIO(data))["指标"]
+    width = sheet.column_dimensions["A"].width + sheet.column_dimensions["B"].width
+    assert width >= max(_display_width(line) for line in heading.lines()[1:])
+    assert width >= 1.5 * _display_width(heading.lines()[0])
+    assert sheet["B7"].value == "—" and sheet["B7"].alignment.horizontal == "right"

@@ -131,11 +131,17 @@ def as_xlsx(sheets: list[Sheet]) -> bytes:
         for offset, note in enumerate(spec.notes, 2):
             sheet.cell(last_row + offset, 1, note)
         widths = []
-        for number, column in enumerate(spec.columns, 1):
+        for column in spec.columns:
             widest = max([_display_width(column)] + [_display_width(row[column])
                                                      for row in [*spec.rows, *spec.totals]])
             widths.append(min(widest + 2, 40))
-            sheet.column_dimensions[_column_letter(number)].width = widths[-1]
+        widths = _wide_enough_for(spec.heading, widths)
+        for number, width in enumerate(widths, 1):
+            sheet.column_dimensions[_column_letter(number)].width = width
+        for line in sheet.iter_rows(min_row=header + 1, max_row=last_row):
+            for cell in line:
+                if cell.value == "—":  # "nothing to count" sits where the figure would
+                    cell.alignment = Alignment(horizontal="right")
         _print_setup(sheet, header, sum(widths))
         if spec.chart is not None and spec.rows:
             # Below the table, so that the sheet prints on portrait pages as one piece.
@@ -144,6 +150,27 @@ def as_xlsx(sheets: list[Sheet]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# The title's font is 16 points against the body's 11.
+TITLE_SCALE = 1.5
+
+
+def _wide_enough_for(heading: TitleBlock | None, widths: list[int]) -> list[int]:
+    """Columns widened evenly until the title block fits above them: its lines are merged
+    across the table, and a merged cell does not spill, so a narrow table (the indicators:
+    two columns) would print 制表日期 cut off."""
+    if heading is None:
+        return widths
+    title, *others = heading.lines()
+    needed = max([round(_display_width(title) * TITLE_SCALE)]
+                 + [_display_width(line) for line in others]) + 2
+    short = needed - sum(widths)
+    if short <= 0:
+        return widths
+    extra, remainder = divmod(short, len(widths))
+    return [width + extra + (1 if number < remainder else 0)
+            for number, width in enumerate(widths)]
 
 
 def _print_setup(sheet, header_row: int, width: int) -> None:
