@@ -7,8 +7,12 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
 1. Every calibration question is read as the bot reads it; each entry worth weighing gives a
    feature row (wxapp.faq.matcher.FEATURES), labelled 1 for the right entry, 0 otherwise (all
    rows of out-of-scope and near-domain questions are 0).
-2. A logistic regression (L2-regularised, Newton's method) is fitted on those rows: its output
-   for a row is the probability that the entry answers the question.
+2. A logistic regression (L2-regularised, Newton's method) is fitted on those rows: the
+   ranker, which orders the entries. It is fitted twice: the matcher keeps the reading of the
+   question (a clause, the homophone correction) its model rates best, so the second fit sees
+   the rows the matcher will. A second regression, the confidence, is fitted on each
+   question's best-ranked row alone, labelled by whether that entry is the right one: its
+   output is the probability that the bot's first entry answers the question.
 3. The answer threshold is the one that maximises, over the calibration questions,
    right answers - 3 x wrong answers - 4 x out-of-scope questions answered, among those that
    keep at least 95 % of the out-of-scope questions unanswered: a wrong or invented answer
@@ -77,23 +81,52 @@ def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return float(w[0]), w[1:]
 
 
-def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
-    codes = [e.code for e in matcher.entries]
+def _ranker(matcher: FaqMatcher, questions, codes) -> tuple[float, np.ndarray, list]:
     rows, labels, per_question = [], [], []
     for text, gold in questions:
         candidates = matcher.candidate_features(text)
-        per_question.append((gold, candidates))
+        per_question.append(candidates)
         for entry, row in candidates.items():
             rows.append(row)
             labels.append(1.0 if codes[entry] == gold else 0.0)
     bias, weights = fit_logistic(np.array(rows), np.array(labels))
+    return bias, weights, per_question
+
+
+def _sigmoid(x: np.ndarray | float) -> np.ndarray | float:
+    return 1 / (1 + np.exp(-np.clip(x, -30, 30)))
+
+
+def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
+    codes = [e.code for e in matcher.entries]
+    bias, weights, per_question = _ranker(matcher, questions, codes)
+    # The matcher keeps, per entry, the reading of the question its model rates best: fitted
+    # once with every reading equal, the model then picks the rows it is fitted on again.
+    matcher.use(Calibration(1.0, 1.0, bias, tuple(weights)))
+    bias, weights, per_question = _ranker(matcher, questions, codes)
+    rows_seen = sum(len(candidates) for candidates in per_question)
+
+    # The confidence model: the best-ranked entry's row of every question the matcher weighs,
+    # labelled by whether that entry is the right one.
+    tops, top_labels = [], []
+    for (text, gold), candidates in zip(questions, per_question, strict=True):
+        if matcher.exact_entry(text) is not None or not candidates:
+            continue
+        top = max(candidates, key=lambda e: float(bias + candidates[e] @ weights))
+        tops.append(candidates[top])
+        top_labels.append(1.0 if codes[top] == gold else 0.0)
+    confidence_bias, confidence_weights = fit_logistic(np.array(tops), np.array(top_labels))
 
     # (gold, [(code, probability)] best first, the best's word coverage if it gives health
     # advice), exact phrasings as the bot answers them.
     raw = []
-    for (text, gold), (_, candidates) in zip(questions, per_question, strict=True):
-        ranked = sorted(((e, float(1 / (1 + np.exp(-(bias + row @ weights)))))
+    for (text, gold), candidates in zip(questions, per_question, strict=True):
+        ranked = sorted(((e, float(_sigmoid(bias + row @ weights)))
                          for e, row in candidates.items()), key=lambda item: -item[1])
+        if ranked:
+            top = ranked[0][0]
+            ranked[0] = (top, float(_sigmoid(confidence_bias
+                                             + candidates[top] @ confidence_weights)))
         exact = matcher.exact_entry(text)
         if exact is not None:
             raw.append((gold, [(codes[exact], 1.0)], None))
@@ -168,21 +201,27 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
         "answer_threshold": round(answer_threshold, 3),
         "suggest_threshold": round(suggest_threshold, 3),
         "medical_min_coverage": round(medical_min_coverage, 3),
-        # Three decimals: the fit is deterministic, its last float bits are not.
-        "model": {"bias": round(bias, 3),
-                  "weights": {name: round(float(w), 3) for name, w in zip(FEATURES, weights,
-                                                                          strict=True)}},
+        "model": _model(bias, weights),
+        "confidence": _model(confidence_bias, confidence_weights),
         "fitted_on": {"split": "calibration", "in_scope": len(in_scope),
-                      "out_of_scope": len(out_of_scope), "rows": len(rows),
+                      "out_of_scope": len(out_of_scope), "rows": rows_seen,
                       "calibration_rejection": round(rejection, 4),
                       "objective": round(value, 2)},
     }
 
 
+def _model(bias: float, weights: np.ndarray) -> dict:
+    # Three decimals: the fit is deterministic, its last float bits are not.
+    return {"bias": round(float(bias), 3),
+            "weights": {name: round(float(w), 3) for name, w in zip(FEATURES, weights,
+                                                                    strict=True)}}
+
+
 HEADER = """\
 # Written by scripts/fit_faq_thresholds.py: do not edit by hand, re-run the fit.
-# The FAQ matcher's confidence model (a logistic regression over wxapp.faq.matcher.FEATURES)
-# and its thresholds: answer at or above answer_threshold, suggest at or above
+# The FAQ matcher's models (logistic regressions over wxapp.faq.matcher.FEATURES: `model`
+# ranks the entries, `confidence` rates the first one) and its thresholds on that
+# confidence: answer at or above answer_threshold, suggest at or above
 # suggest_threshold, otherwise admit it and offer the hand-over. Fitted on the calibration
 # split of tests/faq/data (paraphrases.yaml + residents.yaml's calibration); the held-out split
 # is never read by the fit.

@@ -31,6 +31,8 @@ ANSWER_ONLY_CREDIT = 0.6
 # (when, where, how much) only says what about it.
 DOMAIN_TERM_BOOST = 2.2
 UNSEEN_WEIGHT = 0.75
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 def features(text: str) -> Counter:
@@ -129,6 +131,7 @@ class FeatureIndex:
                 cols.append(feature_id)
                 values.append(ANSWER_ONLY_CREDIT)
         self.coverage = _Columns(rows, cols, values, n_features)
+        self.bm25 = self._bm25(phrasing_features, n_features)
         # Each entry's topic terms: a question that names none of them is at most a suggestion.
         terms = domain_terms() - generic_terms()
         topic_ids = {i for f, i in self.feature_ids.items() if f[2:] in terms and f[0] == "w"}
@@ -137,6 +140,30 @@ class FeatureIndex:
         aspects = intent_words()
         self.aspect_ids = frozenset(i for f, i in self.feature_ids.items()
                                     if f[0] == "w" and f[2:] in aspects)
+
+    def _bm25(self, phrasing_features, n_features: int) -> _Columns:
+        """Okapi BM25 with each entry's phrasings as one document: the whole entry's say,
+        where the cosine hears only its closest phrasing."""
+        counts: list[dict[int, int]] = [{} for _ in range(self.entry_count)]
+        for entry, (ids, _tfs) in phrasing_features:
+            bag = counts[entry]
+            for feature_id in ids:
+                bag[feature_id] = bag.get(feature_id, 0) + 1
+        lengths = np.array([sum(bag.values()) for bag in counts], dtype=np.float64)
+        average = float(lengths.mean()) if self.entry_count else 1.0
+        frequency = np.zeros(n_features, dtype=np.float64)
+        for bag in counts:
+            for feature_id in bag:
+                frequency[feature_id] += 1
+        idf = np.log1p((self.entry_count - frequency + 0.5) / (frequency + 0.5))
+        rows, cols, values = array("i"), array("i"), array("f")
+        for entry, bag in enumerate(counts):
+            scale = BM25_K1 * (1 - BM25_B + BM25_B * lengths[entry] / average)
+            for feature_id, tf in bag.items():
+                rows.append(entry)
+                cols.append(feature_id)
+                values.append(idf[feature_id] * tf * (BM25_K1 + 1) / (tf + scale))
+        return _Columns(rows, cols, values, n_features)
 
     def query_topics(self, text: str) -> frozenset[int]:
         terms = domain_terms()
@@ -169,6 +196,7 @@ class FeatureIndex:
         known_ids, known_weights, unseen = [], [], []
         aspect_ids, aspect_weights = [], []
         word_ids, word_weights, unseen_words = [], [], 0.0
+        known_tfs: list[float] = []
         for feature, tf in features(text).items():
             feature_id = self.feature_ids.get(feature)
             if feature_id is None:
@@ -179,6 +207,7 @@ class FeatureIndex:
             weight = _tf(tf) * float(self.idf[feature_id])
             known_ids.append(feature_id)
             known_weights.append(weight)
+            known_tfs.append(_tf(tf))
             if feature[0] == "w":
                 word_ids.append(feature_id)
                 word_weights.append(weight)
@@ -205,6 +234,9 @@ class FeatureIndex:
             self.coverage.weighted_sum(word_ids, word_weights, self.entry_count) / word_total
             if word_total else np.zeros(self.entry_count))
         detail["unseen_words"] = unseen_words / word_total if word_total else 0.0
+        bm25 = self.bm25.weighted_sum(known_ids, known_tfs, self.entry_count)
+        best = float(bm25.max()) if self.entry_count else 0.0
+        detail["bm25"] = bm25 / best if best > 0 else bm25
         if aspect_ids:
             detail["aspect"] = self.coverage.weighted_sum(
                 aspect_ids, aspect_weights, self.entry_count) / sum(aspect_weights)

@@ -57,6 +57,9 @@ FEATURES = (
     "word_coverage",     # as coverage, on whole words only
     "unseen_words",      # share of the question's words the knowledge base never uses
     "foreign_topic",     # the question names a topic the entry never mentions
+    "lead",              # this entry's score minus the best other entry's
+    "bm25",              # BM25 over the entry's phrasings as one text, over the best entry's
+    "category_share",    # share of the weighed entries' score held by this entry's category
 )
 FOREIGN_TOPIC = FEATURES.index("foreign_topic")
 WORD_COVERAGE = FEATURES.index("word_coverage")
@@ -71,6 +74,11 @@ class Calibration:
     # A health-advice entry answers only a question whose words it explains at least this
     # much; below, it is a suggestion whatever the confidence.
     medical_min_coverage: float = 0.0
+    # The second model: over the best-ranked entry's row only, the probability that it is
+    # the answer. Ranking asks "which of these?", answering asks "is the first one right?";
+    # one model fitted on every row serves the first question and blurs the second.
+    confidence_bias: float = 0.0
+    confidence_weights: tuple[float, ...] | None = None
 
 
 @lru_cache(maxsize=4)
@@ -78,13 +86,15 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
     """The fitted model and thresholds, read once at start; a missing weight is a fitting
     that predates a feature, and is refused rather than guessed."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    model = data["model"]
-    missing = set(FEATURES) - set(model["weights"])
-    if missing:
-        raise ValueError(f"{path}: no fitted weight for {sorted(missing)}; re-run the fit")
+    model, confidence = data["model"], data["confidence"]
+    for part in (model, confidence):
+        missing = set(FEATURES) - set(part["weights"])
+        if missing:
+            raise ValueError(f"{path}: no fitted weight for {sorted(missing)}; re-run the fit")
     return Calibration(float(data["answer_threshold"]), float(data["suggest_threshold"]),
                        float(model["bias"]), tuple(float(model["weights"][f]) for f in FEATURES),
-                       float(data["medical_min_coverage"]))
+                       float(data["medical_min_coverage"]), float(confidence["bias"]),
+                       tuple(float(confidence["weights"][f]) for f in FEATURES))
 
 
 @lru_cache(maxsize=1)
@@ -125,10 +135,7 @@ class FaqMatcher:
     def __init__(self, entries: list[FaqEntry], index: FeatureIndex, calibration: Calibration):
         self.entries = entries
         self.index = index
-        self.calibration = calibration
-        self.answer_threshold = calibration.answer_threshold
-        self.suggest_threshold = calibration.suggest_threshold
-        self._weights = np.array(calibration.weights, dtype=np.float64)
+        self.use(calibration)
         self.exact: dict[str, int] = {}
         self.corrector = HomophoneCorrector((), ())
         medical = medical_entries()
@@ -188,8 +195,16 @@ class FaqMatcher:
         depth = min(RERANK_DEPTH, len(scores))
         best = np.argpartition(-scores, depth - 1)[:depth] if len(scores) > depth \
             else np.arange(len(scores))
-        top_score = float(scores[best].max())
+        ordered = np.sort(scores[best])[::-1]
+        top_score = float(ordered[0])
+        runner_up = float(ordered[1]) if len(ordered) > 1 else 0.0
         topics = detail["topics"]
+        positive = [int(i) for i in best if scores[i] > 0]
+        total = float(sum(scores[i] for i in positive)) or 1.0
+        by_category: dict[str, float] = {}
+        for i in positive:
+            category = self.entries[i].category
+            by_category[category] = by_category.get(category, 0.0) + float(scores[i])
         rows = []
         for i in best:
             i = int(i)
@@ -205,11 +220,30 @@ class FaqMatcher:
                 (1.0 - min(1.0, coverage[i])) if self.medical[i] else 0.0,
                 corrected, min(1.0, float(detail["word_coverage"][i])), detail["unseen_words"],
                 1.0 if topics - self.index.entry_topics[i] else 0.0,
+                scores[i] - (runner_up if scores[i] >= top_score else top_score),
+                float(detail["bm25"][i]),
+                by_category[self.entries[i].category] / total,
             ], dtype=np.float64)))
         return rows
 
+    def use(self, calibration: Calibration) -> None:
+        """Weigh with ``calibration`` from now on (the fit swaps models on one index)."""
+        self.calibration = calibration
+        self.answer_threshold = calibration.answer_threshold
+        self.suggest_threshold = calibration.suggest_threshold
+        self._weights = np.array(calibration.weights, dtype=np.float64)
+        self._confidence_weights = (
+            None if calibration.confidence_weights is None
+            else np.array(calibration.confidence_weights, dtype=np.float64))
+
     def _logit(self, row: np.ndarray) -> float:
         return float(self.calibration.bias + row @ self._weights)
+
+    def top_confidence(self, row: np.ndarray) -> float:
+        """The probability that the best-ranked entry, of feature row ``row``, answers."""
+        if self._confidence_weights is None:
+            return _sigmoid(self._logit(row))
+        return _sigmoid(self.calibration.confidence_bias + row @ self._confidence_weights)
 
     def exact_entry(self, text: str) -> int | None:
         """The entry one of whose phrasings the question is, word for word (fillers aside)."""
@@ -230,8 +264,9 @@ class FaqMatcher:
             return MatchResult("not_answered", 0.0, None, [])
         weighed = sorted(((entry, _sigmoid(self._logit(row))) for entry, row in rows.items()),
                          key=lambda item: -item[1])
-        confidence = weighed[0][1]
         top = weighed[0][0]
+        confidence = self.top_confidence(rows[top])
+        weighed[0] = (top, confidence)
         floor = self.calibration.medical_min_coverage
         if self.medical[top] and (rows[top][FOREIGN_TOPIC] or rows[top][WORD_COVERAGE] < floor):
             # Advice for a question it does not explain: offered, never given as the answer.
