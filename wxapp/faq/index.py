@@ -53,7 +53,8 @@ def _tf(value: float) -> float:
 class _Columns:
     """A sparse matrix stored by column (feature): rows and values of each feature."""
 
-    def __init__(self, rows: array, cols: array, values: array, n_cols: int):
+    def __init__(self, rows, cols, values, n_cols: int):
+        """``rows``, ``cols``, ``values``: int32, int32 and float32 buffers of one length."""
         cols_np = np.frombuffer(cols, dtype=np.int32).astype(np.int64)
         order = np.argsort(cols_np, kind="stable")
         self.rows = np.frombuffer(rows, dtype=np.int32)[order]
@@ -131,7 +132,7 @@ class FeatureIndex:
                 cols.append(feature_id)
                 values.append(ANSWER_ONLY_CREDIT)
         self.coverage = _Columns(rows, cols, values, n_features)
-        self.bm25 = self._bm25(phrasing_features, n_features)
+        self.bm25 = self._bm25(doc_entry_array, n_features)
         # Each entry's topic terms: a question that names none of them is at most a suggestion.
         terms = domain_terms() - generic_terms()
         topic_ids = {i for f, i in self.feature_ids.items() if f[2:] in terms and f[0] == "w"}
@@ -141,29 +142,24 @@ class FeatureIndex:
         self.aspect_ids = frozenset(i for f, i in self.feature_ids.items()
                                     if f[0] == "w" and f[2:] in aspects)
 
-    def _bm25(self, phrasing_features, n_features: int) -> _Columns:
+    def _bm25(self, doc_entry: np.ndarray, n_features: int) -> _Columns:
         """Okapi BM25 with each entry's phrasings as one document: the whole entry's say,
-        where the cosine hears only its closest phrasing."""
-        counts: list[dict[int, int]] = [{} for _ in range(self.entry_count)]
-        for entry, (ids, _tfs) in phrasing_features:
-            bag = counts[entry]
-            for feature_id in ids:
-                bag[feature_id] = bag.get(feature_id, 0) + 1
-        lengths = np.array([sum(bag.values()) for bag in counts], dtype=np.float64)
+        where the cosine hears only its closest phrasing. Counted from the phrasings' own
+        postings with numpy: per-entry dictionaries would leave a large base's worker with
+        tens of MB the allocator never hands back."""
+        columns = np.repeat(np.arange(n_features, dtype=np.int64), np.diff(self.phrasings.starts))
+        entries = doc_entry[self.phrasings.rows]
+        pairs, tf = np.unique(columns * max(self.entry_count, 1) + entries, return_counts=True)
+        cols, rows = np.divmod(pairs, max(self.entry_count, 1))
+        del columns, entries, pairs
+        lengths = np.bincount(rows, weights=tf, minlength=self.entry_count)
         average = float(lengths.mean()) if self.entry_count else 1.0
-        frequency = np.zeros(n_features, dtype=np.float64)
-        for bag in counts:
-            for feature_id in bag:
-                frequency[feature_id] += 1
+        frequency = np.bincount(cols, minlength=n_features).astype(np.float64)
         idf = np.log1p((self.entry_count - frequency + 0.5) / (frequency + 0.5))
-        rows, cols, values = array("i"), array("i"), array("f")
-        for entry, bag in enumerate(counts):
-            scale = BM25_K1 * (1 - BM25_B + BM25_B * lengths[entry] / average)
-            for feature_id, tf in bag.items():
-                rows.append(entry)
-                cols.append(feature_id)
-                values.append(idf[feature_id] * tf * (BM25_K1 + 1) / (tf + scale))
-        return _Columns(rows, cols, values, n_features)
+        scale = BM25_K1 * (1 - BM25_B + BM25_B * lengths[rows] / average)
+        values = idf[cols] * tf * (BM25_K1 + 1) / (tf + scale)
+        return _Columns(rows.astype(np.int32), cols.astype(np.int32), values.astype(np.float32),
+                        n_features)
 
     def query_topics(self, text: str) -> frozenset[int]:
         terms = domain_terms()
