@@ -38,6 +38,19 @@ def test_a_typo_that_sounds_right_still_matches(matcher, text, code):
     assert answered(matcher, text) == code
 
 
+@pytest.mark.parametrize("typed,meant", [
+    ("叶栓怎么吃", "叶酸怎么吃"),          # sh for s: a fuzzy-sound keyboard setting
+    ("宁取码怎么获得", "领取码怎么获得"),  # n for l, in for ing
+])
+def test_a_typo_of_a_fuzzy_sound_is_corrected(matcher, typed, meant):
+    assert matcher.corrector.correct(typed) == meant
+
+
+def test_characters_jieba_would_glue_into_a_made_up_word_are_still_corrected(matcher):
+    # jieba's HMM reads 夜酸要 as one unknown word; only a dictionary word is kept as typed.
+    assert matcher.corrector.correct("夜酸要吃多久") == "叶酸要吃多久"
+
+
 def test_a_real_word_is_not_taken_for_a_typo(matcher):
     # 检察院 (the procuratorate) sounds like 检查 + 院, but it is a word of its own.
     assert matcher.corrector.correct("检察院电话多少") == "检察院电话多少"

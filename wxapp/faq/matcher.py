@@ -296,7 +296,11 @@ def _corrector(texts: list[str], index: FeatureIndex) -> HomophoneCorrector:
         words.add(variant)
         words.update(term.split())
     forms = {question_form(text) for text in texts}
-    return HomophoneCorrector(forms | words, words, segment=get_tokenizer().lcut)
+    # Without jieba's HMM: it glues unknown characters into made-up words (夜酸要), and only
+    # a word of the dictionary is a real word that a typo cannot be.
+    tokenizer = get_tokenizer()
+    return HomophoneCorrector(forms | words, words,
+                              segment=lambda text: tokenizer.lcut(text, HMM=False))
 
 
 def _trim_heap() -> None:
