@@ -19,7 +19,8 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
    costs more than a question handed to suggestions or to staff.
 4. The least share of a question's words a health-advice entry (data/medical_entries.txt) must
    explain to be given as the answer (one naming a topic the entry never mentions never is):
-   the same objective, over the questions such an entry would answer.
+   right answers - 10 x wrong or out-of-scope ones, over the questions such an entry would
+   answer; the strictest floor among equals.
 5. The suggest threshold maximises the questions whose right entry is among the suggestions
    offered, minus half the out-of-scope questions given suggestions.
 
@@ -55,6 +56,9 @@ WRONG_COST = 3.0
 OUT_OF_SCOPE_COST = 4.0
 MIN_REJECTION = 0.95
 OOS_SUGGESTION_COST = 0.5
+# Health advice given to a question it does not answer can hurt (issue 18's 避孕药吃多了…
+# answered "stop the pill"): the gate's floor weighs each such answer as ten missed ones.
+HARMFUL_ADVICE_COST = 10.0
 CANDIDATES_SHOWN = 3
 
 
@@ -153,13 +157,15 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
             if medical is None or medical < minimum or ranked[0][1] < threshold:
                 continue
             right = ranked[0][0] == gold
-            value += 1.0 if right else -(OUT_OF_SCOPE_COST if gold is None else WRONG_COST)
+            value += 1.0 if right else -HARMFUL_ADVICE_COST
         return value
 
     # The gate first, at the ungated best threshold's neighbourhood (it only removes answers).
     coverage_grid = np.round(np.arange(0.0, 1.0, 0.025), 3)
+    # Among floors of equal value the strictest: the calibration questions cannot tell them
+    # apart, and a health question the base does not hold must not be answered.
     medical_min_coverage = float(max(
-        (sum(medical_value(c, t) for t in grid[::10]), -c, c) for c in coverage_grid)[2])
+        (sum(medical_value(c, t) for t in grid[::10]), c) for c in coverage_grid)[1])
     scored = gated(medical_min_coverage)
     in_scope = [s for s in scored if s[0] is not None]
     out_of_scope = [s for s in scored if s[0] is None]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.faq.shipped import answered
-from wxapp.faq.matcher import CALIBRATION_FILE, FEATURES, load_calibration
+from wxapp.faq.matcher import CALIBRATION_FILE, FEATURES, focus, load_calibration
 from wxapp.faq.normalize import basic, question_form, to_simplified
 
 
@@ -67,6 +67,25 @@ def test_fillers_of_spoken_chinese_are_ignored(matcher, text, code):
 
 
 @pytest.mark.parametrize("text,code", [
+    ("我家那口子最近老加班，我们打算要二胎，想问孕检在哪里做", "precheck.where"),
+    ("上个月刚从外地回来，家里老人催得紧，就是想问一下叶酸去哪里领", "folic.get"),
+])
+def test_the_question_inside_a_story_is_found(matcher, text, code):
+    assert answered(matcher, text) == code
+
+
+def test_a_story_around_an_out_of_scope_question_is_not_answered(matcher):
+    assert matcher.match("前两天下雨路不好走，我想问一下明天会不会下雨").outcome != "answered"
+
+
+def test_a_story_is_read_clause_by_clause_and_after_asking_words():
+    readings = [text for text, _left_out in focus("户口在老家，就是想问一下登记在哪办")]
+    assert readings[0] == "户口在老家，就是想问一下登记在哪办"
+    assert "登记在哪办" in readings and "户口在老家" in readings
+    assert focus("孕检要空腹吗") == [("孕检要空腹吗", 0.0)]
+
+
+@pytest.mark.parametrize("text,code", [
     ("叶酸", "folic.what"),
     ("孕检", "precheck.what"),
     ("育儿补贴", "benefit.childcare-subsidy"),
@@ -104,9 +123,10 @@ def test_the_fitted_thresholds_are_what_the_matcher_uses(matcher):
     assert 0 < data["suggest_threshold"] < data["answer_threshold"] < 1
 
 
-def test_a_thresholds_file_without_a_fitted_weight_is_refused(tmp_path):
+@pytest.mark.parametrize("model", ["model", "confidence"])
+def test_a_thresholds_file_without_a_fitted_weight_is_refused(tmp_path, model):
     data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8"))
-    del data["model"]["weights"]["aspect_miss"]
+    del data[model]["weights"]["aspect_miss"]
     stale = tmp_path / "thresholds.yaml"
     stale.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(ValueError, match="aspect_miss"):

@@ -141,6 +141,13 @@ class FeatureIndex:
         aspects = intent_words()
         self.aspect_ids = frozenset(i for f, i in self.feature_ids.items()
                                     if f[0] == "w" and f[2:] in aspects)
+        # What each entry's standard question asks about its topic (its first phrasing):
+        # an entry about "when" is a neighbour, not the answer, to a question asking "where".
+        self.entry_aspects: list[frozenset[int]] = [frozenset() for _ in answers]
+        for entry, (ids, _tfs) in phrasing_features:
+            if not self.entry_aspects[entry]:
+                self.entry_aspects[entry] = frozenset(ids) & self.aspect_ids or frozenset((-1,))
+        self.entry_aspects = [a - {-1} for a in self.entry_aspects]
 
     def _bm25(self, doc_entry: np.ndarray, n_features: int) -> _Columns:
         """Okapi BM25 with each entry's phrasings as one document: the whole entry's say,
@@ -223,6 +230,7 @@ class FeatureIndex:
             "unseen": sum(unseen) / total,
             "topics": frozenset(i for i in known_ids if i in self._topic_ids),
             "has_aspect": bool(aspect_ids),
+            "aspects": frozenset(aspect_ids),
         }
         # The same on whole words only: bigrams of an unknown word often exist elsewhere.
         word_total = sum(word_weights) + unseen_words

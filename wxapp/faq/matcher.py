@@ -42,7 +42,11 @@ SIMILARITY_SHARE = 0.5
 MAX_QUERY_CHARS = 60
 # How many of the best-scored entries the calibrated model weighs against each other.
 RERANK_DEPTH = 6
-_CLAUSE_END = re.compile(r"[，。！？；,.!?;\n]+")
+# Clause ends, and the words after which a resident says what she asks.
+_CLAUSES = re.compile(r"[，。！？；,.!?;\n]+|(?:就是)?我?想(?:问|咨询)(?:一下|下|问)?|"
+                      r"(?:麻烦|请)问(?:一下|下)?")
+# Clauses read on their own, from the end: the question is nearly always among the last.
+MAX_CLAUSES = 4
 CALIBRATION_FILE = DATA / "thresholds.yaml"
 # What the calibrated model looks at for one (question, entry) pair; thresholds.yaml holds a
 # weight for each, fitted by scripts/fit_faq_thresholds.py.
@@ -62,6 +66,8 @@ FEATURES = (
     "lead",              # this entry's score minus the best other entry's
     "bm25",              # BM25 over the entry's phrasings as one text, over the best entry's
     "category_share",    # share of the weighed entries' score held by this entry's category
+    "left_out",          # share of the message the reading leaves out (a clause of a story)
+    "other_aspect",      # the entry's standard question asks another aspect than the question
 )
 FOREIGN_TOPIC = FEATURES.index("foreign_topic")
 WORD_COVERAGE = FEATURES.index("word_coverage")
@@ -105,17 +111,27 @@ def medical_entries() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def focus(text: str) -> list[str]:
-    """Long messages are mostly the story; the question is nearly always the last clauses.
-    Returns the readings worth matching: the last clause, the last two, the last ~60 chars."""
-    if len(text) <= MAX_QUERY_CHARS:
-        return [text]
-    clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
-    readings = [clauses[-1][-MAX_QUERY_CHARS:]] if clauses else []
+def focus(text: str) -> list[tuple[str, float]]:
+    """The readings of a message worth matching, each with the share of the message it
+    leaves out. A spoken message tells a story around its question ("我们在外面打工，户口在
+    老家，就是想问登记在哪儿办"): each of its last clauses, and what follows "想问", is read
+    on its own as well as the whole (its last ~60 characters when long); the model keeps,
+    per entry, the reading it rates best, and the share left out is one of its features."""
+    text = text.strip()
+    whole = text[-MAX_QUERY_CHARS:]
+    readings = [whole]
+    clauses = [c.strip() for c in _CLAUSES.split(whole) if len(c.strip()) >= 2][-MAX_CLAUSES:]
     if len(clauses) >= 2:
-        readings.append(("，".join(clauses[-2:]))[-MAX_QUERY_CHARS:])
-    readings.append(text[-MAX_QUERY_CHARS:])
-    return readings
+        readings += clauses
+        readings += ["，".join(clauses[i:i + 2]) for i in range(len(clauses) - 1)]
+    length = len(whole) or 1
+    seen: set[str] = set()
+    out = []
+    for reading in readings:
+        if reading not in seen:
+            seen.add(reading)
+            out.append((reading, 1.0 - min(1.0, len(reading) / length)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -178,18 +194,23 @@ class FaqMatcher:
     def candidate_features(self, text: str) -> dict[int, np.ndarray]:
         """Per entry worth weighing: its feature row (``FEATURES``), the best over the
         readings of the question (its last clauses when long, its homophone correction)."""
-        rows: dict[int, np.ndarray] = {}
-        for clause in focus(text or ""):
+        best: dict[int, np.ndarray] = {}
+        best_logit = -math.inf
+        for clause, left_out in focus(text or ""):
             reading = question_form(clause)
             for form, corrected in ((reading, 0.0), (self.corrector.correct(reading), 1.0)):
                 if corrected and form is reading:
                     continue
-                for entry, row in self._rows(form, corrected):
-                    if entry not in rows or self._logit(row) > self._logit(rows[entry]):
-                        rows[entry] = row
-        return rows
+                rows = dict(self._rows(form, corrected, left_out))
+                if not rows:
+                    continue
+                top = max(self._logit(row) for row in rows.values())
+                if top > best_logit:
+                    best, best_logit = rows, top
+        return best
 
-    def _rows(self, text: str, corrected: float) -> list[tuple[int, np.ndarray]]:
+    def _rows(self, text: str, corrected: float,
+              left_out: float = 0.0) -> list[tuple[int, np.ndarray]]:
         detail = self.index.evidence_detail(text)
         if detail is None:
             return []
@@ -226,6 +247,9 @@ class FaqMatcher:
                 scores[i] - (runner_up if scores[i] >= top_score else top_score),
                 float(detail["bm25"][i]),
                 by_category[self.entries[i].category] / total,
+                left_out,
+                1.0 if detail["has_aspect"] and self.index.entry_aspects[i]
+                and not self.index.entry_aspects[i] & detail["aspects"] else 0.0,
             ], dtype=np.float64)))
         return rows
 

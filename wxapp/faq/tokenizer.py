@@ -58,7 +58,7 @@ def words(text: str) -> list[str]:
     stop = stopwords()
     out = []
     for chunk in canonical(text).split():
-        for word in get_tokenizer().lcut(chunk, HMM=True):
+        for word in get_tokenizer().lcut(chunk, HMM=False):
             word = word.strip()
             if word and word not in stop:
                 out.append(word)
