@@ -45,10 +45,9 @@ from wxapp.faq.knowledge_base import load_knowledge_base  # noqa: E402
 from wxapp.faq.matcher import (  # noqa: E402
     CALIBRATION_FILE,
     FEATURES,
-    FOREIGN_TOPIC,
-    WORD_COVERAGE,
     Calibration,
     FaqMatcher,
+    advice_coverage,
 )
 
 L2 = 1.0
@@ -138,9 +137,7 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
         top = ranked[0][0] if ranked else None
         medical = None
         if top is not None and matcher.medical[top]:
-            # A foreign topic blocks whatever the floor: as if nothing were explained.
-            medical = 0.0 if candidates[top][FOREIGN_TOPIC] else float(
-                candidates[top][WORD_COVERAGE])
+            medical = advice_coverage(candidates[top])
         raw.append((gold, [(codes[e], p) for e, p in ranked], medical))
 
     grid = np.round(np.arange(0.05, 0.96, 0.005), 3)

@@ -133,10 +133,12 @@ class FeatureIndex:
                 values.append(ANSWER_ONLY_CREDIT)
         self.coverage = _Columns(rows, cols, values, n_features)
         self.bm25 = self._bm25(doc_entry_array, n_features)
-        # Each entry's topic terms: a question that names none of them is at most a suggestion.
+        # Each entry's topic terms, its answer's included (the preparation entry speaks of the
+        # ID cards to bring): a question naming another topic is not what the entry answers.
         terms = domain_terms() - generic_terms()
         topic_ids = {i for f, i in self.feature_ids.items() if f[2:] in terms and f[0] == "w"}
-        self.entry_topics = [frozenset(v & topic_ids) for v in entry_vocab]
+        self.entry_topics = [frozenset((vocab | said) & topic_ids)
+                             for vocab, said in zip(entry_vocab, answer_ids, strict=True)]
         self._topic_ids = frozenset(topic_ids)
         aspects = intent_words()
         self.aspect_ids = frozenset(i for f, i in self.feature_ids.items()

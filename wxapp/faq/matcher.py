@@ -71,6 +71,19 @@ FEATURES = (
 )
 FOREIGN_TOPIC = FEATURES.index("foreign_topic")
 WORD_COVERAGE = FEATURES.index("word_coverage")
+UNSEEN_WORDS = FEATURES.index("unseen_words")
+
+
+def advice_coverage(row: np.ndarray) -> float:
+    """How much of a question a health-advice entry, of feature row ``row``, explains: none
+    when the question names a topic the entry never mentions; all when every word of it is
+    one the knowledge base uses (nothing it asks lies outside what the base speaks of);
+    otherwise the share of the question's words the entry uses."""
+    if row[FOREIGN_TOPIC]:
+        return 0.0
+    if not row[UNSEEN_WORDS]:
+        return 1.0
+    return float(row[WORD_COVERAGE])
 
 
 @dataclass(frozen=True)
@@ -295,7 +308,7 @@ class FaqMatcher:
         confidence = self.top_confidence(rows[top])
         weighed[0] = (top, confidence)
         floor = self.calibration.medical_min_coverage
-        if self.medical[top] and (rows[top][FOREIGN_TOPIC] or rows[top][WORD_COVERAGE] < floor):
+        if self.medical[top] and advice_coverage(rows[top]) < floor:
             # Advice for a question it does not explain: offered, never given as the answer.
             confidence = min(confidence, math.nextafter(self.answer_threshold, 0.0))
         candidates = [Candidate(self.entries[i].code, self.entries[i].question, round(p, 4))
