@@ -227,6 +227,7 @@ class FeatureIndex:
         total = sum(all_weights)
         detail = {
             "similarity": np.maximum.reduceat(dots, self.entry_first_doc) / norm,
+            "standard": dots[self.entry_first_doc] / norm,
             "coverage": self.coverage.weighted_sum(known_ids, known_weights,
                                                    self.entry_count) / total,
             "unseen": sum(unseen) / total,

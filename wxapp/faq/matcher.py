@@ -68,6 +68,7 @@ FEATURES = (
     "category_share",    # share of the weighed entries' score held by this entry's category
     "left_out",          # share of the message the reading leaves out (a clause of a story)
     "other_aspect",      # the entry's standard question asks another aspect than the question
+    "standard",          # cosine to the entry's standard question, what the entry is about
 )
 FOREIGN_TOPIC = FEATURES.index("foreign_topic")
 WORD_COVERAGE = FEATURES.index("word_coverage")
@@ -263,6 +264,7 @@ class FaqMatcher:
                 left_out,
                 1.0 if detail["has_aspect"] and self.index.entry_aspects[i]
                 and not self.index.entry_aspects[i] & detail["aspects"] else 0.0,
+                float(detail["standard"][i]),
             ], dtype=np.float64)))
         return rows
 
