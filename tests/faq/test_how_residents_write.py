@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from tests.faq.shipped import answered
 from wxapp.faq.matcher import CALIBRATION_FILE, FEATURES, focus, load_calibration
 from wxapp.faq.normalize import basic, question_form, to_simplified
+from wxapp.faq.tokenizer import words
 
 
 @pytest.mark.parametrize("text,code", [
@@ -153,3 +154,8 @@ def test_normalisation_never_raises_and_is_idempotent(text):
 def test_normalisation_folds_width_emoji_and_emoticons():
     assert question_form("ＴＴ在哪領？😂😂[微笑]") == "tt在哪领"
     assert question_form("嗯嗯") == "嗯嗯"  # all filler: kept, so that it can be routed
+
+
+def test_a_final_bu_asks_and_does_not_negate():
+    assert words("还没怀上能先登记不")[-1] == "生育登记"
+    assert words("不登记有什么影响")[0] == "不"
