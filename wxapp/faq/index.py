@@ -5,7 +5,9 @@ Two kinds of evidence are kept per entry:
 - phrasing similarity: the cosine between the question and each of the entry's phrasings
   (standard question, similar questions, keywords), best one counted;
 - coverage: how much of the question's weight the entry's vocabulary explains at all, with
-  words that only occur in the entry's answer counting half.
+  words that only occur in the entry's answer counting half;
+- BM25 with all of an entry's phrasings as one text, the textbook score, which hears the
+  entry as a whole where the cosine hears its closest phrasing.
 
 Words carry the meaning; bigrams (at a lower weight) catch typos and compounds segmented
 differently. A word the knowledge base has never seen keeps a high weight, so a question

@@ -1,15 +1,19 @@
 """From a resident's question to an answer, a few suggestions, or an honest "I don't know".
 
-The index scores every entry (phrasing similarity and coverage); the best few are then weighed
-by a small logistic model over what tells a right answer from a neighbour's (does the entry
-say the question's aspect — free? where? how long? —, name its topic, explain all of it …).
-Its output is the confidence, a probability that the entry is the right one, and the
-thresholds between answering, suggesting and admitting ignorance are fitted on labelled
-residents' questions (scripts/fit_faq_thresholds.py → data/thresholds.yaml), not set by hand.
+A message is read whole and, when it tells a story, clause by clause (and after 想问), each
+reading also through the homophone correction; the reading the model rates best is kept.
+The index scores every entry (phrasing similarity, coverage, BM25 over the entry as one
+text); the best few are re-ranked by a small logistic model over what tells a right answer
+from a neighbour's (does the entry say the question's aspect — free? where? how long? —,
+does its standard question ask another one, does it name the question's topic, explain all
+of it, lead the others …). A second logistic model, fitted on the first-ranked rows alone,
+gives the confidence: the probability that the first entry is the right one. The thresholds
+between answering, suggesting and admitting ignorance are fitted on labelled residents'
+questions (scripts/fit_faq_thresholds.py → data/thresholds.yaml), not set by hand.
 Entries that give health advice (data/medical_entries.txt) are given as the answer only to a
-question whose topics they all speak of and whose words they mostly explain (a fitted floor):
-a medical question the base has no entry for is suggested or handed over, never answered with
-a neighbouring entry's advice.
+question that names no topic they never mention and whose words are all known to the base or
+mostly explained by the entry (a fitted floor): a medical question the base has no entry for
+is suggested or handed over, never answered with a neighbouring entry's advice.
 """
 from __future__ import annotations
 
