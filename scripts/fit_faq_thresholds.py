@@ -7,18 +7,22 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
 1. Every calibration question is read as the bot reads it; each entry worth weighing gives a
    feature row (wxapp.faq.matcher.FEATURES), labelled 1 for the right entry, 0 otherwise (all
    rows of out-of-scope and near-domain questions are 0).
-2. A logistic regression (L2-regularised, Newton's method) is fitted on those rows: the
-   ranker, which orders the entries. It is fitted twice: the matcher keeps the reading of the
-   question (a clause, the homophone correction) its model rates best, so the second fit sees
-   the rows the matcher will. A second regression, the confidence, is fitted on each
-   question's best-ranked row alone, labelled by whether that entry is the right one: its
-   output is the probability that the bot's first entry answers the question.
+2. The ranker, which orders the entries: a conditional logit (softmax over each question's
+   candidates, L2-regularised, Newton's method) that makes the right entry the likeliest of
+   its question's candidates, then one scale and bias over its score by logistic regression
+   on every row, so that its output for a row reads as a probability. It is fitted twice:
+   the matcher keeps the reading of the question (a clause, the homophone correction) its
+   model rates best, so the second fit sees the rows the matcher will.
+   A second, logistic, regression, the confidence, is fitted on each question's best-ranked
+   row alone, labelled by whether that entry is the right one: its output is the
+   probability that the bot's first entry answers the question.
 3. The answer threshold is the one that maximises, over the calibration questions,
    right answers - 3 x wrong answers - 4 x out-of-scope questions answered, among those that
    keep at least 95 % of the out-of-scope questions unanswered: a wrong or invented answer
    costs more than a question handed to suggestions or to staff.
 4. The least share of a question's words a health-advice entry (data/medical_entries.txt) must
-   explain to be given as the answer (one naming a topic the entry never mentions never is):
+   explain to be given as the answer (wxapp.faq.matcher.advice_coverage: none when it names a
+   topic the entry never mentions, all when the base knows every word of it):
    right answers - 10 x wrong or out-of-scope ones, over the questions such an entry would
    answer; the strictest floor among equals.
 5. The suggest threshold maximises the questions whose right entry is among the suggestions
@@ -84,16 +88,45 @@ def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return float(w[0]), w[1:]
 
 
+def fit_softmax(groups: list[tuple[np.ndarray, int]], n: int) -> np.ndarray:
+    """Conditional logit (L2, Newton): weights under which each question's right entry is the
+    likeliest of its candidates. ``groups``: (candidate rows, index of the right one)."""
+    w = np.zeros(n)
+    for _ in range(100):
+        gradient = L2 * w
+        hessian = np.eye(n) * L2
+        for x, gold in groups:
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            mean = p @ x
+            gradient -= x[gold] - mean
+            hessian += (x * p[:, None]).T @ x - np.outer(mean, mean)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return w
+
+
 def _ranker(matcher: FaqMatcher, questions, codes) -> tuple[float, np.ndarray, list]:
-    rows, labels, per_question = [], [], []
+    rows, labels, per_question, groups = [], [], [], []
     for text, gold in questions:
         candidates = matcher.candidate_features(text)
         per_question.append(candidates)
-        for entry, row in candidates.items():
-            rows.append(row)
+        entries = list(candidates)
+        for entry in entries:
+            rows.append(candidates[entry])
             labels.append(1.0 if codes[entry] == gold else 0.0)
-    bias, weights = fit_logistic(np.array(rows), np.array(labels))
-    return bias, weights, per_question
+        right = [i for i, entry in enumerate(entries) if codes[entry] == gold]
+        if right and len(entries) > 1:
+            groups.append((np.array([candidates[e] for e in entries]), right[0]))
+    # The order comes from the ranking objective; one scale and bias over its score make the
+    # candidates' probabilities (what suggestions are filtered by).
+    direction = fit_softmax(groups, len(rows[0]))
+    scores = np.array(rows) @ direction
+    bias, (scale,) = fit_logistic(scores[:, None], np.array(labels))
+    return bias, scale * direction, per_question
 
 
 def _sigmoid(x: np.ndarray | float) -> np.ndarray | float:
