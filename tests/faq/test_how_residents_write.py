@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.faq.shipped import answered
 from wxapp.faq.matcher import CALIBRATION_FILE, FEATURES, focus, load_calibration
-from wxapp.faq.normalize import basic, question_form, to_simplified
+from wxapp.faq.normalize import basic, canonical, question_form, to_simplified
 from wxapp.faq.tokenizer import words
 
 
@@ -159,3 +159,9 @@ def test_normalisation_folds_width_emoji_and_emoticons():
 def test_a_final_bu_asks_and_does_not_negate():
     assert words("还没怀上能先登记不")[-1] == "生育登记"
     assert words("不登记有什么影响")[0] == "不"
+
+
+def test_sha_is_heard_as_shenme():
+    # The synonym table lists 有什么用 and 有啥用 alike, and now every phrase with either.
+    assert canonical("叶酸有啥好处") == canonical("叶酸有什么好处")
+    assert canonical("要带啥") == canonical("要带什么")
