@@ -133,8 +133,9 @@ def focus(text: str) -> list[tuple[str, float]]:
     """The readings of a message worth matching, each with the share of the message it
     leaves out. A spoken message tells a story around its question ("我们在外面打工，户口在
     老家，就是想问登记在哪儿办"): each of its last clauses, and what follows "想问", is read
-    on its own as well as the whole (its last ~60 characters when long); the model keeps,
-    per entry, the reading it rates best, and the share left out is one of its features."""
+    on its own as well as the whole (its last ~60 characters when long); the matcher keeps
+    the reading whose best entry its model rates highest, and the share left out is one of
+    the model's features."""
     text = text.strip()
     whole = text[-MAX_QUERY_CHARS:]
     readings = [whole]
@@ -210,8 +211,10 @@ class FaqMatcher:
         return [(entry, score) for entry, score in ranked if score > 0]
 
     def candidate_features(self, text: str) -> dict[int, np.ndarray]:
-        """Per entry worth weighing: its feature row (``FEATURES``), the best over the
-        readings of the question (its last clauses when long, its homophone correction)."""
+        """Per entry worth weighing: its feature row (``FEATURES``), from the one reading of
+        the question (whole, a clause of it, each also homophone-corrected) whose best entry
+        the ranker rates highest: one reading, so that an entry cannot borrow a clause that
+        suits it from a story about something else."""
         best: dict[int, np.ndarray] = {}
         best_logit = -math.inf
         for clause, left_out in focus(text or ""):
