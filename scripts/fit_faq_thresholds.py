@@ -7,15 +7,24 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
 1. Every calibration question is read as the bot reads it; each entry worth weighing gives a
    feature row (wxapp.faq.matcher.FEATURES), labelled 1 for the right entry, 0 otherwise (all
    rows of out-of-scope and near-domain questions are 0).
-2. A logistic regression (L2-regularised, Newton's method) is fitted on those rows: its output
-   for a row is the probability that the entry answers the question.
+2. The ranker, which orders the entries: a conditional logit (softmax over each question's
+   candidates, L2-regularised, Newton's method) that makes the right entry the likeliest of
+   its question's candidates, then one scale and bias over its score by logistic regression
+   on every row, so that its output for a row reads as a probability. It is fitted twice:
+   the matcher keeps the reading of the question (a clause, the homophone correction) its
+   model rates best, so the second fit sees the rows the matcher will.
+   A second, logistic, regression, the confidence, is fitted on each question's best-ranked
+   row alone, labelled by whether that entry is the right one: its output is the
+   probability that the bot's first entry answers the question.
 3. The answer threshold is the one that maximises, over the calibration questions,
    right answers - 3 x wrong answers - 4 x out-of-scope questions answered, among those that
    keep at least 95 % of the out-of-scope questions unanswered: a wrong or invented answer
    costs more than a question handed to suggestions or to staff.
 4. The least share of a question's words a health-advice entry (data/medical_entries.txt) must
-   explain to be given as the answer (one naming a topic the entry never mentions never is):
-   the same objective, over the questions such an entry would answer.
+   explain to be given as the answer (wxapp.faq.matcher.advice_coverage: none when it names a
+   topic the entry never mentions, all when the base knows every word of it):
+   right answers - 10 x wrong or out-of-scope ones, over the questions such an entry would
+   answer; the strictest floor among equals.
 5. The suggest threshold maximises the questions whose right entry is among the suggestions
    offered, minus half the out-of-scope questions given suggestions.
 
@@ -40,10 +49,9 @@ from wxapp.faq.knowledge_base import load_knowledge_base  # noqa: E402
 from wxapp.faq.matcher import (  # noqa: E402
     CALIBRATION_FILE,
     FEATURES,
-    FOREIGN_TOPIC,
-    WORD_COVERAGE,
     Calibration,
     FaqMatcher,
+    advice_coverage,
 )
 
 L2 = 1.0
@@ -51,6 +59,9 @@ WRONG_COST = 3.0
 OUT_OF_SCOPE_COST = 4.0
 MIN_REJECTION = 0.95
 OOS_SUGGESTION_COST = 0.5
+# Health advice given to a question it does not answer can hurt (issue 18's 避孕药吃多了…
+# answered "stop the pill"): the gate's floor weighs each such answer as ten missed ones.
+HARMFUL_ADVICE_COST = 10.0
 CANDIDATES_SHOWN = 3
 
 
@@ -77,23 +88,81 @@ def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return float(w[0]), w[1:]
 
 
-def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
-    codes = [e.code for e in matcher.entries]
-    rows, labels, per_question = [], [], []
+def fit_softmax(groups: list[tuple[np.ndarray, int]], n: int) -> np.ndarray:
+    """Conditional logit (L2, Newton): weights under which each question's right entry is the
+    likeliest of its candidates. ``groups``: (candidate rows, index of the right one)."""
+    w = np.zeros(n)
+    for _ in range(100):
+        gradient = L2 * w
+        hessian = np.eye(n) * L2
+        for x, gold in groups:
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            mean = p @ x
+            gradient -= x[gold] - mean
+            hessian += (x * p[:, None]).T @ x - np.outer(mean, mean)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return w
+
+
+def _ranker(matcher: FaqMatcher, questions, codes) -> tuple[float, np.ndarray, list]:
+    rows, labels, per_question, groups = [], [], [], []
     for text, gold in questions:
         candidates = matcher.candidate_features(text)
-        per_question.append((gold, candidates))
-        for entry, row in candidates.items():
-            rows.append(row)
+        per_question.append(candidates)
+        entries = list(candidates)
+        for entry in entries:
+            rows.append(candidates[entry])
             labels.append(1.0 if codes[entry] == gold else 0.0)
-    bias, weights = fit_logistic(np.array(rows), np.array(labels))
+        right = [i for i, entry in enumerate(entries) if codes[entry] == gold]
+        if right and len(entries) > 1:
+            groups.append((np.array([candidates[e] for e in entries]), right[0]))
+    # The order comes from the ranking objective; one scale and bias over its score make the
+    # candidates' probabilities (what suggestions are filtered by).
+    direction = fit_softmax(groups, len(rows[0]))
+    scores = np.array(rows) @ direction
+    bias, (scale,) = fit_logistic(scores[:, None], np.array(labels))
+    return bias, scale * direction, per_question
+
+
+def _sigmoid(x: np.ndarray | float) -> np.ndarray | float:
+    return 1 / (1 + np.exp(-np.clip(x, -30, 30)))
+
+
+def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
+    codes = [e.code for e in matcher.entries]
+    bias, weights, per_question = _ranker(matcher, questions, codes)
+    # The matcher keeps, per entry, the reading of the question its model rates best: fitted
+    # once with every reading equal, the model then picks the rows it is fitted on again.
+    matcher.use(Calibration(1.0, 1.0, bias, tuple(weights)))
+    bias, weights, per_question = _ranker(matcher, questions, codes)
+    rows_seen = sum(len(candidates) for candidates in per_question)
+
+    # The confidence model: the best-ranked entry's row of every question the matcher weighs,
+    # labelled by whether that entry is the right one.
+    tops, top_labels = [], []
+    for (text, gold), candidates in zip(questions, per_question, strict=True):
+        if matcher.exact_entry(text) is not None or not candidates:
+            continue
+        top = max(candidates, key=lambda e: float(bias + candidates[e] @ weights))
+        tops.append(candidates[top])
+        top_labels.append(1.0 if codes[top] == gold else 0.0)
+    confidence_bias, confidence_weights = fit_logistic(np.array(tops), np.array(top_labels))
 
     # (gold, [(code, probability)] best first, the best's word coverage if it gives health
     # advice), exact phrasings as the bot answers them.
     raw = []
-    for (text, gold), (_, candidates) in zip(questions, per_question, strict=True):
-        ranked = sorted(((e, float(1 / (1 + np.exp(-(bias + row @ weights)))))
+    for (text, gold), candidates in zip(questions, per_question, strict=True):
+        ranked = sorted(((e, float(_sigmoid(bias + row @ weights)))
                          for e, row in candidates.items()), key=lambda item: -item[1])
+        if ranked:
+            top = ranked[0][0]
+            ranked[0] = (top, float(_sigmoid(confidence_bias
+                                             + candidates[top] @ confidence_weights)))
         exact = matcher.exact_entry(text)
         if exact is not None:
             raw.append((gold, [(codes[exact], 1.0)], None))
@@ -101,9 +170,7 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
         top = ranked[0][0] if ranked else None
         medical = None
         if top is not None and matcher.medical[top]:
-            # A foreign topic blocks whatever the floor: as if nothing were explained.
-            medical = 0.0 if candidates[top][FOREIGN_TOPIC] else float(
-                candidates[top][WORD_COVERAGE])
+            medical = advice_coverage(candidates[top])
         raw.append((gold, [(codes[e], p) for e, p in ranked], medical))
 
     grid = np.round(np.arange(0.05, 0.96, 0.005), 3)
@@ -120,13 +187,15 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
             if medical is None or medical < minimum or ranked[0][1] < threshold:
                 continue
             right = ranked[0][0] == gold
-            value += 1.0 if right else -(OUT_OF_SCOPE_COST if gold is None else WRONG_COST)
+            value += 1.0 if right else -HARMFUL_ADVICE_COST
         return value
 
     # The gate first, at the ungated best threshold's neighbourhood (it only removes answers).
     coverage_grid = np.round(np.arange(0.0, 1.0, 0.025), 3)
+    # Among floors of equal value the strictest: the calibration questions cannot tell them
+    # apart, and a health question the base does not hold must not be answered.
     medical_min_coverage = float(max(
-        (sum(medical_value(c, t) for t in grid[::10]), -c, c) for c in coverage_grid)[2])
+        (sum(medical_value(c, t) for t in grid[::10]), c) for c in coverage_grid)[1])
     scored = gated(medical_min_coverage)
     in_scope = [s for s in scored if s[0] is not None]
     out_of_scope = [s for s in scored if s[0] is None]
@@ -168,21 +237,27 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
         "answer_threshold": round(answer_threshold, 3),
         "suggest_threshold": round(suggest_threshold, 3),
         "medical_min_coverage": round(medical_min_coverage, 3),
-        # Three decimals: the fit is deterministic, its last float bits are not.
-        "model": {"bias": round(bias, 3),
-                  "weights": {name: round(float(w), 3) for name, w in zip(FEATURES, weights,
-                                                                          strict=True)}},
+        "model": _model(bias, weights),
+        "confidence": _model(confidence_bias, confidence_weights),
         "fitted_on": {"split": "calibration", "in_scope": len(in_scope),
-                      "out_of_scope": len(out_of_scope), "rows": len(rows),
+                      "out_of_scope": len(out_of_scope), "rows": rows_seen,
                       "calibration_rejection": round(rejection, 4),
                       "objective": round(value, 2)},
     }
 
 
+def _model(bias: float, weights: np.ndarray) -> dict:
+    # Three decimals: the fit is deterministic, its last float bits are not.
+    return {"bias": round(float(bias), 3),
+            "weights": {name: round(float(w), 3) for name, w in zip(FEATURES, weights,
+                                                                    strict=True)}}
+
+
 HEADER = """\
 # Written by scripts/fit_faq_thresholds.py: do not edit by hand, re-run the fit.
-# The FAQ matcher's confidence model (a logistic regression over wxapp.faq.matcher.FEATURES)
-# and its thresholds: answer at or above answer_threshold, suggest at or above
+# The FAQ matcher's models (logistic regressions over wxapp.faq.matcher.FEATURES: `model`
+# ranks the entries, `confidence` rates the first one) and its thresholds on that
+# confidence: answer at or above answer_threshold, suggest at or above
 # suggest_threshold, otherwise admit it and offer the hand-over. Fitted on the calibration
 # split of tests/faq/data (paraphrases.yaml + residents.yaml's calibration); the held-out split
 # is never read by the fit.

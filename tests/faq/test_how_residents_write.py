@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.faq.shipped import answered
-from wxapp.faq.matcher import CALIBRATION_FILE, FEATURES, load_calibration
-from wxapp.faq.normalize import basic, question_form, to_simplified
+from wxapp.faq.matcher import CALIBRATION_FILE, FEATURES, focus, load_calibration
+from wxapp.faq.normalize import basic, canonical, question_form, to_simplified
+from wxapp.faq.tokenizer import words
 
 
 @pytest.mark.parametrize("text,code", [
@@ -38,6 +39,19 @@ def test_a_typo_that_sounds_right_still_matches(matcher, text, code):
     assert answered(matcher, text) == code
 
 
+@pytest.mark.parametrize("typed,meant", [
+    ("叶栓怎么吃", "叶酸怎么吃"),          # sh for s: a fuzzy-sound keyboard setting
+    ("宁取码怎么获得", "领取码怎么获得"),  # n for l, in for ing
+])
+def test_a_typo_of_a_fuzzy_sound_is_corrected(matcher, typed, meant):
+    assert matcher.corrector.correct(typed) == meant
+
+
+def test_characters_jieba_would_glue_into_a_made_up_word_are_still_corrected(matcher):
+    # jieba's HMM reads 夜酸要 as one unknown word; only a dictionary word is kept as typed.
+    assert matcher.corrector.correct("夜酸要吃多久") == "叶酸要吃多久"
+
+
 def test_a_real_word_is_not_taken_for_a_typo(matcher):
     # 检察院 (the procuratorate) sounds like 检查 + 院, but it is a word of its own.
     assert matcher.corrector.correct("检察院电话多少") == "检察院电话多少"
@@ -51,6 +65,25 @@ def test_a_real_word_is_not_taken_for_a_typo(matcher):
 ])
 def test_fillers_of_spoken_chinese_are_ignored(matcher, text, code):
     assert answered(matcher, text) == code
+
+
+@pytest.mark.parametrize("text,code", [
+    ("我家那口子最近老加班，我们打算要二胎，想问孕检在哪里做", "precheck.where"),
+    ("上个月刚从外地回来，家里老人催得紧，就是想问一下叶酸去哪里领", "folic.get"),
+])
+def test_the_question_inside_a_story_is_found(matcher, text, code):
+    assert answered(matcher, text) == code
+
+
+def test_a_story_around_an_out_of_scope_question_is_not_answered(matcher):
+    assert matcher.match("前两天下雨路不好走，我想问一下明天会不会下雨").outcome != "answered"
+
+
+def test_a_story_is_read_clause_by_clause_and_after_asking_words():
+    readings = [text for text, _left_out in focus("户口在老家，就是想问一下登记在哪办")]
+    assert readings[0] == "户口在老家，就是想问一下登记在哪办"
+    assert "登记在哪办" in readings and "户口在老家" in readings
+    assert focus("孕检要空腹吗") == [("孕检要空腹吗", 0.0)]
 
 
 @pytest.mark.parametrize("text,code", [
@@ -91,9 +124,10 @@ def test_the_fitted_thresholds_are_what_the_matcher_uses(matcher):
     assert 0 < data["suggest_threshold"] < data["answer_threshold"] < 1
 
 
-def test_a_thresholds_file_without_a_fitted_weight_is_refused(tmp_path):
+@pytest.mark.parametrize("model", ["model", "confidence"])
+def test_a_thresholds_file_without_a_fitted_weight_is_refused(tmp_path, model):
     data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8"))
-    del data["model"]["weights"]["aspect_miss"]
+    del data[model]["weights"]["aspect_miss"]
     stale = tmp_path / "thresholds.yaml"
     stale.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(ValueError, match="aspect_miss"):
@@ -120,3 +154,14 @@ def test_normalisation_never_raises_and_is_idempotent(text):
 def test_normalisation_folds_width_emoji_and_emoticons():
     assert question_form("ＴＴ在哪領？😂😂[微笑]") == "tt在哪领"
     assert question_form("嗯嗯") == "嗯嗯"  # all filler: kept, so that it can be routed
+
+
+def test_a_final_bu_asks_and_does_not_negate():
+    assert words("还没怀上能先登记不")[-1] == "生育登记"
+    assert words("不登记有什么影响")[0] == "不"
+
+
+def test_sha_is_heard_as_shenme():
+    # The synonym table lists 有什么用 and 有啥用 alike, and now every phrase with either.
+    assert canonical("叶酸有啥好处") == canonical("叶酸有什么好处")
+    assert canonical("要带啥") == canonical("要带什么")

@@ -33,6 +33,24 @@ def char_pinyin(char: str) -> str:
     return lazy_pinyin(char, style=Style.NORMAL, errors="default")[0]
 
 
+# The distinctions many residents do not make (模糊音, an option of every pinyin keyboard):
+# z/zh, c/ch, s/sh, n/l, an/ang, en/eng, in/ing. 更真 is typed for 更正.
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
+_FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+def fuzzy(syllable: str) -> str:
+    """``syllable`` with the fuzzy-sound pairs folded onto one."""
+    for long, short in _FUZZY_INITIALS:
+        if syllable.startswith(long):
+            syllable = short + syllable[len(long):]
+            break
+    for long, short in _FUZZY_FINALS:
+        if syllable.endswith(long):
+            return syllable[: -len(long)] + short
+    return syllable
+
+
 class HomophoneCorrector:
     def __init__(self, texts: Iterable[str], words: Iterable[str],
                  segment: Callable[[str], list[str]] | None = None):
@@ -44,6 +62,7 @@ class HomophoneCorrector:
             for run in _CJK_RUN.findall(text):
                 self.known.update(run[i:i + 2] for i in range(len(run) - 1))
         by_sound: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        by_fuzzy: dict[tuple[str, str], Counter] = defaultdict(Counter)
         # Sorted, so that a tie between two words of one sound goes the same way in every
         # process (set order follows the per-process string hash).
         for word in sorted(set(words)):
@@ -58,8 +77,13 @@ class HomophoneCorrector:
                 self.known.add(pair)
                 by_sound[(in_context[i], in_context[i + 1])][pair] += 1
                 by_sound[(char_pinyin(word[i]), char_pinyin(word[i + 1]))][pair] += 1
+                by_fuzzy[(fuzzy(in_context[i]), fuzzy(in_context[i + 1]))][pair] += 1
         self.by_sound = {sound: min(pairs.items(), key=lambda item: (-item[1], item[0]))[0]
                          for sound, pairs in by_sound.items()}
+        # A fuzzy sound is corrected only where it points at one pair of the base's words:
+        # folding merges more sounds, and a guess between two terms is no correction.
+        self.by_fuzzy = {sound: next(iter(pairs)) for sound, pairs in by_fuzzy.items()
+                         if len(pairs) == 1}
         self.segment = segment
 
     def correct(self, text: str) -> str:
@@ -77,7 +101,9 @@ class HomophoneCorrector:
                 pair = chars[i] + chars[i + 1]
                 if pair in self.known:
                     continue
-                replacement = self.by_sound.get((char_pinyin(chars[i]), char_pinyin(chars[i + 1])))
+                first, second = char_pinyin(chars[i]), char_pinyin(chars[i + 1])
+                replacement = self.by_sound.get((first, second)) or self.by_fuzzy.get(
+                    (fuzzy(first), fuzzy(second)))
                 if replacement is None:
                     continue
                 if protected is None:

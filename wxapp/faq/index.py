@@ -5,7 +5,9 @@ Two kinds of evidence are kept per entry:
 - phrasing similarity: the cosine between the question and each of the entry's phrasings
   (standard question, similar questions, keywords), best one counted;
 - coverage: how much of the question's weight the entry's vocabulary explains at all, with
-  words that only occur in the entry's answer counting half.
+  words that only occur in the entry's answer counting half;
+- BM25 with all of an entry's phrasings as one text, the textbook score, which hears the
+  entry as a whole where the cosine hears its closest phrasing.
 
 Words carry the meaning; bigrams (at a lower weight) catch typos and compounds segmented
 differently. A word the knowledge base has never seen keeps a high weight, so a question
@@ -31,6 +33,8 @@ ANSWER_ONLY_CREDIT = 0.6
 # (when, where, how much) only says what about it.
 DOMAIN_TERM_BOOST = 2.2
 UNSEEN_WEIGHT = 0.75
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 def features(text: str) -> Counter:
@@ -51,7 +55,8 @@ def _tf(value: float) -> float:
 class _Columns:
     """A sparse matrix stored by column (feature): rows and values of each feature."""
 
-    def __init__(self, rows: array, cols: array, values: array, n_cols: int):
+    def __init__(self, rows, cols, values, n_cols: int):
+        """``rows``, ``cols``, ``values``: int32, int32 and float32 buffers of one length."""
         cols_np = np.frombuffer(cols, dtype=np.int32).astype(np.int64)
         order = np.argsort(cols_np, kind="stable")
         self.rows = np.frombuffer(rows, dtype=np.int32)[order]
@@ -129,14 +134,43 @@ class FeatureIndex:
                 cols.append(feature_id)
                 values.append(ANSWER_ONLY_CREDIT)
         self.coverage = _Columns(rows, cols, values, n_features)
-        # Each entry's topic terms: a question that names none of them is at most a suggestion.
+        self.bm25 = self._bm25(doc_entry_array, n_features)
+        # Each entry's topic terms, its answer's included (the preparation entry speaks of the
+        # ID cards to bring): a question naming another topic is not what the entry answers.
         terms = domain_terms() - generic_terms()
         topic_ids = {i for f, i in self.feature_ids.items() if f[2:] in terms and f[0] == "w"}
-        self.entry_topics = [frozenset(v & topic_ids) for v in entry_vocab]
+        self.entry_topics = [frozenset((vocab | said) & topic_ids)
+                             for vocab, said in zip(entry_vocab, answer_ids, strict=True)]
         self._topic_ids = frozenset(topic_ids)
         aspects = intent_words()
         self.aspect_ids = frozenset(i for f, i in self.feature_ids.items()
                                     if f[0] == "w" and f[2:] in aspects)
+        # What each entry's standard question asks about its topic (its first phrasing):
+        # an entry about "when" is a neighbour, not the answer, to a question asking "where".
+        self.entry_aspects: list[frozenset[int]] = [frozenset() for _ in answers]
+        for entry, (ids, _tfs) in phrasing_features:
+            if not self.entry_aspects[entry]:
+                self.entry_aspects[entry] = frozenset(ids) & self.aspect_ids or frozenset((-1,))
+        self.entry_aspects = [a - {-1} for a in self.entry_aspects]
+
+    def _bm25(self, doc_entry: np.ndarray, n_features: int) -> _Columns:
+        """Okapi BM25 with each entry's phrasings as one document: the whole entry's say,
+        where the cosine hears only its closest phrasing. Counted from the phrasings' own
+        postings with numpy: per-entry dictionaries would leave a large base's worker with
+        tens of MB the allocator never hands back."""
+        columns = np.repeat(np.arange(n_features, dtype=np.int64), np.diff(self.phrasings.starts))
+        entries = doc_entry[self.phrasings.rows]
+        pairs, tf = np.unique(columns * max(self.entry_count, 1) + entries, return_counts=True)
+        cols, rows = np.divmod(pairs, max(self.entry_count, 1))
+        del columns, entries, pairs
+        lengths = np.bincount(rows, weights=tf, minlength=self.entry_count)
+        average = float(lengths.mean()) if self.entry_count else 1.0
+        frequency = np.bincount(cols, minlength=n_features).astype(np.float64)
+        idf = np.log1p((self.entry_count - frequency + 0.5) / (frequency + 0.5))
+        scale = BM25_K1 * (1 - BM25_B + BM25_B * lengths[rows] / average)
+        values = idf[cols] * tf * (BM25_K1 + 1) / (tf + scale)
+        return _Columns(rows.astype(np.int32), cols.astype(np.int32), values.astype(np.float32),
+                        n_features)
 
     def query_topics(self, text: str) -> frozenset[int]:
         terms = domain_terms()
@@ -169,6 +203,7 @@ class FeatureIndex:
         known_ids, known_weights, unseen = [], [], []
         aspect_ids, aspect_weights = [], []
         word_ids, word_weights, unseen_words = [], [], 0.0
+        known_tfs: list[float] = []
         for feature, tf in features(text).items():
             feature_id = self.feature_ids.get(feature)
             if feature_id is None:
@@ -179,6 +214,7 @@ class FeatureIndex:
             weight = _tf(tf) * float(self.idf[feature_id])
             known_ids.append(feature_id)
             known_weights.append(weight)
+            known_tfs.append(_tf(tf))
             if feature[0] == "w":
                 word_ids.append(feature_id)
                 word_weights.append(weight)
@@ -193,11 +229,13 @@ class FeatureIndex:
         total = sum(all_weights)
         detail = {
             "similarity": np.maximum.reduceat(dots, self.entry_first_doc) / norm,
+            "standard": dots[self.entry_first_doc] / norm,
             "coverage": self.coverage.weighted_sum(known_ids, known_weights,
                                                    self.entry_count) / total,
             "unseen": sum(unseen) / total,
             "topics": frozenset(i for i in known_ids if i in self._topic_ids),
             "has_aspect": bool(aspect_ids),
+            "aspects": frozenset(aspect_ids),
         }
         # The same on whole words only: bigrams of an unknown word often exist elsewhere.
         word_total = sum(word_weights) + unseen_words
@@ -205,6 +243,9 @@ class FeatureIndex:
             self.coverage.weighted_sum(word_ids, word_weights, self.entry_count) / word_total
             if word_total else np.zeros(self.entry_count))
         detail["unseen_words"] = unseen_words / word_total if word_total else 0.0
+        bm25 = self.bm25.weighted_sum(known_ids, known_tfs, self.entry_count)
+        best = float(bm25.max()) if self.entry_count else 0.0
+        detail["bm25"] = bm25 / best if best > 0 else bm25
         if aspect_ids:
             detail["aspect"] = self.coverage.weighted_sum(
                 aspect_ids, aspect_weights, self.entry_count) / sum(aspect_weights)

@@ -1,18 +1,24 @@
 """From a resident's question to an answer, a few suggestions, or an honest "I don't know".
 
-The index scores every entry (phrasing similarity and coverage); the best few are then weighed
-by a small logistic model over what tells a right answer from a neighbour's (does the entry
-say the question's aspect — free? where? how long? —, name its topic, explain all of it …).
-Its output is the confidence, a probability that the entry is the right one, and the
-thresholds between answering, suggesting and admitting ignorance are fitted on labelled
-residents' questions (scripts/fit_faq_thresholds.py → data/thresholds.yaml), not set by hand.
+A message is read whole and, when it tells a story, clause by clause (and after 想问), each
+reading also through the homophone correction; the reading the model rates best is kept.
+The index scores every entry (phrasing similarity, coverage, BM25 over the entry as one
+text); the best few are re-ranked by a small logistic model over what tells a right answer
+from a neighbour's (does the entry say the question's aspect — free? where? how long? —,
+does its standard question ask another one, does it name the question's topic, explain all
+of it, lead the others …). A second logistic model, fitted on the first-ranked rows alone,
+gives the confidence: the probability that the first entry is the right one. The thresholds
+between answering, suggesting and admitting ignorance are fitted on labelled residents'
+questions (scripts/fit_faq_thresholds.py → data/thresholds.yaml), not set by hand.
 Entries that give health advice (data/medical_entries.txt) are given as the answer only to a
-question whose topics they all speak of and whose words they mostly explain (a fitted floor):
-a medical question the base has no entry for is suggested or handed over, never answered with
-a neighbouring entry's advice.
+question that names no topic they never mention and whose words are all known to the base or
+mostly explained by the entry (a fitted floor): a medical question the base has no entry for
+is suggested or handed over, never answered with a neighbouring entry's advice.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import math
 import re
@@ -40,7 +46,11 @@ SIMILARITY_SHARE = 0.5
 MAX_QUERY_CHARS = 60
 # How many of the best-scored entries the calibrated model weighs against each other.
 RERANK_DEPTH = 6
-_CLAUSE_END = re.compile(r"[，。！？；,.!?;\n]+")
+# Clause ends, and the words after which a resident says what she asks.
+_CLAUSES = re.compile(r"[，。！？；,.!?;\n]+|(?:就是)?我?想(?:问|咨询)(?:一下|下|问)?|"
+                      r"(?:麻烦|请)问(?:一下|下)?")
+# Clauses read on their own, from the end: the question is nearly always among the last.
+MAX_CLAUSES = 4
 CALIBRATION_FILE = DATA / "thresholds.yaml"
 # What the calibrated model looks at for one (question, entry) pair; thresholds.yaml holds a
 # weight for each, fitted by scripts/fit_faq_thresholds.py.
@@ -57,9 +67,28 @@ FEATURES = (
     "word_coverage",     # as coverage, on whole words only
     "unseen_words",      # share of the question's words the knowledge base never uses
     "foreign_topic",     # the question names a topic the entry never mentions
+    "lead",              # this entry's score minus the best other entry's
+    "bm25",              # BM25 over the entry's phrasings as one text, over the best entry's
+    "category_share",    # share of the weighed entries' score held by this entry's category
+    "left_out",          # share of the message the reading leaves out (a clause of a story)
+    "other_aspect",      # the entry's standard question asks another aspect than the question
+    "standard",          # cosine to the entry's standard question, what the entry is about
 )
 FOREIGN_TOPIC = FEATURES.index("foreign_topic")
 WORD_COVERAGE = FEATURES.index("word_coverage")
+UNSEEN_WORDS = FEATURES.index("unseen_words")
+
+
+def advice_coverage(row: np.ndarray) -> float:
+    """How much of a question a health-advice entry, of feature row ``row``, explains: none
+    when the question names a topic the entry never mentions; all when every word of it is
+    one the knowledge base uses (nothing it asks lies outside what the base speaks of);
+    otherwise the share of the question's words the entry uses."""
+    if row[FOREIGN_TOPIC]:
+        return 0.0
+    if not row[UNSEEN_WORDS]:
+        return 1.0
+    return float(row[WORD_COVERAGE])
 
 
 @dataclass(frozen=True)
@@ -71,6 +100,11 @@ class Calibration:
     # A health-advice entry answers only a question whose words it explains at least this
     # much; below, it is a suggestion whatever the confidence.
     medical_min_coverage: float = 0.0
+    # The second model: over the best-ranked entry's row only, the probability that it is
+    # the answer. Ranking asks "which of these?", answering asks "is the first one right?";
+    # one model fitted on every row serves the first question and blurs the second.
+    confidence_bias: float = 0.0
+    confidence_weights: tuple[float, ...] | None = None
 
 
 @lru_cache(maxsize=4)
@@ -78,13 +112,15 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
     """The fitted model and thresholds, read once at start; a missing weight is a fitting
     that predates a feature, and is refused rather than guessed."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    model = data["model"]
-    missing = set(FEATURES) - set(model["weights"])
-    if missing:
-        raise ValueError(f"{path}: no fitted weight for {sorted(missing)}; re-run the fit")
+    model, confidence = data["model"], data["confidence"]
+    for part in (model, confidence):
+        missing = set(FEATURES) - set(part["weights"])
+        if missing:
+            raise ValueError(f"{path}: no fitted weight for {sorted(missing)}; re-run the fit")
     return Calibration(float(data["answer_threshold"]), float(data["suggest_threshold"]),
                        float(model["bias"]), tuple(float(model["weights"][f]) for f in FEATURES),
-                       float(data["medical_min_coverage"]))
+                       float(data["medical_min_coverage"]), float(confidence["bias"]),
+                       tuple(float(confidence["weights"][f]) for f in FEATURES))
 
 
 @lru_cache(maxsize=1)
@@ -93,17 +129,28 @@ def medical_entries() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def focus(text: str) -> list[str]:
-    """Long messages are mostly the story; the question is nearly always the last clauses.
-    Returns the readings worth matching: the last clause, the last two, the last ~60 chars."""
-    if len(text) <= MAX_QUERY_CHARS:
-        return [text]
-    clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
-    readings = [clauses[-1][-MAX_QUERY_CHARS:]] if clauses else []
+def focus(text: str) -> list[tuple[str, float]]:
+    """The readings of a message worth matching, each with the share of the message it
+    leaves out. A spoken message tells a story around its question ("我们在外面打工，户口在
+    老家，就是想问登记在哪儿办"): each of its last clauses, and what follows "想问", is read
+    on its own as well as the whole (its last ~60 characters when long); the matcher keeps
+    the reading whose best entry its model rates highest, and the share left out is one of
+    the model's features."""
+    text = text.strip()
+    whole = text[-MAX_QUERY_CHARS:]
+    readings = [whole]
+    clauses = [c.strip() for c in _CLAUSES.split(whole) if len(c.strip()) >= 2][-MAX_CLAUSES:]
     if len(clauses) >= 2:
-        readings.append(("，".join(clauses[-2:]))[-MAX_QUERY_CHARS:])
-    readings.append(text[-MAX_QUERY_CHARS:])
-    return readings
+        readings += clauses
+        readings += ["，".join(clauses[i:i + 2]) for i in range(len(clauses) - 1)]
+    length = len(whole) or 1
+    seen: set[str] = set()
+    out = []
+    for reading in readings:
+        if reading not in seen:
+            seen.add(reading)
+            out.append((reading, 1.0 - min(1.0, len(reading) / length)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -125,10 +172,7 @@ class FaqMatcher:
     def __init__(self, entries: list[FaqEntry], index: FeatureIndex, calibration: Calibration):
         self.entries = entries
         self.index = index
-        self.calibration = calibration
-        self.answer_threshold = calibration.answer_threshold
-        self.suggest_threshold = calibration.suggest_threshold
-        self._weights = np.array(calibration.weights, dtype=np.float64)
+        self.use(calibration)
         self.exact: dict[str, int] = {}
         self.corrector = HomophoneCorrector((), ())
         medical = medical_entries()
@@ -152,6 +196,7 @@ class FaqMatcher:
         if len(entries) > 1000:
             # Building churns through many small objects; hand the memory back before serving.
             gc.collect()
+            _trim_heap()
         return matcher
 
     def ranked(self, text: str, top: int = 8) -> list[tuple[int, float]]:
@@ -166,20 +211,27 @@ class FaqMatcher:
         return [(entry, score) for entry, score in ranked if score > 0]
 
     def candidate_features(self, text: str) -> dict[int, np.ndarray]:
-        """Per entry worth weighing: its feature row (``FEATURES``), the best over the
-        readings of the question (its last clauses when long, its homophone correction)."""
-        rows: dict[int, np.ndarray] = {}
-        for clause in focus(text or ""):
+        """Per entry worth weighing: its feature row (``FEATURES``), from the one reading of
+        the question (whole, a clause of it, each also homophone-corrected) whose best entry
+        the ranker rates highest: one reading, so that an entry cannot borrow a clause that
+        suits it from a story about something else."""
+        best: dict[int, np.ndarray] = {}
+        best_logit = -math.inf
+        for clause, left_out in focus(text or ""):
             reading = question_form(clause)
             for form, corrected in ((reading, 0.0), (self.corrector.correct(reading), 1.0)):
                 if corrected and form is reading:
                     continue
-                for entry, row in self._rows(form, corrected):
-                    if entry not in rows or self._logit(row) > self._logit(rows[entry]):
-                        rows[entry] = row
-        return rows
+                rows = dict(self._rows(form, corrected, left_out))
+                if not rows:
+                    continue
+                top = max(self._logit(row) for row in rows.values())
+                if top > best_logit:
+                    best, best_logit = rows, top
+        return best
 
-    def _rows(self, text: str, corrected: float) -> list[tuple[int, np.ndarray]]:
+    def _rows(self, text: str, corrected: float,
+              left_out: float = 0.0) -> list[tuple[int, np.ndarray]]:
         detail = self.index.evidence_detail(text)
         if detail is None:
             return []
@@ -188,8 +240,16 @@ class FaqMatcher:
         depth = min(RERANK_DEPTH, len(scores))
         best = np.argpartition(-scores, depth - 1)[:depth] if len(scores) > depth \
             else np.arange(len(scores))
-        top_score = float(scores[best].max())
+        ordered = np.sort(scores[best])[::-1]
+        top_score = float(ordered[0])
+        runner_up = float(ordered[1]) if len(ordered) > 1 else 0.0
         topics = detail["topics"]
+        positive = [int(i) for i in best if scores[i] > 0]
+        total = float(sum(scores[i] for i in positive)) or 1.0
+        by_category: dict[str, float] = {}
+        for i in positive:
+            category = self.entries[i].category
+            by_category[category] = by_category.get(category, 0.0) + float(scores[i])
         rows = []
         for i in best:
             i = int(i)
@@ -205,11 +265,34 @@ class FaqMatcher:
                 (1.0 - min(1.0, coverage[i])) if self.medical[i] else 0.0,
                 corrected, min(1.0, float(detail["word_coverage"][i])), detail["unseen_words"],
                 1.0 if topics - self.index.entry_topics[i] else 0.0,
+                scores[i] - (runner_up if scores[i] >= top_score else top_score),
+                float(detail["bm25"][i]),
+                by_category[self.entries[i].category] / total,
+                left_out,
+                1.0 if detail["has_aspect"] and self.index.entry_aspects[i]
+                and not self.index.entry_aspects[i] & detail["aspects"] else 0.0,
+                float(detail["standard"][i]),
             ], dtype=np.float64)))
         return rows
 
+    def use(self, calibration: Calibration) -> None:
+        """Weigh with ``calibration`` from now on (the fit swaps models on one index)."""
+        self.calibration = calibration
+        self.answer_threshold = calibration.answer_threshold
+        self.suggest_threshold = calibration.suggest_threshold
+        self._weights = np.array(calibration.weights, dtype=np.float64)
+        self._confidence_weights = (
+            None if calibration.confidence_weights is None
+            else np.array(calibration.confidence_weights, dtype=np.float64))
+
     def _logit(self, row: np.ndarray) -> float:
         return float(self.calibration.bias + row @ self._weights)
+
+    def top_confidence(self, row: np.ndarray) -> float:
+        """The probability that the best-ranked entry, of feature row ``row``, answers."""
+        if self._confidence_weights is None:
+            return _sigmoid(self._logit(row))
+        return _sigmoid(self.calibration.confidence_bias + row @ self._confidence_weights)
 
     def exact_entry(self, text: str) -> int | None:
         """The entry one of whose phrasings the question is, word for word (fillers aside)."""
@@ -230,10 +313,11 @@ class FaqMatcher:
             return MatchResult("not_answered", 0.0, None, [])
         weighed = sorted(((entry, _sigmoid(self._logit(row))) for entry, row in rows.items()),
                          key=lambda item: -item[1])
-        confidence = weighed[0][1]
         top = weighed[0][0]
+        confidence = self.top_confidence(rows[top])
+        weighed[0] = (top, confidence)
         floor = self.calibration.medical_min_coverage
-        if self.medical[top] and (rows[top][FOREIGN_TOPIC] or rows[top][WORD_COVERAGE] < floor):
+        if self.medical[top] and advice_coverage(rows[top]) < floor:
             # Advice for a question it does not explain: offered, never given as the answer.
             confidence = min(confidence, math.nextafter(self.answer_threshold, 0.0))
         candidates = [Candidate(self.entries[i].code, self.entries[i].question, round(p, 4))
@@ -258,7 +342,23 @@ def _corrector(texts: list[str], index: FeatureIndex) -> HomophoneCorrector:
         words.add(variant)
         words.update(term.split())
     forms = {question_form(text) for text in texts}
-    return HomophoneCorrector(forms | words, words, segment=get_tokenizer().lcut)
+    # Without jieba's HMM: it glues unknown characters into made-up words (夜酸要), and only
+    # a word of the dictionary is a real word that a typo cannot be.
+    tokenizer = get_tokenizer()
+    return HomophoneCorrector(forms | words, words,
+                              segment=lambda text: tokenizer.lcut(text, HMM=False))
+
+
+def _trim_heap() -> None:
+    """Return the build's freed heap to the system. glibc keeps freed memory below its
+    (self-raising) mmap threshold in the process: a 10,000-entry build leaves ~150 MB of it
+    in every worker otherwise. Elsewhere (musl, macOS) there is nothing to call."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def _sigmoid(x: float) -> float:

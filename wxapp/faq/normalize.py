@@ -29,6 +29,9 @@ _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 _EMOTICON = re.compile(r"\[[^\[\]\s]{1,6}\]")
 # A JSON body may carry a lone surrogate ("\ud800"): not text, and OpenCC cannot encode it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Spoken words that only stand for a written one, read as it before the synonym table, so
+# that every phrase it lists with 什么 is heard with 啥 too (有啥用, 要带啥, 啥时候).
+_SPOKEN = str.maketrans({"啥": "什么"})
 _converter_lock = threading.Lock()
 _converter: opencc.OpenCC | None = None
 # Folding can expose a new filler (那那个个 → 那个) or a new traditional phrase; a few passes
@@ -52,8 +55,9 @@ def to_simplified(text: str) -> str:
 @lru_cache(maxsize=1)
 def synonym_table() -> list[tuple[str, str]]:
     data = yaml.safe_load((DATA / "synonyms.yaml").read_text(encoding="utf-8")) or {}
-    pairs = [(str(variant).lower(), str(canonical)) for canonical, variants in data.items()
-             for variant in variants]
+    pairs = [(str(variant).lower().translate(_SPOKEN), str(canonical))
+             for canonical, variants in data.items() for variant in variants]
+    pairs = list(dict(pairs).items())
     pairs.sort(key=lambda pair: -len(pair[0]))
     return pairs
 
@@ -116,4 +120,5 @@ def question_form(text: str) -> str:
 
 def canonical(text: str) -> str:
     pattern, table = _synonym_pattern()
-    return pattern.sub(lambda m: " " + table[m.group(0)] + " ", question_form(text))
+    return pattern.sub(lambda m: " " + table[m.group(0)] + " ",
+                       question_form(text).translate(_SPOKEN))

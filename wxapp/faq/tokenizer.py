@@ -53,15 +53,22 @@ def stopwords() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip())
 
 
+QUESTION_PARTICLES = frozenset({"不", "不咯", "不啦"})
+
+
 def words(text: str) -> list[str]:
     """Content words of ``text`` after synonyms, without fillers."""
     stop = stopwords()
     out = []
     for chunk in canonical(text).split():
-        for word in get_tokenizer().lcut(chunk, HMM=True):
+        for word in get_tokenizer().lcut(chunk, HMM=False):
             word = word.strip()
             if word and word not in stop:
                 out.append(word)
+    if len(out) >= 2 and out[-1] in QUESTION_PARTICLES:
+        # Spoken and northern Chinese ask with a final 不 (能登记不 = 能登记吗): a
+        # particle there, not a negation of anything.
+        out.pop()
     return out
 
 
