@@ -10,7 +10,7 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_desk_pages import _signed_in, no_axe_violations
 from tests.console.knowledge_world import ENTRIES, entry, resident_asks, seed_knowledge
 
-NEW_PHRASING = "社区医院给不给发叶酸片子嘛"
+NEW_PHRASING = "怀娃前吃的那个药片子村里给不给"
 UNANSWERED = "卫健办门口能停电动车吗"
 
 

@@ -15,7 +15,7 @@ from tests.console.knowledge_world import (
 )
 from wxapp.services.faq.live_index import VERSION_KEY
 
-NEW_PHRASING = "社区医院给不给发叶酸片子嘛"
+NEW_PHRASING = "怀娃前吃的那个药片子村里给不给"
 
 
 @pytest.fixture(autouse=True)
