@@ -9,7 +9,7 @@ import pytest
 from wxapp.h5.pages import CONTENT_SECURITY_POLICY
 
 PAGES = ["/h5/", "/h5/registration", "/h5/screening", "/h5/supplies", "/h5/ask",
-         "/h5/notices"]
+         "/h5/notices", "/h5/faq", "/h5/faq?topic=precheck&entry=precheck.cost"]
 FIRST_PAGE_BUDGET = 150 * 1024
 
 
@@ -36,7 +36,7 @@ def test_page_renders_in_chinese_under_a_strict_content_security_policy(client, 
 
 def test_static_scripts_use_no_framework_and_no_other_host(client):
     for name in ("api.js", "home.js", "registration.js", "screening.js", "supplies.js", "ask.js",
-                 "notices.js", "h5.css"):
+                 "notices.js", "faq.js", "h5.css"):
         body = client.get(f"/static/h5/{name}").get_data(as_text=True)
         assert "http://" not in body and "https://" not in body, name
         assert "eval(" not in body and "innerHTML" not in body, name

@@ -8,6 +8,8 @@ import io
 import segno
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from wxapp.services.faq.admin import known_categories
+
 bp = Blueprint("h5", __name__, url_prefix="/h5")
 
 # No inline script or style anywhere: everything the page runs is a file of this app.
@@ -21,6 +23,7 @@ JOURNEYS = (
     ("h5.screening", "免费孕前检查", "夫妻俩预约免费的孕前优生健康检查。"),
     ("h5.supplies", "免费避孕药具", "就近领取，凭领取码到自助机或发放点拿。"),
     ("h5.ask", "问一问", "有不明白的，直接问，机器人答不了就转人工。"),
+    ("h5.faq", "常见问题", "大家常问的，按事情分好了，点开就能看。"),
     ("h5.notices", "我的消息", "办理进度和提醒都在这里。"),
 )
 QR_MAX_CHARS = 200
@@ -66,6 +69,12 @@ def supplies():
 @bp.get("/ask")
 def ask():
     return _page("ask.html")
+
+
+@bp.get("/faq")
+def faq():
+    # The topics' names are the knowledge base's; the API serves entries by topic code only.
+    return _page("faq.html", topics=known_categories())
 
 
 @bp.get("/notices")

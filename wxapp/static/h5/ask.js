@@ -74,4 +74,9 @@
   $("ask-form").addEventListener("submit", (event) => { event.preventDefault(); ask($("question").value); });
   $("handover-open").addEventListener("click", openHandover);
   $("handover-send").addEventListener("click", handOver);
+  // Came from a page's "留言问工作人员": straight to the message box.
+  if (new URLSearchParams(location.search).has("person")) {
+    openHandover();
+    $("handover-message").focus();
+  }
 })();

@@ -33,7 +33,8 @@
   const form = $("view-form");
   let villages = [];        // [{id, name, code}]
   let documents = {};       // kind -> {id, promised}
-  let editing = null;       // registration id when fixing a returned one
+  let editing = null;       // registration id when fixing a returned one or correcting
+  let correcting = false;   // editing an approved one: the change is reviewed first
   let saveTimer = null;
 
   function show(view) {
@@ -201,7 +202,7 @@
     const missing = missingItems(collect());
     $("progress").textContent = missing.length
       ? "还差" + missing.join("、") + "。"
-      : "都填好了，请点最下面的“提交登记”。";
+      : "都填好了，请点最下面的“" + $("submit").textContent + "”。";
   }
 
   /* -- the draft, kept on the server ---------------------------------------------------- */
@@ -246,10 +247,13 @@
       H5.busy("正在提交，请稍候……");
       const body = collect();
       try {
-        const saved = editing
-          ? await api("PUT", "/me/registrations/" + editing, { body })
-          : await api("POST", "/me/registrations", { body, idempotent: "registration" });
+        const saved = correcting
+          ? await requestCorrection(editing, body)
+          : editing
+            ? await api("PUT", "/me/registrations/" + editing, { body })
+            : await api("POST", "/me/registrations", { body, idempotent: "registration" });
         editing = null;
+        correcting = false;
         showStatus(saved);
       } catch (err) {
         if (err.code === "registration.consent_required") {
@@ -260,6 +264,20 @@
         throw err;
       }
     });
+  }
+
+  /* The correction endpoint takes no Idempotency-Key; the move approved -> under review is
+     made once. A second send (the first answer lost on a slow network) is refused as an
+     illegal move: if the registration is now under review, the first one went through. */
+  async function requestCorrection(id, body) {
+    try {
+      return await api("POST", `/me/registrations/${id}/correction`, { body });
+    } catch (err) {
+      if (err.code !== "registration.illegal_transition") throw err;
+      const now = await api("GET", "/me/registrations/" + id);
+      if (now.status !== "correction_requested") throw err;
+      return now;
+    }
   }
 
   /* -- consent ------------------------------------------------------------------------------ */
@@ -294,6 +312,12 @@
     if (reg.status === "returned") {
       actions.push(el("button", { type: "button", class: "primary wide", on: { click: () => openForm(reg) } }, "按要求修改，再交一次"));
     }
+    $("correction-next").hidden = reg.status !== "correction_requested";
+    const decided = lastCorrectionDecision(reg);
+    $("correction-decided").textContent = reg.status === "approved" && decided ? decided : "";
+    if (reg.status === "approved") {
+      actions.push(el("button", { type: "button", class: "wide", id: "correction-open", on: { click: () => openCorrection(reg) } }, "信息有误，申请更正"));
+    }
     if (reg.certificate_code) {
       actions.push(el("button", { type: "button", class: "primary wide", id: "certificate",
         on: { click: (event) => H5.act(event.currentTarget, () => H5.download(`/me/registrations/${reg.id}/certificate.pdf`, `登记凭证-${reg.registration_number}.pdf`)) } }, "保存登记凭证（PDF）"));
@@ -309,6 +333,30 @@
     show("view-status");
   }
 
+  /* After a reviewer decided on her last correction: what they said, in a sentence. */
+  function lastCorrectionDecision(reg) {
+    const history = reg.history || [];
+    const last = history[history.length - 1];
+    if (!last || last.from_status !== "correction_requested" || last.to_status !== "approved") return "";
+    return "您上次申请的更正，工作人员已经审核：" + (last.note || "已审核") + "。";
+  }
+
+  /* After approval: the same form, filled with what is registered; what she changes is
+     reviewed before it replaces the record, and the certificate stands until then. */
+  function openCorrection(reg) {
+    editing = reg.id;
+    correcting = true;
+    fill(reg, reg.documents);
+    $("form-title").textContent = "申请更正登记信息";
+    $("correction-help").hidden = false;
+    $("submit").textContent = "提交更正申请";
+    $("save-draft").hidden = true;
+    $("cancel-correction").hidden = false;
+    showProblems({});
+    progress();
+    show("view-form");
+  }
+
   async function withdraw(button, reg) {
     if (!window.confirm("确定撤回这份申请吗？撤回后要重新填写。")) return;
     await H5.act(button, async () => showStatus(await api("POST", `/me/registrations/${reg.id}/withdraw`)));
@@ -316,6 +364,9 @@
 
   /* -- opening the form: a fix of a returned one, the draft, or what is known ------------- */
   async function openForm(returned) {
+    $("correction-help").hidden = true;
+    $("cancel-correction").hidden = true;
+    correcting = false;
     if (returned) {
       editing = returned.id;
       fill(returned, returned.documents);
@@ -327,6 +378,10 @@
       return;
     }
     editing = null;
+    // The same form served a fix or a correction earlier in this visit.
+    $("form-title").textContent = "填写生育登记";
+    $("submit").textContent = "提交登记";
+    $("save-draft").hidden = false;
     const draft = (await api("GET", "/me/registration-draft")).data || {};
     if (Object.keys(draft).length) {
       fill(draft, draft.uploaded);
@@ -385,6 +440,12 @@
   form.addEventListener("submit", submit);
   $("add-child").addEventListener("click", () => { addChild(null); changed(); });
   $("save-draft").addEventListener("click", (event) => H5.act(event.currentTarget, saveDraft));
+  $("cancel-correction").addEventListener("click", () => H5.act(null, async () => {
+    const id = editing;
+    editing = null;
+    correcting = false;
+    showStatus(await api("GET", "/me/registrations/" + id));
+  }));
   $("consent-agree").addEventListener("click", agree);
   start();
 })();

@@ -56,24 +56,54 @@
     lastSearch = [query, heading];
     const points = await api("GET", "/supply-points?" + query);
     $("find-sentence").textContent = points.length ? heading : "附近没有发放点，请选别的村，或打电话问镇卫健办。";
-    $("points").replaceChildren(...points.map(pointRow));
+    // Her usual point first: the form she most likely wants is the first she sees.
+    const ordered = [...points].sort((a, b) => Number(!!usual && b.id === usual.point_id) - Number(!!usual && a.id === usual.point_id));
+    $("points").replaceChildren(...ordered.map(pointRow));
+  }
+
+  /* Where and what she took last time: the pickup form opens with it chosen. */
+  let usual = null;
+
+  /* A problem at a point, in words that say nothing of what she came for. */
+  const REPORTS = [["broken", "机器坏了"], ["empty", "没货了"], ["other", "其他问题"]];
+  function reportBox(point) {
+    const noteId = "report-note-" + point.id;
+    const state = el("p", { class: "status-sentence", role: "status" });
+    const note = el("textarea", { id: noteId, rows: 2, maxlength: 200 });
+    const buttons = REPORTS.map(([kind, label]) => el("button", { type: "button", class: "wide", "data-report": kind,
+      on: { click: (e) => H5.act(e.currentTarget, async () => {
+        const body = { kind };
+        if (note.value.trim()) body.note = note.value.trim();
+        await api("POST", `/supply-points/${point.id}/reports`, { body, idempotent: `point-report:${point.id}:${kind}` });
+        note.value = "";
+        state.textContent = "谢谢您，已经告诉工作人员了，他们会尽快来处理。";
+      }) } }, label));
+    return el("details", { class: "report" },
+      el("summary", { text: "这里有问题？告诉工作人员" }),
+      el("p", { class: "hint", text: "点下面一个按钮就行，不会留下您的名字和领了什么。" }),
+      el("label", { for: noteId, text: "想多说几句（可以不写）" }), note, ...buttons, state);
   }
 
   function pointRow(point) {
     const open = point.open_now ? "现在开着" : point.next_opening ? "现在关着，" + point.next_opening + "开" : "现在关着";
     const where = [point.address, point.distance_m !== null && point.distance_m !== undefined ? "离您约" + distanceText(point.distance_m) : null].filter(Boolean).join("，");
+    const isUsual = !!usual && usual.point_id === point.id;
     const items = point.items.map((item) => {
       const id = `qty-${point.id}-${item.item_id}`;
       const max = Math.max(0, item.per_pickup_limit || 1);
       const select = el("select", { id, "data-item": item.item_id, disabled: item.availability === "out" },
         ...Array.from({ length: max + 1 }, (_, n) => el("option", { value: n, text: n === 0 ? "不要" : n + (item.unit || "") })));
+      const before = isUsual && item.availability !== "out" && usual.items.find((line) => line.item_id === item.item_id);
+      if (before) select.value = String(Math.min(before.quantity, max));
       return el("div", { class: "field" },
         el("label", { for: id, text: `${item.name}（${AVAILABILITY[item.availability] || item.availability}）` }), select);
     });
     const row = el("li", { class: "list-row", "data-point": point.id },
-      el("h3", { text: point.name }), el("p", { text: where }), el("p", { text: (point.hours ? "开放时间：" + point.hours + "。" : "") + open + "。" }),
+      el("h3", { text: point.name }), isUsual ? el("p", { class: "label", text: "您上次在这里领的，已按上次选好，可以改。" }) : null,
+      el("p", { text: where }), el("p", { text: (point.hours ? "开放时间：" + point.hours + "。" : "") + open + "。" }),
       ...items);
     row.append(el("button", { type: "button", class: "primary wide", on: { click: (e) => request(e.currentTarget, point, row) } }, "要领取码"));
+    if (point.kind !== "store") row.append(reportBox(point));
     return row;
   }
 
@@ -147,10 +177,42 @@
     const mine = await api("GET", "/me/pickups");
     showCode(mine.find((p) => p.status === "held"));
     const past = mine.filter((p) => p.status !== "held");
+    usual = past.find((p) => p.status === "dispensed" || p.status === "redeemed") || null;
+    $("usual-sentence").textContent = usual
+      ? "您上次在" + usual.point + "领的。选村或找最近的，会帮您把上次要的选好。" : "";
     $("history-list").replaceChildren(...past.slice(0, 10).map(historyRow));
     $("history").hidden = past.length === 0;
     // Stock changed with her code (and others'): what the list says must be now.
     if (!$("find").hidden && lastSearch) await showPoints(...lastSearch);
+  }
+
+  /* -- how she would rather get them (GET/PUT /me/supply-preference) --------------------- */
+  // The choices' words are the form's own labels (in the HTML).
+  const modeLabel = (mode) => {
+    const input = document.querySelector(`input[name="mode"][value="${mode}"]`);
+    return input ? input.parentElement.textContent.trim() : mode;
+  };
+
+  function showPreference(preference) {
+    for (const input of document.querySelectorAll('input[name="mode"]')) input.checked = input.value === preference.mode;
+    $("preference-note").value = preference.note || "";
+    $("preference-state").textContent = preference.mode
+      ? "现在记的是：" + modeLabel(preference.mode) + "。" : "还没有选过。选好点“保存”，会记下来，下次不用再说。";
+  }
+
+  async function savePreference(event) {
+    event.preventDefault();
+    const checked = document.querySelector('input[name="mode"]:checked');
+    if (!checked) {
+      $("mode-problem").textContent = "请先选一种方式。";
+      return;
+    }
+    $("mode-problem").textContent = "";
+    await H5.act($("preference-save"), async () => {
+      const note = $("preference-note").value.trim();
+      showPreference(await api("PUT", "/me/supply-preference", { body: { mode: checked.value, note: note || null } }));
+      $("preference-state").textContent = "已经记下了：" + modeLabel(checked.value) + "。";
+    });
   }
 
   async function start() {
@@ -158,12 +220,15 @@
       const townships = await api("GET", "/regions");
       $("village").append(...townships.flatMap((t) => t.villages.map((v) => el("option", { value: v.id, text: t.name + " " + v.name }))));
       await refresh();
+      showPreference(await api("GET", "/me/supply-preference"));
+      $("preference").hidden = false;
       $("loading").hidden = true;
     } catch (err) {
       $("loading").textContent = "没有打开：" + err.message;
     }
   }
 
+  $("preference").addEventListener("submit", savePreference);
   $("near-me").addEventListener("click", nearMe);
   $("village").addEventListener("change", () => {
     if ($("village").value) H5.act(null, () => showPoints("village_id=" + $("village").value, "这个村的发放点："));
