@@ -9,7 +9,7 @@ import pytest
 from wxapp.h5.pages import CONTENT_SECURITY_POLICY
 
 PAGES = ["/h5/", "/h5/registration", "/h5/screening", "/h5/supplies", "/h5/ask",
-         "/h5/notices", "/h5/faq", "/h5/faq?topic=precheck&entry=precheck.cost"]
+         "/h5/notices", "/h5/faq", "/h5/faq?topic=precheck&entry=precheck.free"]
 FIRST_PAGE_BUDGET = 150 * 1024
 
 

@@ -70,7 +70,9 @@
     const noteId = "report-note-" + point.id;
     const state = el("p", { class: "status-sentence", role: "status" });
     const note = el("textarea", { id: noteId, rows: 2, maxlength: 200 });
-    const buttons = REPORTS.map(([kind, label]) => el("button", { type: "button", class: "wide", "data-report": kind,
+    // Only a cabinet is a machine; at a counter a person hands them out.
+    const kinds = REPORTS.filter(([kind]) => kind !== "broken" || point.kind === "cabinet");
+    const buttons = kinds.map(([kind, label]) => el("button", { type: "button", class: "wide", "data-report": kind,
       on: { click: (e) => H5.act(e.currentTarget, async () => {
         const body = { kind };
         if (note.value.trim()) body.note = note.value.trim();
