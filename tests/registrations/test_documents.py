@@ -71,3 +71,33 @@ def test_missing_documents_are_named_and_a_promise_covers_them(client, resident,
     details = response.get_json()["error"]["details"]
     assert "男方身份证" in details["documents"] and "户口簿" in details["documents"]
     assert "承诺" in details["documents"]
+
+
+def test_photo_sent_with_a_correction_is_in_the_reviewers_case(client, resident, form, staff):
+    me = resident()
+    reg_id = client.post("/api/v1/me/registrations", headers=me, json=form()).get_json()["id"]
+    client.post(f"/api/v1/staff/registrations/{reg_id}/approve", headers=staff())
+    photo = _upload(client, me, "father_id_card", PNG).get_json()["id"]
+    corrected = form(documents=[photo])
+    corrected["father"]["name"] = "李刚"
+    asked = client.post(f"/api/v1/me/registrations/{reg_id}/correction", headers=me,
+                        json=corrected)
+    assert asked.status_code == 200, asked.get_json()
+    assert [d["id"] for d in asked.get_json()["documents"]] == [photo]
+    seen = client.get(f"/api/v1/staff/registrations/{reg_id}/documents/{photo}",
+                      headers=staff())
+    assert seen.status_code == 200 and seen.data == PNG
+
+
+def test_refused_correction_attaches_nothing(client, resident, form, staff):
+    me = resident()
+    reg_id = client.post("/api/v1/me/registrations", headers=me, json=form()).get_json()["id"]
+    client.post(f"/api/v1/staff/registrations/{reg_id}/approve", headers=staff())
+    photo = _upload(client, me, "father_id_card", PNG).get_json()["id"]
+    wrong = form(documents=[photo])
+    wrong["mother"]["id_number"] = wrong["father"]["id_number"]
+    refused = client.post(f"/api/v1/me/registrations/{reg_id}/correction", headers=me,
+                          json=wrong)
+    assert refused.status_code == 422
+    after = client.get(f"/api/v1/me/registrations/{reg_id}", headers=me).get_json()
+    assert after["status"] == "approved" and after["documents"] == []

@@ -8,6 +8,7 @@ import pytest
 
 from tests.browser.h5.conftest import assert_accessible, assert_elderly_friendly, shoot
 from tests.factories import male_id, registration_form
+from tests.security.test_authz_matrix import PNG
 from wxapp.services.registration.consent import CONSENT_TEXT_VERSION
 
 
@@ -89,12 +90,17 @@ def test_resident_asks_to_correct_her_registration_and_reads_the_decision(
 
     page.locator("#mother-id").fill(reg["mother"]["id_number"])
     page.locator("#father-name").fill("李刚")
+    # The changed name is backed by a new photo of his ID card, which goes with the request.
+    page.locator("#file-father_id_card").set_input_files(
+        {"name": "id.png", "mimeType": "image/png", "buffer": PNG})
+    page.locator("#state-father_id_card").filter(has_text="已上传").wait_for()
     page.get_by_role("button", name="提交更正申请").dblclick()
     status.filter(has_text="更正正在审核").wait_for()
     assert page.locator("#correction-next").is_visible()
     assert "旧凭证作废" in page.locator("#correction-next").inner_text()
     reg = registration(client, token, reg_id)
     assert reg["status"] == "correction_requested" and len(corrections_asked(reg)) == 1
+    assert [d["kind"] for d in reg["documents"]] == ["father_id_card"]
     # Registered all along: the certificate is still hers while the correction is reviewed.
     assert page.get_by_role("button", name="保存登记凭证（PDF）").is_visible()
     assert_elderly_friendly(page)

@@ -360,6 +360,9 @@ def request_correction(resident: Resident, registration_id: int, data: dict
     _ensure_no_open_registration(clean, own_id=reg.id)
     reg.pending_correction = json.dumps(data, ensure_ascii=False)
     record_event(reg, "correction_requested", "resident", resident.id)
+    # A new photo is what backs a corrected name or ID number: the reviewer must see it with
+    # the case, and it stays in the file whatever the decision.
+    attach_documents(reg, clean.document_ids)
     db.session.flush()
     return reg
 

@@ -338,7 +338,7 @@
     const history = reg.history || [];
     const last = history[history.length - 1];
     if (!last || last.from_status !== "correction_requested" || last.to_status !== "approved") return "";
-    return "您上次申请的更正，工作人员已经审核：" + (last.note || "已审核") + "。";
+    return "您上次申请的更正，工作人员已经审核：" + (last.note || "已审核") + "。详情在“我的消息”里。";
   }
 
   /* After approval: the same form, filled with what is registered; what she changes is
