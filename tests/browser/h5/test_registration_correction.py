@@ -44,7 +44,10 @@ def registered(client, token_for, villages, reviewer):
     assert client.post("/api/v1/me/consents", headers=mine,
                        json={"text_version": CONSENT_TEXT_VERSION}).status_code == 201
     filed = client.post("/api/v1/me/registrations", headers=mine,
-                        json=registration_form(villages["东湖村"]))
+                        json=registration_form(villages["东湖村"], existing_children=[
+                            {"birth_date": "2021-08-08", "relation": "both"},
+                            # The form cannot show this; a correction must not lose it.
+                            {"birth_date": "2019-03-03", "relation": "both", "alive": False}]))
     assert filed.status_code == 201, filed.get_json()
     reg_id = filed.get_json()["id"]
     assert client.post(f"/api/v1/staff/registrations/{reg_id}/approve",
@@ -113,7 +116,10 @@ def test_resident_asks_to_correct_her_registration_and_reads_the_decision(
     page.reload()
     status.filter(has_text="已经登记好了").wait_for()
     assert "更正已通过" in page.locator("#correction-decided").inner_text()
-    assert registration(client, token, reg_id)["father"]["name"] == "李刚"
+    reg = registration(client, token, reg_id)
+    assert reg["father"]["name"] == "李刚"
+    assert reg["child_order"] == 2
+    assert [c["alive"] for c in reg["existing_children"]] == [True, False]
     shoot(page, "correction-4-decided")
 
 

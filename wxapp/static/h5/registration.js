@@ -65,6 +65,7 @@
       phone: getValue(role + ".phone") || null, hukou_region: getValue(role + ".hukou_region") || null });
     const status = radio("pregnancy_status");
     const children = Array.from($("children").children).map((row) => ({
+      ...JSON.parse(row.dataset.kept || "{}"),
       birth_date: row.querySelector("input").value || null,
       relation: row.querySelector("select").value || null }));
     const ids = [];
@@ -115,6 +116,11 @@
       el("div", { class: "field" }, el("label", { for: relationId, text: "是谁的孩子" }), relation),
       el("span", { class: "problem", "data-problem": "existing_children." + n }),
       el("button", { type: "button", class: "danger", on: { click: () => { row.remove(); changed(); } } }, "删去这个孩子"));
+    // What this form cannot show (a child who died, an adopted one, as staff recorded it)
+    // must survive a fix or a correction unchanged: it decides the child order.
+    const kept = {};
+    for (const key of ["alive", "adopted"]) if (child && key in child) kept[key] = child[key];
+    row.dataset.kept = JSON.stringify(kept);
     $("children").append(row);
   }
 
