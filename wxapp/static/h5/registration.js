@@ -321,13 +321,13 @@
     $("correction-next").hidden = reg.status !== "correction_requested";
     const decided = lastCorrectionDecision(reg);
     $("correction-decided").textContent = reg.status === "approved" && decided ? decided : "";
-    if (reg.status === "approved") {
-      actions.push(el("button", { type: "button", class: "wide", id: "correction-open", on: { click: () => openCorrection(reg) } }, "信息有误，申请更正"));
-    }
     if (reg.certificate_code) {
       actions.push(el("button", { type: "button", class: "primary wide", id: "certificate",
         on: { click: (event) => H5.act(event.currentTarget, () => H5.download(`/me/registrations/${reg.id}/certificate.pdf`, `登记凭证-${reg.registration_number}.pdf`)) } }, "保存登记凭证（PDF）"));
       actions.push(el("a", { class: "button wide", href: "/verify/" + encodeURIComponent(reg.certificate_code) }, "查看凭证核验页"));
+    }
+    if (reg.status === "approved") {
+      actions.push(el("button", { type: "button", class: "wide", id: "correction-open", on: { click: () => openCorrection(reg) } }, "信息有误，申请更正"));
     }
     if (reg.status === "submitted" || reg.status === "returned") {
       actions.push(el("button", { type: "button", class: "danger wide", on: { click: (event) => withdraw(event.currentTarget, reg) } }, "不办了，撤回申请"));
