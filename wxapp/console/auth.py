@@ -16,7 +16,6 @@ import segno
 from flask import flash, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
-from wxapp.config import settings
 from wxapp.console.access import (
     console_required,
     end_session,
@@ -28,6 +27,7 @@ from wxapp.errors import DomainError
 from wxapp.extensions import db
 from wxapp.models import StaffUser
 from wxapp.security.encryption import DecryptionError, get_keyring
+from wxapp.services import township_settings
 from wxapp.services.accounts import staff_login, two_step
 from wxapp.web.blueprint import Blueprint
 
@@ -134,7 +134,8 @@ def second_step():
                 flash("两步验证已设置好。以后每次登录，输入密码后还需输入验证器上的6位数字。",
                       "success")
             return redirect(safe_next(pending.get("next")) or "/console/")
-    context = {"enrolling": enrolling, "error": error, "issuer": settings().office_name,
+    context = {"enrolling": enrolling, "error": error,
+               "issuer": township_settings.current().office_name,
                "username": staff.username, "csrf_meta": True}
     if enrolling:
         context.update(qr=_qr_svg(two_step.provisioning_uri(staff, secret)),

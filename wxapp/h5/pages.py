@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+
+from wxapp.services import township_settings
 
 from wxapp.services.faq.admin import known_categories
 
@@ -40,7 +42,7 @@ def page_headers(response: Response) -> Response:
 
 
 def _page(template: str, **context) -> str:
-    settings = current_app.config["WXAPP"]
+    settings = township_settings.current()
     return render_template(f"h5/{template}", office_name=settings.office_name,
                            office_phone=settings.office_phone,
                            office_hours=settings.office_hours, journeys=JOURNEYS, **context)

@@ -44,6 +44,7 @@ from wxapp.models.supplies import (
                                         SupplyPreference,
                                         SupplyTask,
 )
+from wxapp.models.township_settings import TownshipSetting
 from wxapp.models.wechat import SubscribeGrant
 
 __all__ = [
@@ -92,6 +93,7 @@ __all__ = [
                                         "SupplyPreference",
                                         "SupplyTask",
                                         "Township",
+                                        "TownshipSetting",
                                         "UploadedDocument",
                                         "Village",
 ]

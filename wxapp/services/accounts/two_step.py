@@ -19,11 +19,11 @@ import unicodedata
 import pyotp
 from sqlalchemy import or_, update
 
-from wxapp.config import settings
 from wxapp.errors import RateLimited, Unauthorized, ValidationFailed
 from wxapp.extensions import db, get_redis
 from wxapp.models import StaffUser
 from wxapp.models.base import utcnow
+from wxapp.services import township_settings
 from wxapp.services.accounts.staff_accounts import account_for_admin
 from wxapp.services.audit import Actor, record_audit
 
@@ -51,7 +51,7 @@ def new_secret() -> str:
 def provisioning_uri(staff: StaffUser, secret: str) -> str:
     """The otpauth:// address the enrolment QR code carries."""
     return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).provisioning_uri(
-        name=staff.username, issuer_name=settings().office_name)
+        name=staff.username, issuer_name=township_settings.current().office_name)
 
 
 def grouped(secret: str) -> str:

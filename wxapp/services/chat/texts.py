@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from wxapp import config
+from wxapp.services import township_settings
 
 
 def menu_text() -> str:
@@ -32,13 +33,14 @@ def unsupported_media_text() -> str:
 
 
 def contact_text() -> str:
-    s = config.settings()
+    s = township_settings.current()
     return (f"{s.office_name}\n电话：{s.office_phone}\n地址：{s.office_address}\n"
             f"办公时间：{s.office_hours}")
 
 
 def apology_text() -> str:
-    return f"抱歉，系统开小差了，请稍后再试。着急的话可以拨打{config.settings().office_phone}。"
+    phone = township_settings.current().office_phone
+    return f"抱歉，系统开小差了，请稍后再试。着急的话可以拨打{phone}。"
 
 
 
@@ -50,10 +52,11 @@ def suggestions_text(suggestions: list[dict]) -> str:
 
 
 def cannot_answer_text() -> str:
+    s = township_settings.current()
     return (
         "抱歉，这个问题我还答不上来，已经记下来交给工作人员完善。\n"
-        f"您可以回复“人工”给工作人员留言，着急的话请拨打{config.settings().office_phone}"
-        f"（{config.settings().office_hours}）。\n\n" + menu_text()
+        f"您可以回复“人工”给工作人员留言，着急的话请拨打{s.office_phone}"
+        f"（{s.office_hours}）。\n\n" + menu_text()
     )
 
 
@@ -65,7 +68,7 @@ def feedback_thanks_text(useful: bool) -> str:
 
 def voice_not_understood_text() -> str:
     # Whoever sends a voice message may not type at all: a number to call helps more.
-    s = config.settings()
+    s = township_settings.current()
     return (f"没听清您的语音。请再说一遍，说慢一点、离话筒近一点；也可以直接打电话问"
             f"{s.office_name}：{s.office_phone}（{s.office_hours}）。")
 
@@ -75,7 +78,7 @@ def acknowledgement_text() -> str:
 
 
 def handover_prompt_text() -> str:
-    hours = config.settings().office_hours
+    hours = township_settings.current().office_hours
     return (f"好的，请直接发送您想咨询的问题，工作人员会在办公时间（{hours}）"
             "回复您。回复“取消”可以退出留言。")
 

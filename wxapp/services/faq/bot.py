@@ -19,6 +19,7 @@ from wxapp.models import Clinic, SupplyItem
 from wxapp.models.faq import KnowledgeEntry, QuestionLog
 from wxapp.observability import metrics
 from wxapp.security.masking import redact_identifiers
+from wxapp.services import township_settings
 from wxapp.services.chat import texts as chat_texts
 from wxapp.services.faq import screen_texts
 from wxapp.services.faq.commands import command_reply
@@ -62,7 +63,7 @@ FROM_DATABASE = {"clinic_names": _clinic_names, "supplies_fair_use": _supplies_f
 
 
 def placeholder_values(*answers: str) -> dict[str, str]:
-    values = config.settings().reply_placeholders()
+    values = township_settings.current().reply_placeholders()
     for name, read in FROM_DATABASE.items():
         if any("{" + name + "}" in answer for answer in answers):
             value = read()

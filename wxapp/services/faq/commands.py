@@ -3,17 +3,17 @@
 because the mini-program shows pages where the official account runs chat flows."""
 from __future__ import annotations
 
-from wxapp import config
+from wxapp.services import township_settings
 
 
 def _human() -> str:
-    s = config.settings()
+    s = township_settings.current()
     return (f"需要工作人员帮忙的话，请在公众号里回复“人工”后发送您的问题，工作人员会在办公时间"
             f"（{s.office_hours}）回复您；着急的事请直接拨打{s.office_phone}。")
 
 
 def _contact() -> str:
-    s = config.settings()
+    s = township_settings.current()
     return (f"{s.office_name}\n电话：{s.office_phone}\n地址：{s.office_address}\n"
             f"办公时间：{s.office_hours}")
 

@@ -5,7 +5,7 @@ The chat's words (wxapp.services.chat.texts) ask residents to reply a number or 
 to a person is the office's phone."""
 from __future__ import annotations
 
-from wxapp import config
+from wxapp.services import township_settings
 
 
 def suggestions_text(suggestions: list[dict]) -> str:
@@ -14,7 +14,7 @@ def suggestions_text(suggestions: list[dict]) -> str:
 
 
 def cannot_answer_text() -> str:
-    s = config.settings()
+    s = township_settings.current()
     return (
         "抱歉，这个问题我还答不上来，已经记下来交给工作人员完善。\n"
         f"着急的话请拨打{s.office_name}电话{s.office_phone}（{s.office_hours}），"

@@ -28,6 +28,7 @@ from wxapp.models import (
 from wxapp.models.base import utcnow
 from wxapp.models.registrations import STATUS_LABELS
 from wxapp.security.blind_index import id_number_index, phone_index
+from wxapp.services import township_settings
 from wxapp.services.accounts.ownership import owned_by
 from wxapp.services.registration.consent import CONSENT_PURPOSE, CONSENT_TEXT_VERSION
 from wxapp.services.registration.notices import notify_decision
@@ -194,7 +195,7 @@ def _remember_filer(resident: Resident, clean: CleanRegistration) -> None:
 def _start_review_clock(reg: BirthRegistration) -> None:
     reg.submitted_at = utcnow()
     reg.due_at = add_working_days(reg.submitted_at,
-                                  config.settings().registration_review_working_days)
+                                  township_settings.current().registration_review_working_days)
 
 
 def submit(resident: Resident, data: dict) -> BirthRegistration:

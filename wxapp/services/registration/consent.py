@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wxapp import config
+from wxapp.services import township_settings
 
 CONSENT_PURPOSE = "birth_registration"
 CONSENT_TEXT_VERSION = "2026-11"
@@ -39,6 +39,6 @@ class ConsentText:
 
 
 def current_consent_text() -> ConsentText:
-    facts = config.settings().reply_placeholders()
+    facts = township_settings.current().reply_placeholders()
     return ConsentText(CONSENT_PURPOSE, CONSENT_TEXT_VERSION, CONSENT_TITLE,
                        [paragraph.format(**facts) for paragraph in CONSENT_PARAGRAPHS])

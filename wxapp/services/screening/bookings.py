@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from wxapp import config
 from wxapp.china_time import CHINA
 from wxapp.errors import Conflict, DomainError, NotFound, ValidationFailed
 from wxapp.extensions import db
@@ -26,6 +25,7 @@ from wxapp.models import (
 from wxapp.models.base import utcnow
 from wxapp.models.screening import ACTIVE_STATUSES
 from wxapp.observability import metrics
+from wxapp.services import township_settings
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.screening import couples, notices
@@ -41,7 +41,7 @@ def list_clinics() -> list[Clinic]:
 
 def open_slots(clinic_id: int) -> list[ScreeningSlot]:
     now = utcnow()
-    settings = config.settings()
+    settings = township_settings.current()
     return list(db.session.scalars(select(ScreeningSlot).where(
         ScreeningSlot.clinic_id == clinic_id, ScreeningSlot.closed.is_(False),
         ScreeningSlot.starts_at >= now + timedelta(hours=settings.booking_min_notice_hours),
@@ -65,7 +65,7 @@ _PLACES = select(_SLOTS.c.closed, _SLOTS.c.booked, _SLOTS.c.capacity).where(
 
 def _take_place(slot_id: int) -> None:
     now = utcnow()
-    settings = config.settings()
+    settings = township_settings.current()
     connection = db.session.connection()
     taken = connection.execute(_TAKE_PLACE, {
         "slot_id": slot_id,
@@ -124,7 +124,7 @@ def _check_not_restricted(couple_id: int) -> None:
     """Couples who missed their checks repeatedly wait a while before booking again, so that
     scarce places go to couples who come. Counted per couple record, not per pair of ID
     numbers: a stranger's no-shows under the same numbers must not pause the real couple."""
-    settings = config.settings()
+    settings = township_settings.current()
     now = utcnow()
     missed = list(db.session.scalars(
         select(ScreeningSlot.starts_at).join(ScreeningBooking)
@@ -255,7 +255,7 @@ def _close(booking: ScreeningBooking, status: str, reason: str, *conditions) -> 
 
 
 def _check_cutoff(booking: ScreeningBooking) -> None:
-    hours = config.settings().booking_cancel_cutoff_hours
+    hours = township_settings.current().booking_cancel_cutoff_hours
     if utcnow() > _aware(booking.slot.starts_at) - timedelta(hours=hours):
         raise Conflict("booking.past_cutoff",
                        f"检查前{hours}小时内不能在线取消或改约，请联系医院。")
@@ -311,7 +311,7 @@ def offer_next(slot_id: int) -> ScreeningBooking | None:
         _take_place(slot_id)
     except DomainError:
         return None
-    expires = utcnow() + timedelta(minutes=config.settings().waitlist_hold_minutes)
+    expires = utcnow() + timedelta(minutes=township_settings.current().waitlist_hold_minutes)
     for booking in waiting:
         # A couple may leave the waitlist while the place is being offered to them.
         if transition(booking, "waitlisted", status="offered", offer_expires_at=expires):
