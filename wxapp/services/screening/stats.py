@@ -44,15 +44,36 @@ INDICATOR_NAMES = {
 }
 
 
+TARGET_YEARS = (2000, 2100)
+TARGET_MAX = 1_000_000
+
+
+def target_for(staff: StaffUser, year: int) -> int | None:
+    return db.session.scalar(select(ScreeningTarget.target).filter_by(
+        township_id=staff.township_id, year=year))
+
+
 def set_target(staff: StaffUser, year: int, target: int) -> ScreeningTarget:
+    problems = {}
+    if isinstance(year, bool) or not isinstance(year, int) \
+            or not TARGET_YEARS[0] <= year <= TARGET_YEARS[1]:
+        problems["year"] = f"年份请填写{TARGET_YEARS[0]}到{TARGET_YEARS[1]}之间的年份。"
+    if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target <= TARGET_MAX:
+        problems["target"] = f"年度目标请填写0到{TARGET_MAX}之间的整数（对）。"
+    if problems:
+        raise ValidationFailed("screening.invalid_target", next(iter(problems.values())),
+                               details=problems)
     row = db.session.scalars(select(ScreeningTarget).filter_by(
         township_id=staff.township_id, year=year)).first()
+    if row is not None and row.target == target:
+        return row  # sent twice: nothing changed, nothing to record
+    old = None if row is None else row.target
     if row is None:
         row = ScreeningTarget(township_id=staff.township_id, year=year)
         db.session.add(row)
     row.target = target
     record_audit(Actor("staff", str(staff.id)), "screening.target", "township",
-                 staff.township_id, {"year": year, "target": target})
+                 staff.township_id, {"year": year, "target": target, "old": old})
     db.session.flush()
     return row
 

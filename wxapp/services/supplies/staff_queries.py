@@ -118,20 +118,51 @@ def set_threshold(staff: StaffUser, point_id: int, item_id: int, threshold: int)
 
 
 ITEM_RULES = ("per_pickup_limit", "interval_days", "yearly_limit", "needs_guidance", "active")
+# The quotas' ranges, the staff API's and the console's alike (the API's schema says the same).
+QUOTA_RANGES = {"per_pickup_limit": (1, 1000, "每次最多领取"),
+                "interval_days": (0, 366, "两次领取至少间隔的天数"),
+                "yearly_limit": (1, 100_000, "每年最多领取")}
 
 
 def items() -> list[SupplyItem]:
     return list(db.session.scalars(select(SupplyItem).order_by(SupplyItem.id)))
 
 
+def item_rule_problems(item: SupplyItem, rules: dict) -> dict[str, str]:
+    """Chinese messages for the quotas that cannot be accepted, by field."""
+    problems = {}
+    for name, (low, high, label) in QUOTA_RANGES.items():
+        value = rules.get(name)
+        if name in rules and (isinstance(value, bool) or not isinstance(value, int)
+                              or not low <= value <= high):
+            problems[name] = f"{label}请填写{low}到{high}之间的整数。"
+    if not problems:
+        per_pickup = rules.get("per_pickup_limit", item.per_pickup_limit)
+        if per_pickup > rules.get("yearly_limit", item.yearly_limit):
+            problems["yearly_limit"] = "每年最多领取的数量不能少于每次最多领取的数量。"
+    return problems
+
+
+def _apply_item_rules(staff: StaffUser, item: SupplyItem, rules: dict) -> None:
+    changed = {name: (getattr(item, name), rules[name]) for name in ITEM_RULES
+               if name in rules and getattr(item, name) != rules[name]}
+    if not changed:
+        return  # the same form sent twice: nothing to change, nothing to record
+    for name, (_old, new) in changed.items():
+        setattr(item, name, new)
+    record_audit(Actor("staff", str(staff.id)), "supplies.item_rules", "supply_item", item.id,
+                 {"item": item.code, **{name: new for name, (_old, new) in changed.items()},
+                  "old": {name: old for name, (old, _new) in changed.items()}})
+
+
 def set_item_rules(staff: StaffUser, item_id: int, rules: dict) -> SupplyItem:
     """Fair-use quotas and first-use guidance are the office's to set, per item."""
     item = ledger.item_by_id(item_id)
-    for name in ITEM_RULES:
-        if name in rules:
-            setattr(item, name, rules[name])
-    record_audit(Actor("staff", str(staff.id)), "supplies.item_rules", "supply_item", item.id,
-                 {k: v for k, v in rules.items() if k in ITEM_RULES})
+    problems = item_rule_problems(item, rules)
+    if problems:
+        raise ValidationFailed("supplies.invalid_rules", next(iter(problems.values())),
+                               details=problems)
+    _apply_item_rules(staff, item, rules)
     db.session.flush()
     return item
 
@@ -154,3 +185,18 @@ def guided_items() -> list[SupplyItem]:
     """The items whose first use a doctor explains before a cabinet gives them out."""
     return list(db.session.scalars(select(SupplyItem).filter_by(needs_guidance=True, active=True)
                                    .order_by(SupplyItem.id)))
+
+
+def set_quotas(staff: StaffUser, rules_by_item: dict[int, dict]) -> list[SupplyItem]:
+    """Several items' quotas at once, all or none: every item is checked before any changes.
+    ``ValidationFailed.details`` maps ``"<item id>.<field>"`` to its message."""
+    chosen = [(ledger.item_by_id(item_id), rules) for item_id, rules in rules_by_item.items()]
+    problems = {f"{item.id}.{name}": message for item, rules in chosen
+                for name, message in item_rule_problems(item, rules).items()}
+    if problems:
+        raise ValidationFailed("supplies.invalid_rules", "领取限额填写有误，请按提示修改。",
+                               details=problems)
+    for item, rules in chosen:
+        _apply_item_rules(staff, item, rules)
+    db.session.flush()
+    return [item for item, _rules in chosen]
