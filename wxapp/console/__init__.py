@@ -28,6 +28,7 @@ def register_console(app: Flask) -> None:
     from wxapp.console.pii import bp as pii_bp
     from wxapp.console.ratings import bp as ratings_bp
     from wxapp.console.reports import bp as reports_bp
+    from wxapp.console.settings import bp as settings_bp
     from wxapp.console.staff_accounts import bp as staff_accounts_bp
     from wxapp.console.supplies import bp as supplies_bp
 
@@ -47,3 +48,4 @@ def register_console(app: Flask) -> None:
     app.register_blueprint(inbox_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(settings_bp)

@@ -32,6 +32,7 @@ TARGET_LABELS = {
     "pickup": "领取记录", "audit_log": "审计日志", "service_rating": "好差评",
     "resident_notice": "居民通知",
     "report": "上报报表",
+    "township_setting": "系统设置",
 }
 ACTION_LABELS = {
     "personal_data.revealed": "查看完整号码",
@@ -59,6 +60,7 @@ ACTION_LABELS = {
     "notices.read": "查看通知送达", "notices.list": "查看通知送达列表",
     "report.hand_in": "下载上报报表", "supplies.report": "导出药具报表",
     "screening.village_targets": "分解年度目标到村",
+    "settings.changed": "修改系统设置", "supplies.item_rules": "修改领取限额",
 }
 
 

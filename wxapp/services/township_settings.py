@@ -45,6 +45,10 @@ class Setting:
     unit: str = ""
     hint: str = ""
 
+    @property
+    def numeric(self) -> bool:
+        return self.kind is int
+
 
 def _between(low: int, high: int, unit: str) -> Callable[[object], str | None]:
     def check(value) -> str | None:

@@ -1,0 +1,199 @@
+"""The township's settings as a service: the environment's values until the office changes
+one, every change validated (all or none) and audited with its old and new value, and a
+change saved through one app instance in effect on another at its next request."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import make_app
+from wxapp.errors import Forbidden, ValidationFailed
+from wxapp.extensions import db
+from wxapp.models import AuditLog, StaffUser, Township, TownshipSetting
+from wxapp.services import township_settings
+from wxapp.transactions import commit, rollback
+
+
+def _staff() -> StaffUser:
+    township = db.session.scalars(select(Township)).first()
+    if township is None:
+        township = Township(code="320102001", name="测试街道")
+        db.session.add(township)
+        db.session.flush()
+    number = db.session.scalar(select(func.count(StaffUser.id)))
+    staff = StaffUser(username=f"settings-admin-{number}",
+                      display_name="设置测试", role="township_admin", township_id=township.id,
+                      password_hash="x", active=True, session_version=1)
+    db.session.add(staff)
+    commit()
+    return staff
+
+
+def _changes() -> list[AuditLog]:
+    return list(db.session.scalars(select(AuditLog).filter_by(action="settings.changed")
+                                   .order_by(AuditLog.id)))
+
+
+def test_a_fresh_machine_uses_the_environments_values(app_ctx):
+    current = township_settings.current()
+    env = app_ctx.config["WXAPP"]
+    assert current.office_phone == env.office_phone
+    assert current.booking_cancel_cutoff_hours == env.booking_cancel_cutoff_hours
+    assert current.reply_placeholders()["office_phone"] == env.office_phone
+
+
+def test_a_change_is_stored_audited_with_old_and_new_and_read_back(app_ctx):
+    admin = _staff()
+    env = app_ctx.config["WXAPP"]
+    changed = township_settings.update(admin, {"office_phone": "0571-8888 6666",
+                                               "booking_cancel_cutoff_hours": "24",
+                                               "no_show_limit": env.no_show_limit})
+    commit()
+    assert sorted(changed) == ["booking_cancel_cutoff_hours", "office_phone"]
+    current = township_settings.current()
+    assert current.office_phone == "0571-8888 6666"
+    assert current.booking_cancel_cutoff_hours == 24
+    assert current.reply_placeholders()["booking_cancel_cutoff_hours"] == "24"
+    rows = {row.target_id: row for row in _changes()}
+    assert set(rows) == {"office_phone", "booking_cancel_cutoff_hours"}
+    assert rows["office_phone"].detail == {"key": "office_phone", "old": env.office_phone,
+                                           "new": "0571-8888 6666"}
+    assert rows["booking_cancel_cutoff_hours"].detail["old"] == env.booking_cancel_cutoff_hours
+    assert rows["office_phone"].actor_id == str(admin.id)
+    # The environment keeps its value: it is the fallback, not overwritten.
+    assert env.office_phone != "0571-8888 6666"
+
+
+def test_the_same_change_twice_records_nothing_the_second_time(app_ctx):
+    admin = _staff()
+    assert township_settings.update(admin, {"waitlist_hold_minutes": "60"}) == [
+        "waitlist_hold_minutes"]
+    commit()
+    assert township_settings.update(admin, {"waitlist_hold_minutes": "60"}) == []
+    commit()
+    assert len(_changes()) == 1
+    assert db.session.scalar(select(func.count()).select_from(TownshipSetting)) == 1
+
+
+BAD_VALUES = [
+    ("office_name", "办"), ("office_name", "办" * 33), ("office_phone", "电话"),
+    ("office_phone", "12"), ("office_phone", "0571-123"), ("office_phone", "23800138000"),
+    ("office_phone", "13800138000138000"), ("office_address", "镇里"),
+    ("office_address", "地" * 101), ("office_hours", "上午"), ("office_hours", "时" * 61),
+    ("office_hours", "8:30-{office_phone}"), ("office_hours", " "),
+    ("registration_review_working_days", "0"), ("registration_review_working_days", "31"),
+    ("registration_review_working_days", "三"), ("registration_review_working_days", "2.5"),
+    ("booking_min_notice_hours", "73"), ("booking_min_notice_hours", "-1"),
+    ("booking_max_days_ahead", "0"), ("booking_max_days_ahead", "181"),
+    ("booking_cancel_cutoff_hours", "73"), ("booking_cancel_cutoff_hours", ""),
+    ("waitlist_hold_minutes", "10"), ("waitlist_hold_minutes", "1441"),
+    ("no_show_limit", "0"), ("no_show_limit", "11"), ("no_show_window_days", "29"),
+    ("no_show_window_days", "731"), ("no_show_restriction_days", "0"),
+    ("no_show_restriction_days", "366"),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), BAD_VALUES)
+def test_a_bad_value_is_refused_in_chinese_and_nothing_is_saved(app_ctx, key, value):
+    admin = _staff()
+    good = "office_address" if key != "office_address" else "office_hours"
+    with pytest.raises(ValidationFailed) as refused:
+        township_settings.update(admin, {good: "镇政府一楼卫健办窗口", key: value})
+    rollback()
+    assert refused.value.code == "settings.invalid"
+    assert set(refused.value.details) == {key}
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.value.details[key])
+    assert db.session.scalar(select(func.count()).select_from(TownshipSetting)) == 0
+    assert _changes() == []
+
+
+@pytest.mark.parametrize("phone", ["0571-88886666", "0571-8888 6666", "(0571)88886666",
+                                   "025-5288 1234转806", "13800138000", "400-123-4567",
+                                   "12345", "12320", "010-12345678"])
+def test_phone_numbers_as_people_write_them_are_accepted(app_ctx, phone):
+    township_settings.update(_staff(), {"office_phone": phone})
+    commit()
+    assert township_settings.current().office_phone == phone
+
+
+def test_booking_window_must_be_longer_than_the_notice(app_ctx):
+    with pytest.raises(ValidationFailed) as refused:
+        township_settings.update(_staff(), {"booking_min_notice_hours": "48",
+                                            "booking_max_days_ahead": "1"})
+    assert set(refused.value.details) == {"booking_max_days_ahead"}
+
+
+def test_the_placeholder_phone_sent_back_unchanged_does_not_block_the_address(app_ctx):
+    # A fresh machine's phone is the environment's placeholder; the office form sends it
+    # back with the address it did change.
+    env = app_ctx.config["WXAPP"]
+    changed = township_settings.update(_staff(), {"office_phone": env.office_phone,
+                                                  "office_address": "镇政府一楼卫健办窗口"})
+    assert changed == ["office_address"]
+
+
+def test_only_the_township_office_may_change_settings(app_ctx):
+    for role in ("reviewer", "village_worker", "clinic"):
+        with pytest.raises(Forbidden):
+            township_settings.update(StaffUser(id=1, role=role), {"no_show_limit": "3"})
+    assert db.session.scalar(select(func.count()).select_from(TownshipSetting)) == 0
+
+
+def test_an_unknown_setting_is_refused(app_ctx):
+    with pytest.raises(ValidationFailed) as refused:
+        township_settings.update(_staff(), {"secret_key": "x" * 40})
+    assert "secret_key" in refused.value.details
+
+
+def test_a_stored_value_that_no_longer_reads_falls_back_to_the_environment(app_ctx):
+    db.session.add(TownshipSetting(key="no_show_limit", value="many"))
+    db.session.add(TownshipSetting(key="retired_setting", value="1"))
+    commit()
+    assert township_settings.current().no_show_limit == app_ctx.config["WXAPP"].no_show_limit
+
+
+def test_a_change_on_one_instance_is_seen_by_another_at_its_next_request(app, base_settings):
+    other = make_app(replace(base_settings))
+    with app.app_context():
+        admin = _staff()
+        admin_id = admin.id
+    with other.test_request_context("/"):
+        assert township_settings.current().booking_cancel_cutoff_hours == \
+            base_settings.booking_cancel_cutoff_hours
+    with app.test_request_context("/"):
+        township_settings.update(db.session.get(StaffUser, admin_id),
+                                 {"booking_cancel_cutoff_hours": "30"})
+        commit()
+    with other.test_request_context("/"):
+        assert township_settings.current().booking_cancel_cutoff_hours == 30
+    with other.app_context():
+        db.engine.dispose()
+
+
+def test_within_one_request_the_settings_are_read_once(app_ctx):
+    _staff()
+    statements = []
+    from sqlalchemy import event
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for _ in range(5):
+            township_settings.current()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 1
+
+
+def test_a_job_after_a_commit_reads_the_settings_again(app_ctx):
+    # A worker runs many jobs in one app context: each unit of work reads afresh.
+    admin = _staff()
+    assert township_settings.current().no_show_limit == app_ctx.config["WXAPP"].no_show_limit
+    commit()
+    db.session.add(TownshipSetting(key="no_show_limit", value="5", updated_by=admin.id))
+    commit()
+    assert township_settings.current().no_show_limit == 5
