@@ -197,3 +197,53 @@ def test_a_job_after_a_commit_reads_the_settings_again(app_ctx):
     db.session.add(TownshipSetting(key="no_show_limit", value="5", updated_by=admin.id))
     commit()
     assert township_settings.current().no_show_limit == 5
+
+
+def test_a_new_review_deadline_applies_to_the_next_submission(app_ctx):
+    from types import SimpleNamespace
+
+    from wxapp.services.registration.applications import _start_review_clock, add_working_days
+
+    township_settings.update(_staff(), {"registration_review_working_days": "10"})
+    commit()
+    reg = SimpleNamespace(submitted_at=None, due_at=None)
+    _start_review_clock(reg)
+    assert reg.due_at == add_working_days(reg.submitted_at, 10)
+
+
+def test_a_yearly_target_is_validated_and_a_repeat_records_nothing(app_ctx):
+    from wxapp.services.screening import stats
+
+    admin = _staff()
+    for year, target in ((2026, -1), (2026, 1_000_001), (1999, 10), (2026, True)):
+        with pytest.raises(ValidationFailed) as refused:
+            stats.set_target(admin, year, target)
+        assert refused.value.code == "screening.invalid_target"
+    stats.set_target(admin, 2026, 40)
+    stats.set_target(admin, 2026, 40)
+    stats.set_target(admin, 2026, 45)
+    commit()
+    rows = list(db.session.scalars(select(AuditLog).filter_by(action="screening.target")
+                                   .order_by(AuditLog.id)))
+    assert [row.detail for row in rows] == [{"year": 2026, "target": 40, "old": None},
+                                            {"year": 2026, "target": 45, "old": 40}]
+
+
+def test_quotas_are_checked_for_every_item_before_any_changes(app_ctx):
+    from wxapp.models import SupplyItem
+    from wxapp.seeding.seed import seed_supply_items
+    from wxapp.services.supplies import staff_queries
+
+    seed_supply_items()
+    admin = _staff()
+    condom, gel = (db.session.scalars(select(SupplyItem).filter_by(code=code)).one()
+                   for code in ("condom-m", "gel-nonoxynol"))
+    before = condom.per_pickup_limit
+    with pytest.raises(ValidationFailed) as refused:
+        staff_queries.set_quotas(admin, {condom.id: {"per_pickup_limit": 4},
+                                         gel.id: {"per_pickup_limit": 9, "yearly_limit": 8}})
+    rollback()
+    assert set(refused.value.details) == {f"{gel.id}.yearly_limit"}
+    assert db.session.get(SupplyItem, condom.id).per_pickup_limit == before
+    assert db.session.scalars(select(AuditLog).filter_by(action="supplies.item_rules")).all() \
+        == []

@@ -60,6 +60,8 @@ def _page(status: int = 200, *, section: str | None = None, errors=None, values=
     body = render_template(
         "console/settings/page.html",
         sections=township_settings.SECTIONS, settings=township_settings.SETTINGS,
+        section_titles={**township_settings.SECTIONS, "quotas": "药具领取限额",
+                        "targets": "孕检年度目标"},
         effective=effective, defaults=township_settings.defaults(),
         items=items, quota_fields=QUOTA_FIELDS, quota_labels=QUOTA_LABELS, targets=targets,
         history=_history(items), section=section, errors=errors or {}, values=values or {})
