@@ -247,3 +247,18 @@ def test_quotas_are_checked_for_every_item_before_any_changes(app_ctx):
     assert db.session.get(SupplyItem, condom.id).per_pickup_limit == before
     assert db.session.scalars(select(AuditLog).filter_by(action="supplies.item_rules")).all() \
         == []
+
+
+def test_reading_the_settings_never_flushes_the_callers_pending_rows(app_ctx):
+    # A service that turns its own flush's IntegrityError into a domain error must get that
+    # error at its flush, not swallowed inside a settings read.
+    from wxapp.models import Township as Place
+
+    db.session.add(Place(code="320102001", name="甲"))
+    commit()
+    db.session.add(Place(code="320102001", name="乙"))
+    township_settings.current()
+    from sqlalchemy.exc import IntegrityError
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    rollback()

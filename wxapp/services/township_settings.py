@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import String, cast, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 
 from wxapp import config
 from wxapp.errors import Forbidden, ValidationFailed
@@ -157,7 +157,11 @@ def defaults() -> dict[str, object]:
 
 
 def _stored() -> dict[str, str]:
-    return dict(db.session.execute(select(TownshipSetting.key, TownshipSetting.value)).all())
+    # Never flush the caller's pending rows from here: a service that counts on its own
+    # flush to meet a unique constraint (and turn it into a domain error) must meet it there.
+    with db.session.no_autoflush:
+        return dict(db.session.execute(select(TownshipSetting.key,
+                                              TownshipSetting.value)).all())
 
 
 def _effective(stored: dict[str, str]) -> dict[str, object]:
@@ -181,7 +185,7 @@ def current() -> TownshipSettings:
     if _CACHE_KEY not in cache:
         try:
             stored = _stored()
-        except SQLAlchemyError:
+        except (DBAPIError, PendingRollbackError):
             # Replies that apologise for a broken database still need a phone number.
             log.warning("township settings unreadable; using the environment's", exc_info=True)
             return TownshipSettings(**defaults())
