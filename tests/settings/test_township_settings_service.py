@@ -262,3 +262,51 @@ def test_reading_the_settings_never_flushes_the_callers_pending_rows(app_ctx):
     with pytest.raises(IntegrityError):
         db.session.flush()
     rollback()
+
+
+def _race(app, admin_id: int, values: tuple[str, str]) -> list[str]:
+    """Two saves of the cancel cutoff at the same instant; what each got."""
+    import threading
+
+    from wxapp.errors import Conflict
+
+    barrier = threading.Barrier(len(values))
+    outcomes = []
+
+    def save(value):
+        with app.app_context():
+            admin = db.session.get(StaffUser, admin_id)
+            barrier.wait()
+            try:
+                township_settings.update(admin, {"booking_cancel_cutoff_hours": value})
+                commit()
+                outcomes.append("saved")
+            except Conflict:
+                rollback()
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=save, args=(value,)) for value in values]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.postgres_only
+def test_two_offices_saving_at_once_leave_a_true_history(app):
+    import itertools
+
+    with app.app_context():
+        admin_id = _staff().id
+    # The first save of a key may meet a concurrent insert (one is told to try again);
+    # later saves lock the row and both go through, one after the other.
+    first = _race(app, admin_id, ("20", "30"))
+    assert "saved" in first and len(first) == 2
+    assert _race(app, admin_id, ("40", "50")) == ["saved", "saved"]
+    with app.app_context():
+        rows = _changes()
+        for earlier, later in itertools.pairwise(rows):
+            assert later.detail["old"] == earlier.detail["new"]
+        assert str(rows[-1].detail["new"]) == db.session.get(
+            TownshipSetting, "booking_cancel_cutoff_hours").value

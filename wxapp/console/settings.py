@@ -13,7 +13,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 
 from wxapp.china_time import china_today, to_china
 from wxapp.console.access import console_required
-from wxapp.errors import NotFound, ValidationFailed
+from wxapp.errors import Conflict, NotFound, ValidationFailed
 from wxapp.services import township_settings
 from wxapp.services.screening import stats
 from wxapp.services.supplies import staff_queries as supplies
@@ -91,8 +91,8 @@ def save_rules(section: str):
     values = {key: _text(key) for key in keys}
     try:
         changed = township_settings.update(g.staff, values)
-    except ValidationFailed as refused:
-        return _page(422, section=section, errors=refused.details, values=values)
+    except (ValidationFailed, Conflict) as refused:
+        return _page(refused.status, section=section, errors=refused.details, values=values)
     return _saved(section, [township_settings.BY_KEY[key].label for key in changed])
 
 

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import String, cast, select
-from sqlalchemy.exc import DBAPIError, PendingRollbackError
+from sqlalchemy.exc import DBAPIError, IntegrityError, PendingRollbackError
 
 from wxapp import config
-from wxapp.errors import Forbidden, ValidationFailed
+from wxapp.errors import Conflict, Forbidden, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import AuditLog, StaffUser, TownshipSetting
 from wxapp.services.audit import Actor, record_audit
@@ -156,12 +156,16 @@ def defaults() -> dict[str, object]:
     return {setting.key: getattr(env, setting.key) for setting in SETTINGS}
 
 
-def _stored() -> dict[str, str]:
+def _stored(*, lock: bool = False) -> dict[str, str]:
+    query = select(TownshipSetting.key, TownshipSetting.value)
+    if lock:
+        # Two offices saving at once: the second reads (and audits as "old") what the first
+        # wrote, not what both saw before.
+        query = query.with_for_update()
     # Never flush the caller's pending rows from here: a service that counts on its own
     # flush to meet a unique constraint (and turn it into a domain error) must meet it there.
     with db.session.no_autoflush:
-        return dict(db.session.execute(select(TownshipSetting.key,
-                                              TownshipSetting.value)).all())
+        return dict(db.session.execute(query).all())
 
 
 def _effective(stored: dict[str, str]) -> dict[str, object]:
@@ -244,16 +248,27 @@ def update(staff: StaffUser, changes: dict[str, object]) -> list[str]:
     if staff.role != ADMIN_ROLE:
         raise Forbidden("auth.role_forbidden", "您的账号没有此项权限。")
     # Compared with and validated against what is stored now, not this request's cached copy.
-    before = _effective(_stored())
+    before = _effective(_stored(lock=True))
     values = validate(changes, before)
     changed = [key for key, value in values.items() if value != before[key]]
     for key in changed:
         row = db.session.get(TownshipSetting, key)
         if row is None:
-            row = TownshipSetting(key=key)
-            db.session.add(row)
-        row.value = str(values[key])
-        row.updated_by = staff.id
+            try:
+                # The first time anyone sets this key, two saves can both find no row to
+                # lock; the one that inserts second is told, not answered with a 500.
+                with db.session.begin_nested():
+                    db.session.add(TownshipSetting(key=key, value=str(values[key]),
+                                                   updated_by=staff.id))
+                    db.session.flush()
+            except IntegrityError:
+                raise Conflict("settings.changed_meanwhile",
+                               "其他工作人员刚刚修改了这项设置，请刷新页面后再试。",
+                               details={key: "其他工作人员刚刚修改了这项设置，请刷新页面后再试。"}
+                               ) from None
+        else:
+            row.value = str(values[key])
+            row.updated_by = staff.id
         record_audit(Actor("staff", str(staff.id)), CHANGED, "township_setting", key,
                      {"key": key, "old": before[key], "new": values[key]})
     db.session.flush()
