@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
-from wxapp import config
 from wxapp.faq.knowledge_base import (
     ALLOWED_PLACEHOLDERS,
     fill_placeholders,
     load_knowledge_base,
     placeholders_in,
 )
+from wxapp.services import township_settings
 from wxapp.services.faq.admin import DEFAULT_KB
 from wxapp.services.faq.bot import placeholder_values
 
@@ -75,7 +75,7 @@ def answer_warnings(answer: str, saved_answer: str | None) -> list[str]:
     """What a person should confirm before ``answer`` replaces ``saved_answer`` (None: a new
     entry)."""
     warnings = []
-    settings = config.settings().reply_placeholders()
+    settings = township_settings.current().reply_placeholders()
     for name in TOWNSHIP_FACTS:
         value = (settings.get(name) or "").strip()
         if len(value) >= 4 and value in answer:
