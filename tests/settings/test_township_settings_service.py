@@ -86,6 +86,7 @@ BAD_VALUES = [
     ("registration_review_working_days", "0"), ("registration_review_working_days", "31"),
     ("registration_review_working_days", "三"), ("registration_review_working_days", "2.5"),
     ("booking_min_notice_hours", "73"), ("booking_min_notice_hours", "-1"),
+    ("booking_min_notice_hours", "--5"), ("booking_min_notice_hours", "1e2"),
     ("booking_max_days_ahead", "0"), ("booking_max_days_ahead", "181"),
     ("booking_cancel_cutoff_hours", "73"), ("booking_cancel_cutoff_hours", ""),
     ("waitlist_hold_minutes", "10"), ("waitlist_hold_minutes", "1441"),
@@ -116,6 +117,12 @@ def test_phone_numbers_as_people_write_them_are_accepted(app_ctx, phone):
     township_settings.update(_staff(), {"office_phone": phone})
     commit()
     assert township_settings.current().office_phone == phone
+
+
+def test_full_width_digits_are_read_as_numbers(app_ctx):
+    township_settings.update(_staff(), {"booking_cancel_cutoff_hours": "２４"})
+    commit()
+    assert township_settings.current().booking_cancel_cutoff_hours == 24
 
 
 def test_booking_window_must_be_longer_than_the_notice(app_ctx):

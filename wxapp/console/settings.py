@@ -9,6 +9,8 @@ nothing saved. A form sent twice changes nothing the second time (the services c
 what is stored and record only real changes)."""
 from __future__ import annotations
 
+import unicodedata
+
 from flask import flash, g, redirect, render_template, request, url_for
 
 from wxapp.china_time import china_today, to_china
@@ -42,7 +44,8 @@ def _text(name: str) -> str:
 
 
 def _whole_number(raw: str) -> int | None:
-    raw = raw.strip()
+    # Full-width digits (１２) are what a Chinese input method often types.
+    raw = unicodedata.normalize("NFKC", raw).strip()
     if raw.isascii() and raw.isdigit() and len(raw) <= 7:
         return int(raw)
     return None

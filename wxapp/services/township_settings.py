@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -74,6 +75,9 @@ def _text_length(low: int, high: int) -> Callable[[object], str | None]:
 # write them, and an extension after 转.
 _PHONE_SHAPE = re.compile(r"[0-9\-\s()（）]+(转[0-9]{1,6})?")
 _PHONE_DIGITS = re.compile(r"0[1-9][0-9]{8,10}|1[3-9][0-9]{9}|[48]00[0-9]{7}|123[0-9]{2}")
+
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,6}")
 
 
 def _phone(value) -> str | None:
@@ -204,8 +208,9 @@ def _parse(setting: Setting, raw) -> tuple[object | None, str | None]:
         if isinstance(raw, int):
             value = raw
         else:
-            text = str(raw).strip()
-            if not (text.isascii() and text.lstrip("-").isdigit() and len(text) <= 6):
+            # Full-width digits (１２) are what a Chinese input method often types.
+            text = unicodedata.normalize("NFKC", str(raw)).strip()
+            if not _WHOLE_NUMBER.fullmatch(text):
                 return None, "请填写整数。"
             value = int(text)
     else:
