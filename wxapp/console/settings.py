@@ -59,7 +59,8 @@ def _target_years() -> list[int]:
 def _page(status: int = 200, *, section: str | None = None, errors=None, values=None):
     effective = township_settings.current()
     items = supplies.items()
-    targets = {year: stats.target_for(g.staff, year) for year in _target_years()}
+    targets = {year: stats.township_target(g.staff.township_id, year)
+               for year in _target_years()}
     body = render_template(
         "console/settings/page.html",
         sections=township_settings.SECTIONS, settings=township_settings.SETTINGS,
@@ -146,7 +147,7 @@ def save_targets():
             wanted[year] = number
     if errors:
         return _page(422, section="targets", errors=errors, values=values)
-    before = {year: stats.target_for(g.staff, year) for year in wanted}
+    before = {year: stats.township_target(g.staff.township_id, year) for year in wanted}
     for year, target in wanted.items():
         try:
             stats.set_target(g.staff, year, target)

@@ -17,13 +17,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from wxapp.china_time import china_today
-from wxapp.config import settings
 from wxapp.errors import Forbidden, ValidationFailed
 from wxapp.extensions import db
 from wxapp.formats.spreadsheets import Sheet, TitleBlock, month_bounds, totals_row
 from wxapp.models import StaffUser, Township, Village
 from wxapp.models.ratings import SCORE_LABELS
-from wxapp.services import ratings
+from wxapp.services import ratings, township_settings
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.registration import reports as registration_reports
@@ -109,7 +108,7 @@ def _scope(staff: StaffUser) -> _Scope:
     if staff.role == "village_worker":
         name = township.name + villages[0].name
         return _Scope(name, name, villages, False)
-    office = settings().office_name
+    office = township_settings.current().office_name
     made_by = office if township.name in office else township.name + office.removeprefix("镇")
     return _Scope(township.name, made_by, villages, True)
 

@@ -48,11 +48,6 @@ TARGET_YEARS = (2000, 2100)
 TARGET_MAX = 1_000_000
 
 
-def target_for(staff: StaffUser, year: int) -> int | None:
-    return db.session.scalar(select(ScreeningTarget.target).filter_by(
-        township_id=staff.township_id, year=year))
-
-
 def set_target(staff: StaffUser, year: int, target: int) -> ScreeningTarget:
     problems = {}
     if isinstance(year, bool) or not isinstance(year, int) \
