@@ -1,7 +1,7 @@
 """township settings the office edits in the console (one row per changed setting)
 
 Revision ID: 0021t
-Revises: 0020h
+Revises: 0021r
 Create Date: 2026-11-30 06:40:00.000000
 
 Settings without a row keep the environment's value, so the migration adds no rows.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0021t'
-down_revision = '0020h'
+down_revision = '0021r'
 branch_labels = None
 depends_on = None
 
