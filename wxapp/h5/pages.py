@@ -9,7 +9,6 @@ import segno
 from flask import Blueprint, Response, abort, render_template, request
 
 from wxapp.services import township_settings
-
 from wxapp.services.faq.admin import known_categories
 
 bp = Blueprint("h5", __name__, url_prefix="/h5")
