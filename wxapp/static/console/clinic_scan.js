@@ -33,9 +33,10 @@
   }
   var input = document.getElementById("checkin-code");
   // The next scan goes into the box whatever the page was opened with (autofocus is skipped
-  // when an address has a #fragment).
+  // when an address has a #fragment), without scrolling away from that fragment (back from
+  // recording a follow-up, the list of them).
   if (document.activeElement === document.body || document.activeElement === null) {
-    input.focus();
+    input.focus({ preventScroll: true });
   }
 
   // A scanner that sends Enter twice, or a double click: the first submission is the one.
