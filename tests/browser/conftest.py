@@ -34,15 +34,39 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    executable = chromium_path()
-    if executable is None:
+def playwright():
+    """One Playwright per run: a second one cannot start in the same thread."""
+    if chromium_path() is None:
         pytest.skip("no chromium on this machine (apt install chromium; .ci/run does)")
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="playwright is not installed (requirements-dev.txt)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
+    with sync_api.sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def camera_page(playwright):
+    """``camera_page(video)``: a desktop page in a Chromium of its own whose camera films the
+    YUV4MPEG2 file ``video`` (over and over), with camera permission granted as if the user
+    had clicked 允许. The shared ``browser`` has no camera at all."""
+    launched = []
+
+    def open_page(video: Path):
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=[
+            *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"])
+        launched.append(browser)
+        return _new_page(browser, DESKTOP)[1]
+
+    yield open_page
+    for browser in launched:
         browser.close()
 
 

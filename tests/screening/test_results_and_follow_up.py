@@ -123,3 +123,26 @@ def test_follow_up_is_recorded_with_an_outcome_from_the_list(client, couple_for,
     assert len(client.get(f"{API}/follow-ups", headers=staff).get_json()) == 1
     assert client.post(f"{API}/follow-ups/{early['id']}", headers=staff_headers(),
                        json={"outcome": "pregnant"}).status_code == 404
+
+
+def test_a_follow_up_is_recorded_once(client, couple_for, make_slot, staff_headers,
+                                      home_village):
+    _, booking_id = _checked_in_booking(client, couple_for, make_slot, "followed-once")
+    staff = staff_headers(township_of_village=home_village)
+    client.post(f"{API}/bookings/{booking_id}/results", headers=staff,
+                json=dict(RESULTS, risk_category="general", risk_factors=[]))
+    early = client.get(f"{API}/follow-ups", headers=staff).get_json()[0]
+    path = f"{API}/follow-ups/{early['id']}"
+    first = client.post(path, headers=staff, json={"outcome": "pregnant", "notes": "孕8周"})
+    assert first.status_code == 200
+    # A retry answers what was recorded and writes nothing.
+    retry = client.post(path, headers=staff, json={"outcome": "pregnant", "notes": "又一次"})
+    assert retry.status_code == 200 and retry.get_json() == first.get_json()
+    other = client.post(path, headers=staff, json={"outcome": "not_pregnant"})
+    assert other.status_code == 409
+    assert error_code(other) == "screening.follow_up_already_recorded"
+    db.session.expire_all()
+    recorded = db.session.get(ScreeningFollowUp, early["id"])
+    assert (recorded.outcome, recorded.notes) == ("pregnant", "孕8周")
+    assert len(db.session.scalars(select(AuditLog).filter_by(
+        action="screening.follow_up_recorded")).all()) == 1

@@ -1,5 +1,6 @@
-"""The clinic day (孕检门诊) and the clinic's schedule and closures (排班与停诊), for clinic staff
-(their own clinics) and the township office (every clinic of the township).
+"""The clinic day (孕检门诊), follow-up outcomes (随访) and the clinic's schedule and closures
+(排班与停诊), for clinic staff (their own clinics) and the township office (every clinic of the
+township).
 
 Pages translate forms into calls of the screening services the staff API uses
 (``bookings``, ``results``, ``schedules``, ``closures``), so scope, audit, notices and the
@@ -210,6 +211,53 @@ def letter(booking_id):
     response = download(pdf, "application/pdf", f"assessment-{booking_id}.pdf")
     response.headers["Content-Disposition"] = f'inline; filename="assessment-{booking_id}.pdf"'
     return response
+
+
+# -- follow-ups ----------------------------------------------------------------------------
+FOLLOW_UPS_ANCHOR = "#follow-ups"
+
+
+def _follow_up_page(follow_up, typed: dict, problems: dict | None = None,
+                    message: str | None = None, status: int = 200):
+    return render_template(
+        "console/clinic/follow_up.html", item=results.staff_follow_up_view(g.staff, follow_up),
+        row=bookings.staff_booking_view(g.staff, follow_up.booking), typed=typed,
+        problems=problems or {}, message=message, today=china_today(),
+        clinic_id=follow_up.booking.slot.clinic_id, notes_max=results.NOTES_MAX_CHARS), status
+
+
+@bp.get("/follow-ups/<int:follow_up_id>")
+@console_required(*ROLES)
+def follow_up_form(follow_up_id):
+    follow_up = results.follow_up_for_staff(g.staff, follow_up_id)
+    return _follow_up_page(follow_up, {"outcome": "", "notes": ""})
+
+
+@bp.post("/follow-ups/<int:follow_up_id>")
+@console_required(*ROLES)
+def record_follow_up(follow_up_id):
+    follow_up = results.follow_up_for_staff(g.staff, follow_up_id)
+    clinic_id = follow_up.booking.slot.clinic_id
+    typed = {"outcome": (request.form.get("outcome") or "")[:24],
+             "notes": (request.form.get("notes") or "")[:results.NOTES_MAX_CHARS + 500]}
+    try:
+        recorded = results.record_follow_up(g.staff, follow_up.id, typed["outcome"],
+                                            typed["notes"])
+    except ValidationFailed as err:
+        rollback()
+        return _follow_up_page(results.follow_up_for_staff(g.staff, follow_up_id), typed,
+                               err.details, err.message, 422)
+    except DomainError as err:
+        rollback()
+        flash_error(err.message)
+        return _back_to_day(clinic_id, FOLLOW_UPS_ANCHOR)
+    done = recorded.follow_up
+    outcome = results.FOLLOW_UP_OUTCOMES[done.kind][done.outcome]
+    if recorded.first_time:
+        flash_success(f"随访已记录：{results.FOLLOW_UP_KIND_TEXT[done.kind]}，{outcome}。")
+    else:
+        flash_info(f"这条随访已经记录为“{outcome}”，本次没有重复记录。")
+    return _back_to_day(clinic_id, FOLLOW_UPS_ANCHOR)
 
 
 # -- the weekly schedule -------------------------------------------------------------------

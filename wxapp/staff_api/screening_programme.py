@@ -180,8 +180,12 @@ def follow_ups(query):
 @blp.arguments(ScreeningFollowUpRecordSchema)
 @blp.response(200, ScreeningFollowUpSchema)
 def record_follow_up(body, follow_up_id):
-    """Record a follow-up's outcome."""
-    return results.record_follow_up(g.staff, follow_up_id, body["outcome"], body.get("notes"))
+    """Record a follow-up's outcome, once.
+
+    The same outcome sent again answers what was recorded and changes nothing; another
+    outcome is 409 ``screening.follow_up_already_recorded``."""
+    return results.record_follow_up(g.staff, follow_up_id, body["outcome"],
+                                    body.get("notes")).follow_up
 
 
 class TargetSchema(StrictSchema):

@@ -8,9 +8,10 @@ high-risk couple, then early pregnancy and pregnancy outcome.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from wxapp.china_time import china_today, to_china_date
 from wxapp.errors import Conflict, NotFound, ValidationFailed
@@ -197,25 +198,86 @@ def follow_ups_for(staff: StaffUser, status: str = "open", kind: str | None = No
     return found
 
 
-def record_follow_up(staff: StaffUser, follow_up_id: int, outcome: str,
-                     notes: str | None) -> ScreeningFollowUp:
+def follow_up_for_staff(staff: StaffUser, follow_up_id: int) -> ScreeningFollowUp:
+    """The follow-up if its booking is in the staff member's scope; 404 otherwise, the same
+    answer as for one that does not exist."""
     follow_up = db.session.get(ScreeningFollowUp, follow_up_id)
-    if follow_up is None:
+    if follow_up is None or not _in_scope(staff, follow_up.booking_id):
         raise NotFound("screening.follow_up_not_found", "没有找到这条随访。")
-    _booking_for_staff(staff, follow_up.booking_id)  # scope: 404 outside it
-    if outcome not in FOLLOW_UP_OUTCOMES[follow_up.kind]:
-        raise ValidationFailed("screening.bad_outcome", "请从列表中选择随访结果。",
-                               details={"outcome": "、".join(FOLLOW_UP_OUTCOMES[follow_up.kind]
-                                                             .values())})
-    follow_up.status = "done"
-    follow_up.outcome = outcome
-    follow_up.notes = (notes or "").strip() or None
-    follow_up.recorded_by = staff.id
-    follow_up.done_at = utcnow()
+    return follow_up
+
+
+def _in_scope(staff: StaffUser, booking_id: int) -> bool:
+    try:
+        _booking_for_staff(staff, booking_id)
+    except NotFound:
+        return False
+    return True
+
+
+def staff_follow_up_view(staff: StaffUser, follow_up: ScreeningFollowUp) -> dict:
+    """One follow-up as staff read it (its kind alone tells a couple was high-risk).
+    Audited like the list."""
+    record_audit(Actor("staff", str(staff.id)), "screening.follow_ups_read",
+                 "screening_follow_up", follow_up.id, {"count": 1})
+    outcomes = FOLLOW_UP_OUTCOMES[follow_up.kind]
+    return {"id": follow_up.id, "booking_id": follow_up.booking_id, "kind": follow_up.kind,
+            "kind_text": FOLLOW_UP_KIND_TEXT[follow_up.kind], "due_on": follow_up.due_on,
+            "status": follow_up.status, "outcome": follow_up.outcome,
+            "outcome_text": outcomes.get(follow_up.outcome or ""),
+            "done_at": follow_up.done_at, "outcomes": outcomes}
+
+
+def check_follow_up(kind: str, outcome: str, notes: str | None) -> None:
+    """What staff typed, checked as a whole, each problem by its field in Chinese."""
+    problems: dict[str, str] = {}
+    choices = FOLLOW_UP_OUTCOMES[kind]
+    if outcome not in choices:
+        problems["outcome"] = f"请选择随访结果：{'、'.join(choices.values())}。"
+    length = len((notes or "").strip())
+    if length > NOTES_MAX_CHARS:
+        problems["notes"] = f"最多填写{NOTES_MAX_CHARS}个字（现在{length}个字）。"
+    if problems:
+        code = "screening.bad_outcome" if "outcome" in problems else \
+            "screening.follow_up_notes_too_long"
+        message = ("请从列表中选择随访结果。" if list(problems) == ["outcome"]
+                   else "随访结果填写有误，请按提示修改。")
+        raise ValidationFailed(code, message, details=problems)
+
+
+@dataclass(frozen=True)
+class FollowUpRecording:
+    follow_up: ScreeningFollowUp
+    # False: the same outcome had been recorded already (a retry, a double click, a colleague
+    # at the same moment) and nothing was written this time.
+    first_time: bool
+
+
+def record_follow_up(staff: StaffUser, follow_up_id: int, outcome: str,
+                     notes: str | None) -> FollowUpRecording:
+    """A follow-up is recorded once: one conditional UPDATE (… WHERE status = 'open') decides
+    between two requests, and the loser re-reads the winner's outcome. The same outcome again
+    changes nothing; another one is refused rather than silently overwriting a colleague's."""
+    follow_up = follow_up_for_staff(staff, follow_up_id)
+    check_follow_up(follow_up.kind, outcome, notes)
+    changed = db.session.execute(
+        update(ScreeningFollowUp)
+        .where(ScreeningFollowUp.id == follow_up.id, ScreeningFollowUp.status == "open")
+        .values(status="done", outcome=outcome, notes=(notes or "").strip() or None,
+                recorded_by=staff.id, done_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(follow_up)
+    if changed != 1:
+        if follow_up.outcome == outcome:
+            return FollowUpRecording(follow_up, first_time=False)
+        recorded = FOLLOW_UP_OUTCOMES[follow_up.kind].get(follow_up.outcome or "", "")
+        raise Conflict("screening.follow_up_already_recorded",
+                       f"这条随访已经记录为“{recorded}”，不能再记录为其他结果。",
+                       details={"outcome": follow_up.outcome})
     record_audit(Actor("staff", str(staff.id)), "screening.follow_up_recorded",
                  "screening_follow_up", follow_up.id, {"kind": follow_up.kind})
     db.session.flush()
-    return follow_up
+    return FollowUpRecording(follow_up, first_time=True)
 
 
 # -- the letter ---------------------------------------------------------------------------------
