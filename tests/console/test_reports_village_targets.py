@@ -257,3 +257,18 @@ def test_two_offices_saving_at_once_never_share_out_more_than_the_target(app):
     assert sorted(outcomes) == ["saved", "screening.village_targets_exceed"]
     with app.app_context():
         assert sum(_saved().values()) == 6 and len(_audits()) == 1
+
+
+def test_the_township_target_cannot_drop_below_what_the_villages_were_given(world):
+    admin = world.staff["demo-admin"]
+    village_targets.set_village_targets(admin, YEAR, _ids(world, 东湖村=4, 西岭村=3))
+    commit()
+    with pytest.raises(ValidationFailed) as refused:
+        stats.set_target(admin, YEAR, 6)
+    assert refused.value.code == "screening.target_below_village_shares"
+    assert "合计7对" in refused.value.details["target"]
+    db.session.rollback()
+    assert stats.township_target(admin.township_id, YEAR) == 10
+    stats.set_target(admin, YEAR, 7)  # exactly what was shared out is fine
+    commit()
+    assert stats.township_target(admin.township_id, YEAR) == 7

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wxapp.china_time import CHINA
 from wxapp.errors import ValidationFailed
@@ -58,10 +58,21 @@ def set_target(staff: StaffUser, year: int, target: int) -> ScreeningTarget:
     if problems:
         raise ValidationFailed("screening.invalid_target", next(iter(problems.values())),
                                details=problems)
+    # Locked as set_village_targets locks it: lowering the target while a share is raised
+    # must not leave the villages' shares above the township's target.
     row = db.session.scalars(select(ScreeningTarget).filter_by(
-        township_id=staff.township_id, year=year)).first()
+        township_id=staff.township_id, year=year).with_for_update()).first()
     if row is not None and row.target == target:
         return row  # sent twice: nothing changed, nothing to record
+    shared = db.session.scalar(
+        select(func.coalesce(func.sum(ScreeningVillageTarget.target), 0))
+        .join(Village, Village.id == ScreeningVillageTarget.village_id)
+        .where(Village.township_id == staff.township_id, ScreeningVillageTarget.year == year))
+    if target < shared:
+        message = (f"各村已分解{year}年目标合计{shared}对，全镇目标不能少于此数；"
+                   f"请先在“年度目标分解到村”中减少各村任务。")
+        raise ValidationFailed("screening.target_below_village_shares", message,
+                               details={"target": message})
     old = None if row is None else row.target
     if row is None:
         row = ScreeningTarget(township_id=staff.township_id, year=year)
