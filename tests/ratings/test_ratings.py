@@ -173,6 +173,16 @@ def _monthly_satisfaction(client, decided, staff, villages):
     assert bad.status_code == 422
 
 
+def test_clinic_staff_get_no_summary_as_in_the_console(client, decided, staff, app_ctx):
+    with at_china(MID_MONTH):
+        headers, subject = decided("r-clinic")
+        assert _rate(client, headers, subject, 5).status_code == 201
+        refused = client.get("/api/v1/staff/ratings/summary?month=2027-06",
+                             headers=staff("demo-clinic"))
+    assert refused.status_code == 403 and error_code(refused) == "auth.role_forbidden"
+    assert "by_score" not in refused.get_data(as_text=True)
+
+
 @pytest.mark.postgres_only
 def test_two_taps_at_once_rate_once(app, client, decided, app_ctx):
     headers, subject = decided()
