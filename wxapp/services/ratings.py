@@ -98,7 +98,8 @@ def _handover(resident: Resident, object_id: int) -> Rated:
     if handover is None or handover.resident_id != resident.id or handover.status != "answered":
         raise _not_found()
     staff = db.session.get(StaffUser, handover.answered_by_staff_id)
-    return Rated(staff.township_id, None, staff.id, handover.answered_at)
+    # The village she named (请村里代办, or a question she placed); None when she named none.
+    return Rated(staff.township_id, handover.village_id, staff.id, handover.answered_at)
 
 
 RESOLVERS = {"registration": _registration, "screening": _screening, "pickup": _pickup,
