@@ -39,3 +39,38 @@ def test_models_and_migrations_agree(app_ctx):
         context = MigrationContext.configure(conn, opts={"compare_type": False})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
+
+
+def test_ratings_of_messages_left_for_a_village_are_given_that_village(
+        base_settings, empty_database_url):
+    from wxapp.models import Handover, Resident, ServiceRating, Township, Village
+    from wxapp.seeding.seed import seed_demo
+    from wxapp.transactions import commit
+
+    app = make_app(replace(base_settings, database_url=empty_database_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0021t")
+        seed_demo()
+        township = db.session.scalars(sa.select(Township)).first()
+        village = db.session.scalars(sa.select(Village).filter_by(name="东湖村")).one()
+        resident = Resident(mp_openid="migrated-rater")
+        db.session.add(resident)
+        db.session.flush()
+        ids = {}
+        for purpose, village_id in (("filing_help", village.id), ("question", None)):
+            handover = Handover(resident_id=resident.id, channel="app", purpose=purpose,
+                                village_id=village_id, message="请回电", status="answered")
+            db.session.add(handover)
+            db.session.flush()
+            db.session.add(ServiceRating(resident_id=resident.id, service="handover",
+                                         subject=f"handover:{handover.id}", score=5,
+                                         township_id=township.id))
+            ids[purpose] = handover.id
+        commit()
+        upgrade(directory=MIGRATIONS)
+        villages = dict(db.session.execute(sa.select(ServiceRating.subject,
+                                                     ServiceRating.village_id)).all())
+        assert villages == {f"handover:{ids['filing_help']}": village.id,
+                            f"handover:{ids['question']}": None}
+        db.session.remove()
+        db.engine.dispose()

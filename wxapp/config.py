@@ -216,6 +216,9 @@ class Settings:
     rate_limit_verify_per_address: str = "60/minute"
     rate_limit_device_per_address: str = "1200/minute"
     rate_limit_device_per_cabinet: str = "120/minute"
+    # Full ID and phone numbers shown to one staff account (the audited reveal), from every
+    # browser together: a reviewer checking forms needs dozens an hour, not a whole register.
+    rate_limit_reveal_per_staff: str = "60/hour;300/day"
     # The staff console's cookie session ends after this long without a request, and this
     # long after sign-in however busy the day (a shared office PC left signed in).
     console_session_idle_minutes: int = 30

@@ -117,3 +117,24 @@ def test_an_unknown_village_is_refused_and_nothing_is_kept(client, sim, app_ctx)
         "message": "请村里代办", "purpose": "everything"})
     assert bad.status_code == 422
     assert db.session.scalar(select(func.count(Handover.id))) == 0
+
+
+def test_staff_api_lists_and_answers_her_message_with_its_numbers_masked(client, sim, app_ctx):
+    from wxapp.seeding.seed import DEMO_STAFF_PASSWORD, seed_demo
+    from wxapp.transactions import commit
+
+    seed_demo()
+    commit()
+    me = login(client, sim, "h5-numbers")
+    typed = "请回电13812345678，我身份证号320102199001011234。"
+    left = client.post("/api/v1/me/handovers", headers=me, json={"message": typed})
+    assert left.get_json()["message"] == typed  # her own, as she wrote it
+    token = client.post("/api/v1/staff/auth/login", json={
+        "username": "demo-admin", "password": DEMO_STAFF_PASSWORD}).get_json()["token"]
+    staff = {"Authorization": f"Bearer {token}"}
+    [listed] = client.get("/api/v1/staff/faq/handovers", headers=staff).get_json()
+    answered = client.post(f"/api/v1/staff/faq/handovers/{listed['id']}/answer", headers=staff,
+                           json={"answer": "好的，稍后回电。"}).get_json()
+    masked = "请回电138****5678，我身份证号3201********1234。"
+    assert listed["message"] == answered["message"] == masked
+    assert db.session.scalars(select(Handover)).one().message == typed  # kept in full

@@ -8,14 +8,17 @@ import sys
 import textwrap
 from dataclasses import replace
 
+import pytest
 from prometheus_client import REGISTRY, CollectorRegistry, multiprocess
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.exc import OperationalError
 
 from tests.conftest import PROJECT_ROOT, _clean, make_app
 from tests.helpers import error_code, login
 from tests.observability.conftest import METRICS_TOKEN
 from tests.observability.journey import OPENID, run_journey
 from tests.wechat_server import next_msg_id
+from wxapp.extensions import db
 from wxapp.wechat import pushes
 
 BEARER = {"Authorization": f"Bearer {METRICS_TOKEN}"}
@@ -183,3 +186,28 @@ def test_two_processes_writing_add_up_in_multiprocess_mode(tmp_path):
     assert registry.get_sample_value("wxapp_bookings_total",
                                      {"action": "book", "outcome": "scheduled"}) == 7
     assert registry.get_sample_value("wxapp_db_pool_checked_out", {}) == 2
+
+
+def test_a_booking_whose_commit_fails_is_not_counted(app_ctx, client, sim, monkeypatch):
+    from tests.observability.journey import _local_village, _slot
+    from wxapp.testing.people import couple_body
+
+    village = _local_village()
+    headers = login(client, sim, "commit-fails")
+    client.put("/api/v1/me/screening-couple", headers=headers, json=couple_body(60, village))
+    slot = _slot(village)
+    booked = Counts(("wxapp_bookings_total", {"action": "book", "outcome": "scheduled"}))
+
+    def lost_connection(session):
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    session_class = type(db.session())
+    real_commit = session_class.commit
+    monkeypatch.setattr(session_class, "commit", lost_connection)
+    with pytest.raises(OperationalError):
+        client.post("/api/v1/me/bookings", headers=headers, json={"slot_id": slot})
+    assert booked.moved() == [0]
+    monkeypatch.setattr(session_class, "commit", real_commit)
+    answer = client.post("/api/v1/me/bookings", headers=headers, json={"slot_id": slot})
+    assert answer.status_code == 201, answer.get_json()
+    assert booked.moved() == [1]

@@ -173,6 +173,41 @@ def _monthly_satisfaction(client, decided, staff, villages):
     assert bad.status_code == 422
 
 
+def test_clinic_staff_get_no_summary_as_in_the_console(client, decided, staff, app_ctx):
+    with at_china(MID_MONTH):
+        headers, subject = decided("r-clinic")
+        assert _rate(client, headers, subject, 5).status_code == 201
+        refused = client.get("/api/v1/staff/ratings/summary?month=2027-06",
+                             headers=staff("demo-clinic"))
+    assert refused.status_code == 403 and error_code(refused) == "auth.role_forbidden"
+    assert "by_score" not in refused.get_data(as_text=True)
+
+
+def test_a_rated_message_counts_in_the_village_it_was_left_for(client, resident, staff,
+                                                                villages, app_ctx):
+    with at_china(MID_MONTH):
+        headers = resident("rating-helped")
+        left = client.post("/api/v1/me/handovers", headers=headers, json={
+            "message": "请村里帮我代办生育登记", "purpose": "filing_help",
+            "village_id": villages["东湖村"]}).get_json()
+        worker = staff("demo-village")
+        answered = client.post(f"/api/v1/staff/faq/handovers/{left['id']}/answer",
+                               headers=worker, json={"answer": "明天上午给您回电。"})
+        assert answered.status_code == 200, answered.get_json()
+        assert _rate(client, headers, f"handover:{left['id']}", 5).status_code == 201
+        [row] = client.get("/api/v1/staff/ratings/summary?month=2027-06",
+                           headers=worker).get_json()
+        created = client.post("/api/v1/staff/accounts", headers=staff("demo-admin"), json={
+            "username": "xl-worker-two", "display_name": "西岭村专干", "role": "village_worker",
+            "village_id": villages["西岭村"], "password": DEMO_STAFF_PASSWORD})
+        assert created.status_code == 201, created.get_json()
+        other = client.get("/api/v1/staff/ratings/summary?month=2027-06",
+                           headers=staff("xl-worker-two")).get_json()
+    assert (row["service"], row["village_id"], row["total"]) == (
+        "handover", villages["东湖村"], 1)
+    assert other == []  # 西岭村's worker: not her village's message
+
+
 @pytest.mark.postgres_only
 def test_two_taps_at_once_rate_once(app, client, decided, app_ctx):
     headers, subject = decided()

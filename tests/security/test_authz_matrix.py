@@ -346,7 +346,7 @@ RULES: dict[tuple[str, str], str] = {
     ("get", "/api/v1/me/ratings"): ANY_RESIDENT,
     ("post", "/api/v1/me/ratings"): "401 404 404 401 401 401 401",
     ("post", "/api/v1/me/ratings/{rating_id}/appeal"): "401 404 404 401 401 401 401",
-    ("get", "/api/v1/staff/ratings/summary"): ANY_STAFF,
+    ("get", "/api/v1/staff/ratings/summary"): "401 401 401 ok 403 ok ok",
     ("get", "/api/v1/staff/ratings/callbacks"): "401 401 401 403 403 403 ok",
     ("post", "/api/v1/staff/ratings/{rating_id}/callback"): "401 401 401 403 403 403 404",
     ("post", "/api/v1/faq/ask"): PUBLIC,

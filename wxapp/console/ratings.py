@@ -1,6 +1,7 @@
 """好差评: a month's satisfaction by service and village for the office, reviewers and village
-workers (each within her area, as the staff API's summary), and for the township office alone
-the call-backs on poor ratings (as the staff API's call-back list).
+workers (each within her area, as the staff API's summary; clinic staff have neither), and
+for the township office alone the call-backs on poor ratings (as the staff API's call-back
+list).
 
 Who rated is never on the page: the summary is counts, a call-back shows the rater masked with
 the audited reveal beside it, and a rating about the viewer's own work is not hers to see or
@@ -25,9 +26,7 @@ from wxapp.web.blueprint import Blueprint
 
 bp = Blueprint("console_ratings", __name__, url_prefix="/console/ratings")
 
-# The staff API gives every role the summary of her own area; the console leaves clinic staff
-# out (their area would be the whole township's registrations and pickups, not their clinic's).
-VIEWERS = ("township_admin", "reviewer", "village_worker")
+VIEWERS = ratings.SUMMARY_ROLES
 OFFICE = ("township_admin",)
 NOTE_MAX = 1000
 # A refused call-back's message, carried across the redirect to sit beside its field.

@@ -67,12 +67,17 @@ def api_name(url: str, base_url: str) -> str:
 
 
 def counted(counter: Counter, outcome_of=lambda result: "ok", **labels):
-    """Count each call of a service function: ``outcome_of(result)`` when it returns, the
+    """Count each call of a service function: ``outcome_of(result)`` once the transaction it
+    wrote in has committed (a booking rolled back, or whose commit fails, never happened), the
     domain error's code when it refuses, ``error`` when it fails otherwise."""
 
     def decorate(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
+            # Here, not at the top: gunicorn's master and the multiprocess writers load this
+            # module without the app and its database.
+            from wxapp.transactions import after_commit
+
             try:
                 result = func(*args, **kwargs)
             except DomainError as exc:
@@ -81,7 +86,9 @@ def counted(counter: Counter, outcome_of=lambda result: "ok", **labels):
             except Exception:
                 counter.labels(**labels, outcome="error").inc()
                 raise
-            counter.labels(**labels, outcome=outcome_of(result)).inc()
+            # The outcome is read now: after the commit the object may be expired.
+            done = counter.labels(**labels, outcome=outcome_of(result))
+            after_commit(done.inc)
             return result
 
         return wrapper

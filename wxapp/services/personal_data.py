@@ -9,7 +9,9 @@ name, never its value.
 No reason is asked for: a reviewer compares the numbers on the form with the ID-card images
 many times a day, a typed reason would become the same word every time, and free text in an
 audit row is a place personal data leaks into. The audit page shows who revealed what, so
-unusual volume stands out there instead.
+unusual volume stands out there instead; beyond that, each account may reveal only so many a
+day (a rate limit, ``rate_limit_reveal_per_staff``), and the township office is alerted the
+first time in a day that an account reaches it (``reveal_limit_reached``).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from sqlalchemy import select
 from wxapp.errors import Forbidden, NotFound
 from wxapp.extensions import db
 from wxapp.models import BirthRegistration, ResidentProfile, ScreeningCouple, StaffUser, Village
-from wxapp.services import ratings
+from wxapp.services import ratings, staff_notices
 from wxapp.services.accounts.staff_scope import scoped
 from wxapp.services.audit import Actor, record_audit
 
@@ -141,3 +143,21 @@ def reveal(staff: StaffUser, record_kind: str, record_id: int, field: str) -> Re
     record_audit(Actor("staff", str(staff.id)), REVEALED, kind.target_type, record.id,
                  {"field": field})
     return Revealed(record_kind, record.id, field, kind.fields[field], value)
+
+
+LIMIT_NOTICE = "reveal_limit"
+
+
+def reveal_limit_reached(staff: StaffUser) -> int:
+    """Tell the township office that ``staff`` was stopped from revealing more numbers: once a
+    day per account however often she tries again (``staff_notices.notify``), in the console and
+    by text. Returns how many were told."""
+    office = list(db.session.scalars(select(StaffUser).where(
+        StaffUser.active.is_(True), StaffUser.role == "township_admin",
+        StaffUser.township_id == staff.township_id)))
+    who = f"{staff.display_name}（{staff.username}）"
+    return staff_notices.notify(
+        office, f"{LIMIT_NOTICE}:{staff.id}",
+        f"{who}查看完整身份证号码、手机号码的次数已达上限，已暂停查看。"
+        "请在“审计日志”中核对是否为正常工作所需。",
+        sms=("查看号码超限", staff.display_name))

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wxapp.config import settings
-from wxapp.errors import Conflict, NotFound, ValidationFailed
+from wxapp.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.formats.spreadsheets import month_bounds
 from wxapp.models import (
@@ -40,6 +40,10 @@ from wxapp.services.resident_notices import tell
 
 SERVICE_LABELS = {"registration": "生育登记", "screening": "孕前优生健康检查",
                   "pickup": "免费药具领取", "handover": "人工咨询"}
+# Who reads the month's summary, by the staff API and the console alike. Clinic staff do not:
+# their scope is their clinics' checks, while the summary's area is the township's or a
+# village's registrations, pickups and messages, none of them the clinic's to judge by.
+SUMMARY_ROLES = ("township_admin", "reviewer", "village_worker")
 # How far back a finished service may still be rated.
 RATING_WINDOW = timedelta(days=90)
 COMMENT_MAX = 300
@@ -94,7 +98,8 @@ def _handover(resident: Resident, object_id: int) -> Rated:
     if handover is None or handover.resident_id != resident.id or handover.status != "answered":
         raise _not_found()
     staff = db.session.get(StaffUser, handover.answered_by_staff_id)
-    return Rated(staff.township_id, None, staff.id, handover.answered_at)
+    # The village she named (请村里代办, or a question she placed); None when she named none.
+    return Rated(staff.township_id, handover.village_id, staff.id, handover.answered_at)
 
 
 RESOLVERS = {"registration": _registration, "screening": _screening, "pickup": _pickup,
@@ -287,6 +292,8 @@ def rater_of_callback(staff: StaffUser, rating_id: int) -> Rater | None:
 
 def monthly_summary(staff: StaffUser, month: str) -> list[dict]:
     """Per service and village: how many rated, each grade, the share at least 基本满意."""
+    if staff.role not in SUMMARY_ROLES:
+        raise Forbidden("auth.role_forbidden", "您的账号没有此项权限。")
     start, end = month_bounds(month)
     query = scoped(select(ServiceRating.service, ServiceRating.village_id, ServiceRating.score,
                           func.count()).where(ServiceRating.created_at >= start,

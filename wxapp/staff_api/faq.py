@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from wxapp.schemas.base import StrictSchema
 from wxapp.schemas.notices import NoticeDeliverySchema
+from wxapp.security.masking import mask_identifiers
 from wxapp.services import notice_deliveries
 from wxapp.services.chat import handovers
 from wxapp.services.faq import admin as faq_admin
@@ -67,12 +68,23 @@ class AttachSchema(StrictSchema):
     code = fields.String(required=True)
 
 
+class IdentifiersMasked(fields.String):
+    """A resident's free text as the console lists it: the ID and phone numbers she typed
+    masked. In full only through the console's audited reveal (record kind ``handover``)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(None if value is None else mask_identifiers(value),
+                                  attr, obj, **kwargs)
+
+
 class HandoverSchema(Schema):
     id = fields.Integer()
     channel = fields.String()
     purpose = fields.String(metadata={"description": "question or filing_help (请村里代办)"})
     village_id = fields.Integer(allow_none=True)
-    message = fields.String()
+    message = IdentifiersMasked(metadata={
+        "description": "her message with the ID and phone numbers in it masked; the full "
+                       "text only through the console's audited reveal"})
     status = fields.String()
     answer = fields.String(allow_none=True)
     created_at = fields.DateTime()

@@ -29,7 +29,7 @@ class CallbackListSchema(Schema):
 
 
 @blp.get("/summary")
-@staff_required()
+@staff_required(*ratings.SUMMARY_ROLES)
 @blp.arguments(MonthQuerySchema, location="query")
 @blp.response(200, RatingSummaryRowSchema(many=True))
 def summary(query):

@@ -11,6 +11,8 @@ blueprints carry no limiter of their own and tests can build apps with other lim
   (``services/accounts/staff_login.py``), so a stranger cannot lock a reviewer out.
 - Creating bookings, pickup codes, uploads and messages for staff: per resident (shared) and,
   more widely, per address: a mobile carrier puts many residents behind one address.
+- Revealing a full ID or phone number in the console: per staff account, from every browser
+  together; the first refusal of the day alerts the township office.
 - ``/verify``: per address. The cabinet API: per cabinet (only requests that prove to come
   from it count, so a forger cannot use up a cabinet's budget) and per address.
 
@@ -68,6 +70,34 @@ def _staff_username_in_form() -> str:
     return f"staff:{str(username or '').strip().lower()[:64]}"
 
 
+def _console_staff() -> str:
+    """The staff member signed in to the console, or the address for a request that will be
+    sent to sign in anyway."""
+    from wxapp.console.access import signed_in_staff
+
+    staff = signed_in_staff()
+    return f"staff-id:{staff.id}" if staff is not None else f"address:{client_address()}"
+
+
+def _alert_the_office(_limit) -> None:
+    """The first refusal of the day tells the township office. Committed here: the refused
+    request's own answer (429) rolls back, and the alert must outlive it."""
+    from sqlalchemy.exc import IntegrityError
+
+    from wxapp.console.access import signed_in_staff
+    from wxapp.services.personal_data import reveal_limit_reached
+    from wxapp.transactions import commit, rollback
+
+    staff = signed_in_staff()
+    if staff is None:
+        return
+    try:
+        reveal_limit_reached(staff)
+        commit()
+    except IntegrityError:
+        rollback()  # a second refusal at the same moment told them already
+
+
 def _cabinet() -> str:
     return f"cabinet:{request.headers.get('X-Device-Key', '')[:64]}"
 
@@ -123,6 +153,11 @@ def register_rate_limits(app: Flask) -> None:
     create_address = limiter.shared_limit(s.rate_limit_create_per_address, scope="create")
     create_account = limiter.shared_limit(s.rate_limit_create_per_account, scope="create-own",
                                           key_func=_resident_account)
+    reveal_per_staff = limiter.limit(
+        s.rate_limit_reveal_per_staff, key_func=_console_staff, scope="reveal",
+        on_breach=_alert_the_office,
+        error_message="您查看完整号码的次数已达上限（{limit}），请{wait}后再试。"
+                      "如确因工作需要，请联系镇卫健办。")
     limits = {
         "auth.login": [sign_in_address],
         "h5_auth.callback": [sign_in_address],
@@ -135,6 +170,7 @@ def register_rate_limits(app: Flask) -> None:
         "registrations.upload": [create_address, create_account],
         "handovers.leave_message": [create_address, create_account],
         "verify.verify": [limiter.limit(s.rate_limit_verify_per_address)],
+        "console_pii.reveal": [reveal_per_staff],
     }
     for endpoint, endpoint_limits in limits.items():
         view = app.view_functions[endpoint]
@@ -154,6 +190,10 @@ def _too_many_requests(err: RateLimitExceeded):
     if breached is not None:
         retry_after = max(1, math.ceil(breached.reset_at - time.time()))
     message = f"操作太频繁，请{_in_words(retry_after)}后再试。"
+    own_message = err.limit.error_message
+    if isinstance(own_message, str) and breached is not None:
+        message = own_message.format(wait=_in_words(retry_after),
+                                     limit=_limit_in_words(breached.limit))
     response = page_for_error(err, 429, "request.rate_limited", message)
     if response is None:
         response = jsonify(error_body("request.rate_limited", message))
@@ -167,4 +207,16 @@ def _in_words(seconds: int) -> str:
         return f"{seconds}秒"
     if seconds < 3600:
         return f"{math.ceil(seconds / 60)}分钟"
-    return f"{math.ceil(seconds / 3600)}小时"
+    # A window's reset is reported a second late: an hourly window must not read "2小时".
+    return f"{max(1, math.ceil((seconds - 60) / 3600))}小时"
+
+
+_PER = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月",
+        "year": "年"}
+
+
+def _limit_in_words(item) -> str:
+    """``60/hour`` as 每小时60次."""
+    unit = _PER.get(item.GRANULARITY.name, item.GRANULARITY.name)
+    every = f"每{item.multiples}{unit}" if item.multiples > 1 else f"每{unit}"
+    return f"{every}{item.amount}次"
