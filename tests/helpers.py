@@ -46,3 +46,57 @@ def chart_series(sheet) -> list[tuple[str, str, str]]:
                 found.append((type(plot).__name__, series.tx.strRef.f.split("!")[1],
                               series.val.numRef.f.split("!")[1]))
     return found
+
+
+
+def all_at_once(actions, timeout: float = 60) -> list:
+    """Each action in its own thread, all released together by a barrier (PostgreSQL races);
+    what each returned, in order. An action marked ``waits_itself`` is handed the barrier's
+    wait, to call once its set-up is done, so that only the racing part starts together. A
+    thread that never finishes fails the test rather than hanging it."""
+    import threading
+
+    barrier = threading.Barrier(len(actions))
+    results: list = [None] * len(actions)
+
+    def ready():
+        barrier.wait(timeout=timeout)
+
+    def run(index, action):
+        if getattr(action, "waits_itself", False):
+            results[index] = action(ready)
+        else:
+            ready()
+            results[index] = action()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+        assert not thread.is_alive(), "a racing request never finished"
+    return results
+
+
+def committed_or_refused(app, load, race, done: str = "done"):
+    """An action for ``all_at_once``, in its own app context and transaction: ``load()``
+    first (who acts, read before the race), then ``race(loaded)`` together with the others,
+    committed. ``done`` when it went through, else the code of the domain error that refused
+    it (rolled back)."""
+    from wxapp.errors import DomainError
+    from wxapp.transactions import commit, rollback
+
+    def action(ready):
+        with app.app_context():
+            loaded = load()
+            ready()
+            try:
+                race(loaded)
+                commit()
+                return done
+            except DomainError as refused:
+                rollback()
+                return refused.code
+
+    action.waits_itself = True
+    return action

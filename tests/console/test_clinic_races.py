@@ -3,32 +3,15 @@ closure confirmed from two browsers at once, are each done once; the losers hear
 5xx. Threads are released together by a barrier."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from tests.console.clinic_data import ClinicDay
+from tests.helpers import all_at_once
 from wxapp.china_time import china_today
 from wxapp.models import ClinicClosure
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD
 
 pytestmark = pytest.mark.postgres_only
-
-
-def all_at_once(actions) -> list:
-    barrier = threading.Barrier(len(actions))
-    results: list = [None] * len(actions)
-
-    def run(index, action):
-        barrier.wait()
-        results[index] = action()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_one_code_scanned_at_five_desks_at_once_checks_in_once(app):

@@ -5,7 +5,6 @@ member of staff a rating is about never shown who gave it."""
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime
 
 import pytest
@@ -14,13 +13,13 @@ from sqlalchemy import func, select
 from tests.china_clock import at_china
 from tests.console import records
 from tests.console.rating_world import RatingWorld
+from tests.helpers import all_at_once, committed_or_refused
 from wxapp.china_time import CHINA
-from wxapp.errors import Conflict
 from wxapp.extensions import db
 from wxapp.models import AuditLog, ResidentNotice, StaffUser
 from wxapp.services import ratings
 from wxapp.services.personal_data import REVEALED
-from wxapp.transactions import commit, rollback
+from wxapp.transactions import commit
 
 PAGE = "/console/ratings"
 # Rated on a Friday afternoon in China: one working day later is Monday, same hour.
@@ -246,24 +245,13 @@ def test_an_appealed_handling_is_listed_apart_and_handled_again(app, console, wo
 def test_two_offices_saving_one_call_back_at_once_record_it_once(app, console, world):
     rating_id = world.rated_case()
     admins = [console.make_staff("township_admin").id for _ in range(2)]
-    barrier, outcomes = threading.Barrier(2), []
 
-    def save(staff_id):
-        with app.app_context():
-            staff = db.session.get(StaffUser, staff_id)
-            barrier.wait(timeout=30)
-            try:
-                ratings.record_callback(staff, rating_id, f"回访人 {staff_id}")
-                commit()
-                outcomes.append("recorded")
-            except Conflict:
-                rollback()
-                outcomes.append("already")
+    def office_saves(staff_id):
+        return committed_or_refused(
+            app, lambda: db.session.get(StaffUser, staff_id),
+            lambda staff: ratings.record_callback(staff, rating_id, f"回访人 {staff_id}"),
+            "recorded")
 
-    threads = [threading.Thread(target=save, args=(admin,)) for admin in admins]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes) == ["already", "recorded"]
+    outcomes = all_at_once([office_saves(admin) for admin in admins])
+    assert sorted(outcomes) == ["rating.callback_done", "recorded"]
     assert _audits(app, "rating.callback") == 1 and _notices(app, rating_id) == 1

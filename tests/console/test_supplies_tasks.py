@@ -170,36 +170,20 @@ def test_village_worker_report_covers_her_village(console, world):
 
 @pytest.mark.postgres_only
 def test_two_workers_closing_one_task_at_once_close_it_once(app, console, world):
-    import threading
-
-    from wxapp.errors import Conflict
+    from tests.helpers import all_at_once, committed_or_refused
     from wxapp.models import AuditLog, StaffUser
     from wxapp.services.supplies import tasks
-    from wxapp.transactions import commit, rollback
 
     world.threshold("CAB-DH-01", "condom-m", 60)
     task_id = _task(world, "restock").id
     workers = [console.make_staff("village_worker").id for _ in range(2)]
-    barrier, outcomes = threading.Barrier(2), []
 
-    def close(staff_id):
-        with app.app_context():
-            staff = db.session.get(StaffUser, staff_id)
-            barrier.wait(timeout=30)
-            try:
-                tasks.close_task(staff, task_id)
-                commit()
-                outcomes.append("closed")
-            except Conflict:
-                rollback()
-                outcomes.append("already")
+    def worker_closes(staff_id):
+        return committed_or_refused(app, lambda: db.session.get(StaffUser, staff_id),
+                                    lambda staff: tasks.close_task(staff, task_id), "closed")
 
-    threads = [threading.Thread(target=close, args=(worker,)) for worker in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes) == ["already", "closed"]
+    outcomes = all_at_once([worker_closes(worker) for worker in workers])
+    assert sorted(outcomes) == ["closed", "supplies.task_closed"]
     audits = world.read(select(AuditLog).filter_by(action="supplies.task_done",
                                                    target_id=str(task_id)))
     assert len(audits) == 1

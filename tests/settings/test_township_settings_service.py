@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import make_app
+from tests.helpers import all_at_once, committed_or_refused
 from wxapp.errors import Forbidden, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models import AuditLog, StaffUser, Township, TownshipSetting
@@ -273,31 +274,14 @@ def test_reading_the_settings_never_flushes_the_callers_pending_rows(app_ctx):
 
 def _race(app, admin_id: int, values: tuple[str, str]) -> list[str]:
     """Two saves of the cancel cutoff at the same instant; what each got."""
-    import threading
+    def office_saves(value):
+        return committed_or_refused(
+            app, lambda: db.session.get(StaffUser, admin_id),
+            lambda admin: township_settings.update(admin, {"booking_cancel_cutoff_hours": value}),
+            "saved")
 
-    from wxapp.errors import Conflict
-
-    barrier = threading.Barrier(len(values))
-    outcomes = []
-
-    def save(value):
-        with app.app_context():
-            admin = db.session.get(StaffUser, admin_id)
-            barrier.wait()
-            try:
-                township_settings.update(admin, {"booking_cancel_cutoff_hours": value})
-                commit()
-                outcomes.append("saved")
-            except Conflict:
-                rollback()
-                outcomes.append("conflict")
-
-    threads = [threading.Thread(target=save, args=(value,)) for value in values]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return ["conflict" if outcome == "settings.changed_meanwhile" else outcome
+            for outcome in all_at_once([office_saves(value) for value in values])]
 
 
 @pytest.mark.postgres_only
