@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import screenshot
+from tests.browser.console_pages import no_axe_violations
 from tests.console.clinic_data import ClinicDay
 from tests.helpers import login
 from wxapp.china_time import china_today
@@ -38,15 +39,6 @@ def _signed_in(page, console, role, **fields):
     return staff
 
 
-def _clean(page) -> None:
-    """The page's own problems, then axe (whose empty style attributes are its own)."""
-    page.problems.assert_none()
-    found = axe_violations(page)
-    page.evaluate("document.querySelectorAll('[style]').forEach("
-                  "e => e.getAttribute('style') === '' && e.removeAttribute('style'))")
-    page.problems.messages[:] = [m for m in page.problems.messages
-                                 if "Applying inline style violates" not in m]
-    assert found == []
 
 
 @pytest.fixture
@@ -89,7 +81,7 @@ def test_a_doctor_checks_a_couple_in_records_results_and_the_couple_reads_them(
     assert code not in page.content()
     assert page.evaluate("document.activeElement.id") == "checkin-code"
     screenshot(page, "clinic-day-1280")
-    _clean(page)
+    no_axe_violations(page)
 
     # Typed and Enter, as a USB scanner types it.
     page.fill("#checkin-code", code)
@@ -118,7 +110,7 @@ def test_a_doctor_checks_a_couple_in_records_results_and_the_couple_reads_them(
     assert page.inner_text("#error-advice") == "至少填写2个字。"
     assert page.inner_text("#error-risk_factors") == "高风险人群请至少选择一项风险因素。"
     screenshot(page, "clinic-results-problems-1280")
-    _clean(page)
+    no_axe_violations(page)
     page.get_by_label("慢性疾病").check()
     page.fill("#advice", ADVICE)
     page.get_by_role("button", name="保存结果并通知居民").click()
@@ -127,7 +119,7 @@ def test_a_doctor_checks_a_couple_in_records_results_and_the_couple_reads_them(
     assert page.locator(f"#booking-{booking_id}").get_attribute("data-status") == "completed"
     assert "高风险转诊" in page.inner_text("main")
     screenshot(page, "clinic-day-results-1280")
-    _clean(page)
+    no_axe_violations(page)
 
     # The couple reads the results with their own token.
     result = client.get(f"/api/v1/me/bookings/{booking_id}/result", headers=me)
@@ -139,7 +131,7 @@ def test_a_doctor_checks_a_couple_in_records_results_and_the_couple_reads_them(
     # The schedule, and a closure's preview for tomorrow (nothing closed by looking).
     page.goto(live_server.url("/console/clinic/schedule"))
     screenshot(page, "clinic-schedule-1280")
-    _clean(page)
+    no_axe_violations(page)
     tomorrow = (china_today() + timedelta(days=1)).isoformat()
     page.fill("#first_day", tomorrow)
     page.fill("#last_day", tomorrow)
@@ -148,7 +140,7 @@ def test_a_doctor_checks_a_couple_in_records_results_and_the_couple_reads_them(
     page.wait_for_selector("text=停诊的影响")
     assert "将停诊 1 天" in page.inner_text("main")
     screenshot(page, "clinic-closure-preview-1280")
-    _clean(page)
+    no_axe_violations(page)
     page.problems.assert_none()
 
 
@@ -157,9 +149,9 @@ def test_the_clinic_day_on_a_phone(live_server, console, phone_page, couple):
     phone_page.goto(live_server.url("/console/clinic"))
     assert "共 4 个预约" in phone_page.inner_text("main")
     screenshot(phone_page, "clinic-day-360")
-    _clean(phone_page)
+    no_axe_violations(phone_page)
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
     phone_page.goto(live_server.url("/console/clinic/schedule"))
     screenshot(phone_page, "clinic-schedule-360")
-    _clean(phone_page)
+    no_axe_violations(phone_page)
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360

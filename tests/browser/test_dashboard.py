@@ -8,11 +8,10 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.console_pages import carry_session
 from tests.console.conftest import Console
 from tests.console.dashboard_world import DashboardWorld
 from wxapp.china_time import CHINA, utc_now
-
-COOKIE = "wxapp_console"
 
 
 @pytest.fixture
@@ -36,9 +35,7 @@ def signed_in(app, live_server):
 
     def sign_in(page, role: str, **fields):
         client, _ = Console(app).sign_in(role, **fields)
-        cookie = client.get_cookie(COOKIE, path="/console/")
-        page.context.add_cookies([{"name": COOKIE, "value": cookie.value,
-                                   "url": live_server.url("/console/")}])
+        carry_session(page, live_server, client)
         return page
 
     return sign_in

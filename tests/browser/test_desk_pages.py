@@ -8,28 +8,13 @@ import io
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.conftest import screenshot
+from tests.browser.console_pages import no_axe_violations, signed_in
 from tests.console.desk_data import make_desk, mother_id
 from tests.factories import registration_form
 from tests.helpers import login
 from wxapp.models import BirthRegistration
 from wxapp.services.registration.applications import CONSENT_TEXT_VERSION
-
-COOKIE = "wxapp_console"
-
-
-def no_axe_violations(page) -> bool:
-    """The page's own problems so far, then axe. axe leaves ``style=""`` on elements it
-    measured, which the page's CSP reports as a refused inline style (then and whenever htmx
-    later copies such an element): those are axe's, so they are removed after it ran."""
-    page.problems.assert_none()
-    found = axe_violations(page)
-    page.evaluate("document.querySelectorAll('[style]').forEach("
-                  "e => e.getAttribute('style') === '' && e.removeAttribute('style'))")
-    page.problems.messages[:] = [m for m in page.problems.messages
-                                 if "Applying inline style violates" not in m]
-    assert found == []
-    return True
 
 
 def _card_photo() -> bytes:
@@ -85,21 +70,12 @@ def photo_case(client, sim, desk):
     return response.get_json()["id"]
 
 
-def _signed_in(page, console, live_server, role, **fields):
-    """The browser carries the session of a staff member signed in through the console's own
-    sign-in pages (the console fixture, two-step sign-in included)."""
-    client, staff = console.sign_in(role, **fields)
-    cookie = client.get_cookie(COOKIE, path="/console/")
-    assert cookie is not None
-    page.context.add_cookies([{"name": COOKIE, "value": cookie.value, "domain": "127.0.0.1",
-                               "path": "/console/", "httpOnly": True, "sameSite": "Strict"}])
-    return staff
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_reviewer_works_the_desk(request, console, live_server, desk, photo_case, width):
     page = request.getfixturevalue(f"{width}_page")
-    _signed_in(page, console, live_server, "reviewer")
+    signed_in(page, console, live_server, "reviewer")
     suffix = "1280" if width == "desktop" else "360"
 
     page.goto(live_server.url("/console/registrations?view=all"))
@@ -159,7 +135,7 @@ def test_reviewer_works_the_desk(request, console, live_server, desk, photo_case
 
 
 def test_village_worker_on_her_phone(console, live_server, desk, phone_page):
-    _signed_in(phone_page, console, live_server, "village_worker")
+    signed_in(phone_page, console, live_server, "village_worker")
     phone_page.goto(live_server.url("/console/registrations"))
     main = phone_page.inner_text("main")
     assert "本村待办" in main and "已退回待修改" in main

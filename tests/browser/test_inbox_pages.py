@@ -7,15 +7,9 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.console_pages import carry_session
 from tests.console.conftest import Console
 from tests.console.inbox_data import Inbox
-
-
-def _signed_in(page, live_server, client):
-    """The browser takes over the test client's console session (signed in)."""
-    cookie = client.get_cookie("wxapp_console", path="/console/")
-    page.context.add_cookies([{"name": "wxapp_console", "value": cookie.value,
-                               "url": live_server.url("/console/")}])
 
 
 @pytest.mark.parametrize("size", ["1280", "360"])
@@ -28,7 +22,7 @@ def test_a_village_worker_answers_and_sees_how_it_reached_her(app, live_server, 
     inbox.leave("请村里代办。", village="西岭村")  # another village's: not hers to see
     sim.call("POST", "/sim/user-wrote", json={"openid": left.oa_openid})
     client, _ = Console(app).sign_in("village_worker", village="东湖村")
-    _signed_in(page, live_server, client)
+    carry_session(page, live_server, client)
 
     page.goto(live_server.url("/console/inbox"))
     assert page.locator(".inbox-table tbody tr").count() == 1
@@ -75,7 +69,7 @@ def test_the_office_sees_what_waits_in_notice_lists(app, live_server, request, s
                                 data={"answer": text})
         client.get(answered.headers["Location"])  # and reads the message it left
         inbox.notices(left.handover_id)
-    _signed_in(page, live_server, client)
+    carry_session(page, live_server, client)
     page.goto(live_server.url("/console/notices"))
     assert page.locator(".notices-table tbody tr").count() == 2
     assert "李娜" not in page.content() and "李*" in page.inner_text("main")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_desk_pages import _signed_in, no_axe_violations
+from tests.browser.console_pages import no_axe_violations, signed_in
 from tests.console.knowledge_world import ENTRIES, entry, resident_asks, seed_knowledge
 
 NEW_PHRASING = "怀娃前吃的那个药片子村里给不给"
@@ -30,7 +30,7 @@ def knowledge(app, client):
 def test_reviewer_teaches_the_bot_a_new_phrasing(app, client, console, live_server,
                                                  desktop_page):
     page = desktop_page
-    _signed_in(page, console, live_server, "reviewer")
+    signed_in(page, console, live_server, "reviewer")
     before = resident_asks(client, NEW_PHRASING)
     assert before["code"] != "folic.get"
 
@@ -73,7 +73,7 @@ def test_reviewer_teaches_the_bot_a_new_phrasing(app, client, console, live_serv
 
 
 def test_the_editor_on_a_phone(console, live_server, phone_page):
-    _signed_in(phone_page, console, live_server, "township_admin")
+    signed_in(phone_page, console, live_server, "township_admin")
     phone_page.goto(live_server.url(f"{ENTRIES}/service.contact"))
     phone_page.fill("#trial_question", "你们电话多少")
     phone_page.click("button:has-text('试一试')")

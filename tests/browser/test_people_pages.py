@@ -8,6 +8,7 @@ from flask import render_template_string
 from sqlalchemy import func, select
 
 from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.console_pages import carry_session
 from tests.console import records
 from tests.console.conftest import Console
 from wxapp.console.access import console_required
@@ -40,11 +41,6 @@ def _add_case_page(app):
     app.add_url_rule("/console/test-case/<int:registration_id>", "test_case_page", case_page)
 
 
-def _signed_in(page, live_server, client):
-    """The browser takes over the test client's console session (signed in, two-step done)."""
-    cookie = client.get_cookie("wxapp_console", path="/console/")
-    page.context.add_cookies([{"name": "wxapp_console", "value": cookie.value,
-                               "url": live_server.url("/console/")}])
 
 
 def _reveals(app) -> int:
@@ -62,7 +58,7 @@ def test_a_reviewer_reveals_one_number_in_place(app, live_server, browser, reque
         reg = records.registration(records.village("东湖村"))
         commit()
         reg_id, id_number, phone = reg.id, reg.mother_id_number, reg.mother_phone
-    _signed_in(page, live_server, client)
+    carry_session(page, live_server, client)
     page.goto(live_server.url(f"/console/test-case/{reg_id}"))
     assert id_number not in page.content() and phone not in page.content()
     assert mask_id_number(id_number) in page.inner_text("main")
@@ -91,7 +87,7 @@ def test_the_offices_pages_render_and_pass_axe(app, live_server, browser, reques
         commit()
         reg_id = reg.id
     console.post(client, f"/console/reveal/registration/{reg_id}/mother_phone")
-    _signed_in(page, live_server, client)
+    carry_session(page, live_server, client)
 
     for path, name in [("/console/staff", "staff-list"), (f"/console/staff/{admin.id}",
                                                          "staff-account"),

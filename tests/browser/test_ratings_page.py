@@ -9,12 +9,11 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.console_pages import carry_session
 from tests.console.conftest import Console
 from tests.console.rating_world import RatingWorld
 from wxapp.china_time import CHINA, utc_now
 from wxapp.services.rating_board import current_month
-
-COOKIE = "wxapp_console"
 
 
 @pytest.fixture
@@ -36,9 +35,7 @@ def ratings_world(app):
 
 def _sign_in(app, live_server, page, role, **fields):
     client, _ = Console(app).sign_in(role, **fields)
-    cookie = client.get_cookie(COOKIE, path="/console/")
-    page.context.add_cookies([{"name": COOKIE, "value": cookie.value,
-                               "url": live_server.url("/console/")}])
+    carry_session(page, live_server, client)
     return page
 
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.console_pages import carry_session
 from tests.console.conftest import Console
 from tests.console.dashboard_world import DashboardWorld
 from tests.console.reports_history import Month, make_month
 from tests.console.reports_sheets import read_workbook, summed
 from wxapp.china_time import utc_now
-
-COOKIE = "wxapp_console"
 
 
 @pytest.fixture
@@ -26,9 +25,7 @@ def signed_in(app, live_server):
 
     def sign_in(page, role: str, **fields):
         client, _ = Console(app).sign_in(role, **fields)
-        cookie = client.get_cookie(COOKIE, path="/console/")
-        page.context.add_cookies([{"name": COOKIE, "value": cookie.value,
-                                   "url": live_server.url("/console/")}])
+        carry_session(page, live_server, client)
         return page
 
     sign_in.month = month

@@ -5,17 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import axe_violations, screenshot
+from tests.browser.console_pages import carry_session
 from tests.console.conftest import Console
 from wxapp.seeding.seed import seed_supply_items
 from wxapp.services import township_settings
 from wxapp.transactions import commit
-
-
-def _signed_in(page, live_server, client):
-    """The browser takes over the test client's console session (signed in, two-step done)."""
-    cookie = client.get_cookie("wxapp_console", path="/console/")
-    page.context.add_cookies([{"name": "wxapp_console", "value": cookie.value,
-                               "url": live_server.url("/console/")}])
 
 
 @pytest.mark.parametrize("size", ["1280", "360"])
@@ -26,7 +20,7 @@ def test_the_office_changes_a_setting_and_sees_it_in_the_history(app, live_serve
         seed_supply_items()
         commit()
     client, _ = Console(app).sign_in("township_admin")
-    _signed_in(page, live_server, client)
+    carry_session(page, live_server, client)
     page.goto(live_server.url("/console/settings"))
     assert axe_violations(page) == []
 

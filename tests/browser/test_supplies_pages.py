@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_desk_pages import _signed_in, no_axe_violations
+from tests.browser.console_pages import no_axe_violations, signed_in
 from tests.console.supplies_world import SuppliesWorld
 
 
@@ -27,7 +27,7 @@ def test_points_list_and_map(request, console, live_server, world, width):
     page = request.getfixturevalue(f"{width}_page")
     world.status("CAB-XL-01", "fault")
     world.threshold("CAB-DH-01", "condom-m", 60)
-    _signed_in(page, console, live_server, "township_admin")
+    signed_in(page, console, live_server, "township_admin")
     page.goto(live_server.url("/console/supplies/points"))
     assert "故障 1 个" in page.inner_text(".scope-line")
     assert page.locator("svg#supply-point-map circle").count() >= 4
@@ -41,7 +41,7 @@ def test_points_list_and_map(request, console, live_server, world, width):
 
 def test_office_scans_a_receipt(console, live_server, world, desktop_page):
     page = desktop_page
-    _signed_in(page, console, live_server, "township_admin")
+    signed_in(page, console, live_server, "township_admin")
     page.goto(live_server.url("/console/supplies/receipt"))
     assert page.evaluate("document.activeElement.id") == "batch_no"
     # A USB scanner types the number and presses Enter: the form moves on, it is not sent.
@@ -67,7 +67,7 @@ def test_office_scans_a_receipt(console, live_server, world, desktop_page):
 
 def test_village_worker_takes_stock_in_and_counts_it(console, live_server, world, phone_page):
     page = phone_page
-    _signed_in(page, console, live_server, "village_worker")
+    signed_in(page, console, live_server, "village_worker")
     page.goto(live_server.url("/console/supplies/points"))
     assert "西岭" not in page.inner_text("#table-points")
     page.click("#table-points a:has-text('东湖村卫生室自助发放机')")
@@ -102,7 +102,7 @@ def test_tasks_guidance_and_month_pages_read_well(console, live_server, world, p
     page = phone_page
     world.threshold("CAB-DH-01", "condom-m", 60)
     world.unconfirmed_pickup()
-    _signed_in(page, console, live_server, "village_worker")
+    signed_in(page, console, live_server, "village_worker")
     for path, name in (("/console/supplies/tasks", "tasks"),
                        ("/console/supplies/guidance", "guidance"),
                        ("/console/supplies/report", "report")):
