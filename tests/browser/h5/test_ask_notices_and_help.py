@@ -7,7 +7,6 @@ import pytest
 from tests.browser.h5.conftest import (
     assert_accessible,
     assert_elderly_friendly,
-    not_on_postgres_yet,
     shoot,
 )
 
@@ -44,7 +43,6 @@ def test_home_page_is_the_menu_and_says_what_is_under_way(page, token_for, towns
     assert page.locator("#alert").is_hidden()
 
 
-@not_on_postgres_yet
 def test_resident_asks_the_bot_taps_useful_and_hands_a_question_over(page, token_for, client,
                                                                      township):
     token = token_for("h5-ask")
