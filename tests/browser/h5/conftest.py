@@ -3,8 +3,6 @@
 axe-core)."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests.browser.conftest import PHONE, PageProblems, axe_violations, screenshot
@@ -106,11 +104,3 @@ def assert_accessible(page) -> None:
     violations = axe_violations(page)
     assert violations == [], violations
 
-
-# Seen on 2026-11-30 and not yet understood: on PostgreSQL (slower first answer), the page
-# ignores the next tap after a double tap on these two journeys, while the server answers every
-# request it gets (checked by hand, and the API's double-tap rule is tested on both databases).
-# Skipped there, with the reason, until the page's handling is fixed; SQLite runs them.
-not_on_postgres_yet = pytest.mark.skipif(
-    (os.environ.get("DATABASE_URL") or "").startswith("postgres"),
-    reason="page ignores the tap after a double tap on PostgreSQL: under investigation")

@@ -7,7 +7,6 @@ import pytest
 from tests.browser.h5.conftest import (
     assert_accessible,
     assert_elderly_friendly,
-    not_on_postgres_yet,
     shoot,
 )
 
@@ -44,7 +43,6 @@ def test_home_page_is_the_menu_and_says_what_is_under_way(page, token_for, towns
     assert page.locator("#alert").is_hidden()
 
 
-@not_on_postgres_yet
 def test_resident_asks_the_bot_taps_useful_and_hands_a_question_over(page, token_for, client,
                                                                      township):
     token = token_for("h5-ask")
@@ -121,3 +119,32 @@ def test_no_serious_accessibility_violation_on_any_page(page, token_for, townshi
     page.locator("#loading").wait_for(state="hidden") if path not in ("/h5/", "/h5/ask") \
         else page.locator("main").wait_for()
     assert_accessible(page)
+
+
+def test_a_suggestion_tapped_while_the_bot_still_answers_is_not_lost(page, token_for,
+                                                                      township):
+    page.goto(f"/h5/ask#token={token_for('h5-ask-slow')}")
+    page.get_by_label("您的问题").fill("生育登记")
+    page.get_by_role("button", name="问", exact=True).click()
+    suggestion = page.get_by_role("button", name="怎么在网上办理生育登记？")
+    suggestion.wait_for()
+
+    held = []
+    page.route("**/api/v1/faq/ask", lambda route: held.append(route))
+    page.get_by_label("您的问题").fill("避孕")
+    with page.expect_request("**/api/v1/faq/ask"):
+        page.get_by_role("button", name="问", exact=True).click()
+    # The answer is slow (held here); she taps a suggestion of the first answer meanwhile.
+    suggestion.click()
+    assert page.locator(".chat .me").all_inner_texts() == ["生育登记", "避孕"]
+    page.locator("#busy").filter(has_text="还在找上一个问题的答案").wait_for()
+    with page.expect_response("**/api/v1/faq/ask"):
+        held.pop().continue_()
+    page.unroute("**/api/v1/faq/ask")
+    page.locator(".chat .bot").nth(1).filter(has_text="避孕方法").wait_for()
+    assert held == []
+
+    suggestion.click()
+    page.locator(".chat .bot").nth(2).wait_for()
+    assert page.locator(".chat .me").all_inner_texts() == [
+        "生育登记", "避孕", "怎么在网上办理生育登记？"]

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from tests.browser.h5.conftest import (
     assert_accessible,
     assert_elderly_friendly,
-    not_on_postgres_yet,
     phone_context,
     shoot,
 )
@@ -36,7 +35,6 @@ def pickups_of(client, token):
                       headers={"Authorization": f"Bearer {token}"}).get_json()
 
 
-@not_on_postgres_yet
 def test_resident_gets_a_code_by_village_cancels_it_and_says_how_it_went(
         page, token_for, client, app, stocked_township):
     token = token_for("h5-supplies")
@@ -102,3 +100,39 @@ def test_resident_who_shares_her_location_sees_the_nearest_points_first(
         assert "离您约" in first.inner_text()
     finally:
         context.close()
+
+
+def test_quantity_chosen_while_the_list_is_refreshed_is_kept(page, token_for, client,
+                                                             stocked_township):
+    """After a cancelled code the list shows again at once and its fresh copy follows; on a
+    slow answer she has already chosen by then, and the fresh rows must keep her choice."""
+    token = token_for("h5-slow-list")
+    cabinet = stocked_township["points"]["CAB-DH-01"]
+    condom = stocked_township["items"]["condom-m"]
+    quantity = f"#qty-{cabinet}-{condom}"
+    page.goto(f"/h5/supplies#token={token}")
+    page.locator("#find").wait_for()
+    page.locator("#village").select_option(str(stocked_township["villages"]["东湖村"]))
+    point = page.locator(f'[data-point="{cabinet}"]')
+    point.locator(quantity).select_option("2")
+    point.get_by_role("button", name="要领取码").click()
+    page.locator("#code").wait_for()
+
+    held = []
+    page.route("**/api/v1/supply-points?*", lambda route: held.append(route))
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_request("**/api/v1/supply-points?*"):
+        page.get_by_role("button", name="不要了，取消领取码").click()
+    # The fresh list is on its way (held here); she chooses from the one shown meanwhile.
+    point.locator(quantity).select_option("1")
+    page.eval_on_selector(f'[data-point="{cabinet}"]', "row => { row.dataset.shown = 'before'; }")
+    with page.expect_response("**/api/v1/supply-points?*"):
+        held.pop().continue_()
+    page.locator(f'[data-point="{cabinet}"]:not([data-shown])').wait_for()
+    page.unroute("**/api/v1/supply-points?*")
+    assert point.locator(quantity).input_value() == "1"
+
+    point.get_by_role("button", name="要领取码").click()
+    page.locator("#code").wait_for()
+    codes = [p for p in pickups_of(client, token) if p["status"] == "held"]
+    assert len(codes) == 1 and codes[0]["items"][0]["quantity"] == 1

@@ -20,6 +20,12 @@
       H5.showAlert("请先写下您的问题。");
       return;
     }
+    // Still answering the last one (a slow answer): a suggestion tapped now would be shown as
+    // asked and never answered, and a typed question wiped. Say so and keep both.
+    if ($("ask-send").disabled) {
+      H5.busy("还在找上一个问题的答案，请等一下再点。");
+      return;
+    }
     lastQuestion = question;
     say("me", question);
     $("question").value = "";

@@ -58,7 +58,22 @@
     $("find-sentence").textContent = points.length ? heading : "附近没有发放点，请选别的村，或打电话问镇卫健办。";
     // Her usual point first: the form she most likely wants is the first she sees.
     const ordered = [...points].sort((a, b) => Number(!!usual && b.id === usual.point_id) - Number(!!usual && a.id === usual.point_id));
+    // The list is fetched again while she may be choosing from it (it comes back after a
+    // cancelled code before its fresh copy arrives, slowly on a weak signal): the new rows
+    // keep what she chose, or her next tap on 要领取码 finds nothing chosen.
+    const chosen = chosenQuantities();
     $("points").replaceChildren(...ordered.map(pointRow));
+    for (const [id, quantity] of chosen) {
+      const select = $(id);
+      if (select && !select.disabled && Array.from(select.options).some((o) => o.value === quantity)) {
+        select.value = quantity;
+        select.dataset.chosen = "";
+      }
+    }
+  }
+
+  function chosenQuantities() {
+    return Array.from($("points").querySelectorAll("select[data-chosen]"), (s) => [s.id, s.value]);
   }
 
   /* Where and what she took last time: the pickup form opens with it chosen. */
@@ -93,7 +108,8 @@
     const items = point.items.map((item) => {
       const id = `qty-${point.id}-${item.item_id}`;
       const max = Math.max(0, item.per_pickup_limit || 1);
-      const select = el("select", { id, "data-item": item.item_id, disabled: item.availability === "out" },
+      const select = el("select", { id, "data-item": item.item_id, disabled: item.availability === "out",
+        on: { change: (e) => { e.currentTarget.dataset.chosen = ""; } } },
         ...Array.from({ length: max + 1 }, (_, n) => el("option", { value: n, text: n === 0 ? "不要" : n + (item.unit || "") })));
       const before = isUsual && item.availability !== "out" && usual.items.find((line) => line.item_id === item.item_id);
       if (before) select.value = String(Math.min(before.quantity, max));
