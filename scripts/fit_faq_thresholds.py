@@ -48,13 +48,14 @@ from wxapp.faq.intents import route  # noqa: E402
 from wxapp.faq.knowledge_base import load_knowledge_base  # noqa: E402
 from wxapp.faq.matcher import (  # noqa: E402
     CALIBRATION_FILE,
+    CONFIDENCE_FEATURES,
     FEATURES,
     Calibration,
     FaqMatcher,
     advice_coverage,
 )
 
-L2 = 1.0
+L2 = 0.3
 WRONG_COST = 3.0
 OUT_OF_SCOPE_COST = 4.0
 MIN_REJECTION = 0.95
@@ -140,6 +141,7 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
     # once with every reading equal, the model then picks the rows it is fitted on again.
     matcher.use(Calibration(1.0, 1.0, bias, tuple(weights)))
     bias, weights, per_question = _ranker(matcher, questions, codes)
+    matcher.use(Calibration(1.0, 1.0, bias, tuple(weights)))
     rows_seen = sum(len(candidates) for candidates in per_question)
 
     # The confidence model: the best-ranked entry's row of every question the matcher weighs,
@@ -148,8 +150,8 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
     for (text, gold), candidates in zip(questions, per_question, strict=True):
         if matcher.exact_entry(text) is not None or not candidates:
             continue
-        top = max(candidates, key=lambda e: float(bias + candidates[e] @ weights))
-        tops.append(candidates[top])
+        top, row = matcher.confidence_row(candidates)
+        tops.append(row)
         top_labels.append(1.0 if codes[top] == gold else 0.0)
     confidence_bias, confidence_weights = fit_logistic(np.array(tops), np.array(top_labels))
 
@@ -160,9 +162,9 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
         ranked = sorted(((e, float(_sigmoid(bias + row @ weights)))
                          for e, row in candidates.items()), key=lambda item: -item[1])
         if ranked:
-            top = ranked[0][0]
-            ranked[0] = (top, float(_sigmoid(confidence_bias
-                                             + candidates[top] @ confidence_weights)))
+            top, row = matcher.confidence_row(candidates)
+            assert top == ranked[0][0]
+            ranked[0] = (top, float(_sigmoid(confidence_bias + row @ confidence_weights)))
         exact = matcher.exact_entry(text)
         if exact is not None:
             raw.append((gold, [(codes[exact], 1.0)], None))
@@ -238,7 +240,7 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
         "suggest_threshold": round(suggest_threshold, 3),
         "medical_min_coverage": round(medical_min_coverage, 3),
         "model": _model(bias, weights),
-        "confidence": _model(confidence_bias, confidence_weights),
+        "confidence": _model(confidence_bias, confidence_weights, CONFIDENCE_FEATURES),
         "fitted_on": {"split": "calibration", "in_scope": len(in_scope),
                       "out_of_scope": len(out_of_scope), "rows": rows_seen,
                       "calibration_rejection": round(rejection, 4),
@@ -246,10 +248,10 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
     }
 
 
-def _model(bias: float, weights: np.ndarray) -> dict:
+def _model(bias: float, weights: np.ndarray, names: tuple[str, ...] = FEATURES) -> dict:
     # Three decimals: the fit is deterministic, its last float bits are not.
     return {"bias": round(float(bias), 3),
-            "weights": {name: round(float(w), 3) for name, w in zip(FEATURES, weights,
+            "weights": {name: round(float(w), 3) for name, w in zip(names, weights,
                                                                     strict=True)}}
 
 

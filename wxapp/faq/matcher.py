@@ -74,6 +74,14 @@ FEATURES = (
     "other_aspect",      # the entry's standard question asks another aspect than the question
     "standard",          # cosine to the entry's standard question, what the entry is about
 )
+# The confidence model also hears the ranker's verdict: how high it rates the first entry,
+# and by how much it prefers it to the second (a neighbour close behind is a coin toss).
+CONFIDENCE_FEATURES = (
+    *FEATURES,
+    "rank_score",        # the ranker's logit for the first entry
+    "rank_margin",       # that logit minus the second entry's (capped; alone: the cap)
+)
+RANK_MARGIN_CAP = 5.0
 FOREIGN_TOPIC = FEATURES.index("foreign_topic")
 WORD_COVERAGE = FEATURES.index("word_coverage")
 UNSEEN_WORDS = FEATURES.index("unseen_words")
@@ -113,14 +121,14 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
     that predates a feature, and is refused rather than guessed."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     model, confidence = data["model"], data["confidence"]
-    for part in (model, confidence):
-        missing = set(FEATURES) - set(part["weights"])
+    for part, names in ((model, FEATURES), (confidence, CONFIDENCE_FEATURES)):
+        missing = set(names) - set(part["weights"])
         if missing:
             raise ValueError(f"{path}: no fitted weight for {sorted(missing)}; re-run the fit")
     return Calibration(float(data["answer_threshold"]), float(data["suggest_threshold"]),
                        float(model["bias"]), tuple(float(model["weights"][f]) for f in FEATURES),
                        float(data["medical_min_coverage"]), float(confidence["bias"]),
-                       tuple(float(confidence["weights"][f]) for f in FEATURES))
+                       tuple(float(confidence["weights"][f]) for f in CONFIDENCE_FEATURES))
 
 
 @lru_cache(maxsize=1)
@@ -288,10 +296,19 @@ class FaqMatcher:
     def _logit(self, row: np.ndarray) -> float:
         return float(self.calibration.bias + row @ self._weights)
 
+    def confidence_row(self, rows: dict[int, np.ndarray]) -> tuple[int, np.ndarray]:
+        """The ranker's first entry and its confidence features (``CONFIDENCE_FEATURES``)."""
+        logits = sorted(((self._logit(row), entry) for entry, row in rows.items()),
+                        key=lambda item: -item[0])
+        top_logit, top = logits[0]
+        margin = top_logit - logits[1][0] if len(logits) > 1 else RANK_MARGIN_CAP
+        return top, np.concatenate((rows[top], (top_logit, min(RANK_MARGIN_CAP, margin))))
+
     def top_confidence(self, row: np.ndarray) -> float:
-        """The probability that the best-ranked entry, of feature row ``row``, answers."""
+        """The probability that the best-ranked entry, of confidence row ``row``
+        (``confidence_row``), answers."""
         if self._confidence_weights is None:
-            return _sigmoid(self._logit(row))
+            return _sigmoid(self._logit(row[:len(FEATURES)]))
         return _sigmoid(self.calibration.confidence_bias + row @ self._confidence_weights)
 
     def exact_entry(self, text: str) -> int | None:
@@ -313,8 +330,8 @@ class FaqMatcher:
             return MatchResult("not_answered", 0.0, None, [])
         weighed = sorted(((entry, _sigmoid(self._logit(row))) for entry, row in rows.items()),
                          key=lambda item: -item[1])
-        top = weighed[0][0]
-        confidence = self.top_confidence(rows[top])
+        top, confidence_row = self.confidence_row(rows)
+        confidence = self.top_confidence(confidence_row)
         weighed[0] = (top, confidence)
         floor = self.calibration.medical_min_coverage
         if self.medical[top] and advice_coverage(rows[top]) < floor:
