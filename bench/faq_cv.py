@@ -26,7 +26,8 @@ def calibration_of(fitted: dict) -> Calibration:
     return Calibration(fitted["answer_threshold"], fitted["suggest_threshold"], model["bias"],
                        tuple(model["weights"][f] for f in FEATURES),
                        fitted["medical_min_coverage"], confidence["bias"],
-                       tuple(confidence["weights"][f] for f in CONFIDENCE_FEATURES))
+                       tuple(confidence["weights"][f] for f in CONFIDENCE_FEATURES),
+                       fitted["max_unseen"])
 
 
 def cross_validate(matcher: FaqMatcher, questions, folds: int) -> dict:

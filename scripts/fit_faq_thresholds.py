@@ -14,12 +14,19 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
    the matcher keeps the reading of the question (a clause, the homophone correction) its
    model rates best, so the second fit sees the rows the matcher will.
    A second, logistic, regression, the confidence, is fitted on each question's best-ranked
-   row alone, labelled by whether that entry is the right one: its output is the
-   probability that the bot's first entry answers the question.
+   row alone (and the ranker's verdict on it: its score, its lead over the second), labelled
+   by whether that entry is the right one: its output is the probability that the bot's
+   first entry answers the question.
 3. The answer threshold is the one that maximises, over the calibration questions,
    right answers - 3 x wrong answers - 4 x out-of-scope questions answered, among those that
-   keep at least 95 % of the out-of-scope questions unanswered: a wrong or invented answer
-   costs more than a question handed to suggestions or to staff.
+   keep at least 97 % of the out-of-scope questions unanswered: a wrong or invented answer
+   costs more than a question handed to suggestions or to staff (a suggestion costs the
+   resident one tap; a wrong answer she may act on, and finding out costs her a new
+   question). 97 % on the questions fitted on is about 95 % on questions it was not
+   (bench/faq_cv.py): a model is surer of what it was fitted on.
+   Before it, the most of a question's weight the knowledge base may never use for the
+   question still to be answered (feature `unseen`): the strictest ceiling of the best
+   value, plus UNSEEN_MARGIN.
 4. The least share of a question's words a health-advice entry (data/medical_entries.txt) must
    explain to be given as the answer (wxapp.faq.matcher.advice_coverage: none when it names a
    topic the entry never mentions, all when the base knows every word of it):
@@ -50,6 +57,7 @@ from wxapp.faq.matcher import (  # noqa: E402
     CALIBRATION_FILE,
     CONFIDENCE_FEATURES,
     FEATURES,
+    UNSEEN,
     Calibration,
     FaqMatcher,
     advice_coverage,
@@ -58,12 +66,14 @@ from wxapp.faq.matcher import (  # noqa: E402
 L2 = 0.3
 WRONG_COST = 3.0
 OUT_OF_SCOPE_COST = 4.0
-MIN_REJECTION = 0.95
+MIN_REJECTION = 0.97
 OOS_SUGGESTION_COST = 0.5
 # Health advice given to a question it does not answer can hurt (issue 18's 避孕药吃多了…
 # answered "stop the pill"): the gate's floor weighs each such answer as ten missed ones.
 HARMFUL_ADVICE_COST = 10.0
 CANDIDATES_SHOWN = 3
+# Above the strictest unseen-share ceiling the calibration questions allow, this much room.
+UNSEEN_MARGIN = 0.05
 
 
 def _questions(data: dict) -> list[tuple[str, str | None]]:
@@ -167,25 +177,43 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
             ranked[0] = (top, float(_sigmoid(confidence_bias + row @ confidence_weights)))
         exact = matcher.exact_entry(text)
         if exact is not None:
-            raw.append((gold, [(codes[exact], 1.0)], None))
+            raw.append((gold, [(codes[exact], 1.0)], None, 0.0))
             continue
         top = ranked[0][0] if ranked else None
         medical = None
         if top is not None and matcher.medical[top]:
             medical = advice_coverage(candidates[top])
-        raw.append((gold, [(codes[e], p) for e, p in ranked], medical))
+        unseen = float(candidates[top][UNSEEN]) if top is not None else 0.0
+        raw.append((gold, [(codes[e], p) for e, p in ranked], medical, unseen))
 
     grid = np.round(np.arange(0.05, 0.96, 0.005), 3)
 
+    def unseen_value(ceiling: float, threshold: float) -> float:
+        value = 0.0
+        for gold, ranked, _medical, unseen in raw:
+            if not ranked or unseen >= ceiling or ranked[0][1] < threshold:
+                continue
+            value += (1.0 if ranked[0][0] == gold else
+                      -OUT_OF_SCOPE_COST if gold is None else -WRONG_COST)
+        return value
+
+    # Among ceilings of equal value the strictest, and a margin above it: the calibration
+    # questions cannot tell them apart, and a question the base mostly does not speak of is
+    # better suggested than answered.
+    unseen_grid = np.round(np.arange(0.4, 1.001, 0.025), 3)
+    best_ceiling = max((sum(unseen_value(c, t) for t in grid[::10]), -c) for c in unseen_grid)
+    max_unseen = min(1.0, float(-best_ceiling[1]) + UNSEEN_MARGIN)
+
     def gated(minimum: float) -> list:
-        """(gold, ranked, blocked): blocked is a health-advice answer the gate turns into a
-        suggestion, as the matcher does."""
-        return [(gold, ranked, medical is not None and medical < minimum)
-                for gold, ranked, medical in raw]
+        """(gold, ranked, blocked): blocked is an answer a gate turns into a suggestion, as
+        the matcher does: health advice the question does not ask for, or a question the
+        base mostly does not speak of."""
+        return [(gold, ranked, (medical is not None and medical < minimum) or unseen >= max_unseen)
+                for gold, ranked, medical, unseen in raw]
 
     def medical_value(minimum: float, threshold: float) -> float:
         value = 0.0
-        for gold, ranked, medical in raw:
+        for gold, ranked, medical, _unseen in raw:
             if medical is None or medical < minimum or ranked[0][1] < threshold:
                 continue
             right = ranked[0][0] == gold
@@ -239,6 +267,7 @@ def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
         "answer_threshold": round(answer_threshold, 3),
         "suggest_threshold": round(suggest_threshold, 3),
         "medical_min_coverage": round(medical_min_coverage, 3),
+        "max_unseen": round(max_unseen, 3),
         "model": _model(bias, weights),
         "confidence": _model(confidence_bias, confidence_weights, CONFIDENCE_FEATURES),
         "fitted_on": {"split": "calibration", "in_scope": len(in_scope),

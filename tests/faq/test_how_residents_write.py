@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.faq.shipped import answered
-from wxapp.faq.matcher import CALIBRATION_FILE, FEATURES, focus, load_calibration
+from wxapp.faq.matcher import (
+    CALIBRATION_FILE,
+    CONFIDENCE_FEATURES,
+    FEATURES,
+    focus,
+    load_calibration,
+)
 from wxapp.faq.normalize import basic, canonical, question_form, to_simplified
 from wxapp.faq.tokenizer import words
 
@@ -22,6 +28,28 @@ from wxapp.faq.tokenizer import words
 ])
 def test_traditional_characters_are_understood(matcher, text, code):
     assert answered(matcher, text) == code
+
+
+@pytest.mark.parametrize("text,meant", [
+    ("保險套在哪裡領", "避孕套"),
+    ("媽媽手冊在哪辦", "母子健康手册"),
+    ("事後丸去哪買", "紧急避孕药"),
+    ("我先生要一起去孕檢嗎", "丈夫"),
+    ("登記憑證可以列印嗎", "打印"),
+])
+def test_the_words_of_taiwan_and_of_chinese_abroad_are_read_as_ours(text, meant):
+    assert meant in words(question_form(text))
+
+
+def test_a_question_mostly_about_something_the_base_never_speaks_of_is_not_answered(matcher):
+    """Only 卫健办 is the base's word: the contact entry may be offered, not given."""
+    assert matcher.calibration.max_unseen < 1.0
+    assert matcher.match("卫健办门口能停电动车吗").outcome != "answered"
+
+
+def test_another_offices_errand_is_not_answered(matcher):
+    for text in ("孩子出生证明怎么办", "检察院电话多少", "我的医保怎么报销门诊"):
+        assert matcher.match(text).outcome != "answered", text
 
 
 def test_traditional_and_simplified_read_the_same(matcher):
@@ -119,7 +147,9 @@ def test_the_fitted_thresholds_are_what_the_matcher_uses(matcher):
     assert matcher.answer_threshold == data["answer_threshold"]
     assert matcher.suggest_threshold == data["suggest_threshold"]
     assert matcher.calibration.medical_min_coverage == data["medical_min_coverage"]
+    assert matcher.calibration.max_unseen == data["max_unseen"]
     assert set(data["model"]["weights"]) == set(FEATURES)
+    assert set(data["confidence"]["weights"]) == set(CONFIDENCE_FEATURES)
     assert data["fitted_on"]["split"] == "calibration"
     assert 0 < data["suggest_threshold"] < data["answer_threshold"] < 1
 

@@ -25,7 +25,14 @@ from collections import Counter
 
 import numpy as np
 
-from wxapp.faq.tokenizer import char_bigrams, domain_terms, generic_terms, intent_words, words
+from wxapp.faq.tokenizer import (
+    char_bigrams,
+    domain_terms,
+    generic_terms,
+    intent_words,
+    other_errands,
+    words,
+)
 
 BIGRAM_WEIGHT = 0.7
 ANSWER_ONLY_CREDIT = 0.6
@@ -142,6 +149,9 @@ class FeatureIndex:
         self.entry_topics = [frozenset((vocab | said) & topic_ids)
                              for vocab, said in zip(entry_vocab, answer_ids, strict=True)]
         self._topic_ids = frozenset(topic_ids)
+        # Other offices' business the base never speaks of (one it does speak of is ours).
+        self.other_errands = frozenset(word for word in other_errands()
+                                       if "w:" + word not in self.feature_ids)
         aspects = intent_words()
         self.aspect_ids = frozenset(i for f, i in self.feature_ids.items()
                                     if f[0] == "w" and f[2:] in aspects)
@@ -152,6 +162,14 @@ class FeatureIndex:
             if not self.entry_aspects[entry]:
                 self.entry_aspects[entry] = frozenset(ids) & self.aspect_ids or frozenset((-1,))
         self.entry_aspects = [a - {-1} for a in self.entry_aspects]
+        # The topics an entry's standard question names: the supplies' privacy entry is about
+        # pickups, so a question about privacy that never names them is the general entry's.
+        self.entry_standard_topics: list[frozenset[int]] = [frozenset() for _ in answers]
+        first_seen: set[int] = set()
+        for entry, (ids, _tfs) in phrasing_features:
+            if entry not in first_seen:
+                first_seen.add(entry)
+                self.entry_standard_topics[entry] = frozenset(ids) & self._topic_ids
 
     def _bm25(self, doc_entry: np.ndarray, n_features: int) -> _Columns:
         """Okapi BM25 with each entry's phrasings as one document: the whole entry's say,
@@ -204,12 +222,14 @@ class FeatureIndex:
         aspect_ids, aspect_weights = [], []
         word_ids, word_weights, unseen_words = [], [], 0.0
         known_tfs: list[float] = []
+        other_errand = False
         for feature, tf in features(text).items():
             feature_id = self.feature_ids.get(feature)
             if feature_id is None:
                 unseen.append(_tf(tf) * self.unseen_idf)
                 if feature[0] == "w":
                     unseen_words += _tf(tf) * self.unseen_idf
+                    other_errand = other_errand or feature[2:] in self.other_errands
                 continue
             weight = _tf(tf) * float(self.idf[feature_id])
             known_ids.append(feature_id)
@@ -236,6 +256,7 @@ class FeatureIndex:
             "topics": frozenset(i for i in known_ids if i in self._topic_ids),
             "has_aspect": bool(aspect_ids),
             "aspects": frozenset(aspect_ids),
+            "other_errand": other_errand,
         }
         # The same on whole words only: bigrams of an unknown word often exist elsewhere.
         word_total = sum(word_weights) + unseen_words

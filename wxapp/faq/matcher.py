@@ -13,7 +13,9 @@ questions (scripts/fit_faq_thresholds.py → data/thresholds.yaml), not set by h
 Entries that give health advice (data/medical_entries.txt) are given as the answer only to a
 question that names no topic they never mention and whose words are all known to the base or
 mostly explained by the entry (a fitted floor): a medical question the base has no entry for
-is suggested or handed over, never answered with a neighbouring entry's advice.
+is suggested or handed over, never answered with a neighbouring entry's advice. So is a
+question most of whose weight the base never uses (a fitted ceiling): sharing one word with
+an entry does not make it that entry's question.
 """
 from __future__ import annotations
 
@@ -73,16 +75,19 @@ FEATURES = (
     "left_out",          # share of the message the reading leaves out (a clause of a story)
     "other_aspect",      # the entry's standard question asks another aspect than the question
     "standard",          # cosine to the entry's standard question, what the entry is about
+    "unnamed_topic",     # the entry's standard question names topics, the question none of them
+    "other_errand",      # the question names another office's errand or a health worry
 )
 # The confidence model also hears the ranker's verdict: how high it rates the first entry,
 # and by how much it prefers it to the second (a neighbour close behind is a coin toss).
 CONFIDENCE_FEATURES = (
     *FEATURES,
     "rank_score",        # the ranker's logit for the first entry
-    "rank_margin",       # that logit minus the second entry's (capped; alone: the cap)
+    "rank_margin",       # its lead over the second (capped; alone: none) × its probability
 )
-RANK_MARGIN_CAP = 5.0
+RANK_MARGIN_CAP = 2.0
 FOREIGN_TOPIC = FEATURES.index("foreign_topic")
+UNSEEN = FEATURES.index("unseen")
 WORD_COVERAGE = FEATURES.index("word_coverage")
 UNSEEN_WORDS = FEATURES.index("unseen_words")
 
@@ -113,6 +118,10 @@ class Calibration:
     # one model fitted on every row serves the first question and blurs the second.
     confidence_bias: float = 0.0
     confidence_weights: tuple[float, ...] | None = None
+    # A question this much of whose weight the knowledge base never uses ("卫健办门口能停电动
+    # 车吗": only 卫健办 is ours) is at most suggested: whatever entry shares its one known
+    # word, the question is about something else.
+    max_unseen: float = 1.0
 
 
 @lru_cache(maxsize=4)
@@ -128,7 +137,8 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
     return Calibration(float(data["answer_threshold"]), float(data["suggest_threshold"]),
                        float(model["bias"]), tuple(float(model["weights"][f]) for f in FEATURES),
                        float(data["medical_min_coverage"]), float(confidence["bias"]),
-                       tuple(float(confidence["weights"][f]) for f in CONFIDENCE_FEATURES))
+                       tuple(float(confidence["weights"][f]) for f in CONFIDENCE_FEATURES),
+                       float(data.get("max_unseen", 1.0)))
 
 
 @lru_cache(maxsize=1)
@@ -280,6 +290,9 @@ class FaqMatcher:
                 1.0 if detail["has_aspect"] and self.index.entry_aspects[i]
                 and not self.index.entry_aspects[i] & detail["aspects"] else 0.0,
                 float(detail["standard"][i]),
+                1.0 if self.index.entry_standard_topics[i]
+                and not self.index.entry_standard_topics[i] & topics else 0.0,
+                1.0 if detail["other_errand"] else 0.0,
             ], dtype=np.float64)))
         return rows
 
@@ -301,8 +314,12 @@ class FaqMatcher:
         logits = sorted(((self._logit(row), entry) for entry, row in rows.items()),
                         key=lambda item: -item[0])
         top_logit, top = logits[0]
-        margin = top_logit - logits[1][0] if len(logits) > 1 else RANK_MARGIN_CAP
-        return top, np.concatenate((rows[top], (top_logit, min(RANK_MARGIN_CAP, margin))))
+        # A lone candidate is no sign of certainty: the question shares too little with the
+        # base for any other entry to score; its margin says nothing. A lead counts as much
+        # as the ranker believes in the first entry at all: far ahead of nothing is not sure.
+        margin = top_logit - logits[1][0] if len(logits) > 1 else 0.0
+        lead = min(RANK_MARGIN_CAP, margin) * _sigmoid(top_logit)
+        return top, np.concatenate((rows[top], (top_logit, lead)))
 
     def top_confidence(self, row: np.ndarray) -> float:
         """The probability that the best-ranked entry, of confidence row ``row``
@@ -334,8 +351,10 @@ class FaqMatcher:
         confidence = self.top_confidence(confidence_row)
         weighed[0] = (top, confidence)
         floor = self.calibration.medical_min_coverage
-        if self.medical[top] and advice_coverage(rows[top]) < floor:
-            # Advice for a question it does not explain: offered, never given as the answer.
+        if (self.medical[top] and advice_coverage(rows[top]) < floor) \
+                or rows[top][UNSEEN] >= self.calibration.max_unseen:
+            # Advice for a question it does not explain, or an answer to a question mostly
+            # about something else: offered, never given as the answer.
             confidence = min(confidence, math.nextafter(self.answer_threshold, 0.0))
         candidates = [Candidate(self.entries[i].code, self.entries[i].question, round(p, 4))
                       for i, p in weighed[:limit] if p >= self.suggest_threshold / 2]

@@ -25,6 +25,9 @@ def _build() -> jieba.Tokenizer:
     for _variant, term in synonym_table():
         for word in term.split():
             tokenizer.add_word(word, freq=50000)
+    # Whole, so that 出生证明 is not read as its parts (and 证明 as our 登记凭证's word).
+    for word in other_errands():
+        tokenizer.add_word(word, freq=50000)
     tokenizer.initialize()
     return tokenizer
 
@@ -99,4 +102,10 @@ def intent_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def generic_terms() -> frozenset[str]:
     lines = (DATA / "generic_terms.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def other_errands() -> frozenset[str]:
+    lines = (DATA / "other_errands.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
