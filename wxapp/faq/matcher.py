@@ -309,10 +309,13 @@ class FaqMatcher:
     def _logit(self, row: np.ndarray) -> float:
         return float(self.calibration.bias + row @ self._weights)
 
-    def confidence_row(self, rows: dict[int, np.ndarray]) -> tuple[int, np.ndarray]:
-        """The ranker's first entry and its confidence features (``CONFIDENCE_FEATURES``)."""
-        logits = sorted(((self._logit(row), entry) for entry, row in rows.items()),
-                        key=lambda item: -item[0])
+    def confidence_row(self, rows: dict[int, np.ndarray],
+                       logits: list[tuple[float, int]] | None = None) -> tuple[int, np.ndarray]:
+        """The ranker's first entry and its confidence features (``CONFIDENCE_FEATURES``);
+        ``logits``: the ranker's (logit, entry) best first, when already known."""
+        if logits is None:
+            logits = sorted(((self._logit(row), entry) for entry, row in rows.items()),
+                            key=lambda item: -item[0])
         top_logit, top = logits[0]
         # A lone candidate is no sign of certainty: the question shares too little with the
         # base for any other entry to score; its margin says nothing. A lead counts as much
@@ -345,9 +348,10 @@ class FaqMatcher:
         rows = self.candidate_features(text)
         if not rows:
             return MatchResult("not_answered", 0.0, None, [])
-        weighed = sorted(((entry, _sigmoid(self._logit(row))) for entry, row in rows.items()),
-                         key=lambda item: -item[1])
-        top, confidence_row = self.confidence_row(rows)
+        logits = sorted(((self._logit(row), entry) for entry, row in rows.items()),
+                        key=lambda item: -item[0])
+        weighed = [(entry, _sigmoid(logit)) for logit, entry in logits]
+        top, confidence_row = self.confidence_row(rows, logits)
         confidence = self.top_confidence(confidence_row)
         weighed[0] = (top, confidence)
         floor = self.calibration.medical_min_coverage
