@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot
+from tests.browser.console_pages import no_axe_violations
 from tests.browser.fake_camera import write_qr_video
-from tests.browser.test_clinic_day import _clean, _signed_in
+from tests.browser.test_clinic_day import _signed_in
 from tests.console.clinic_data import ClinicDay
 from wxapp.services.screening.bookings import CHECKIN_QR_PREFIX
 
@@ -68,7 +69,7 @@ def test_the_camera_reads_a_couples_check_in_code_and_checks_them_in(
     assert page.locator("#camera").is_hidden()
     assert page.evaluate("document.activeElement.id") == "checkin-code"
     screenshot(page, "clinic-camera-checked-in-1280")
-    _clean(page)
+    no_axe_violations(page)
 
 
 def test_another_qr_code_is_named_and_the_camera_switches_off(
@@ -86,7 +87,7 @@ def test_another_qr_code_is_named_and_the_camera_switches_off(
     assert page.get_attribute("#camera", "data-decoder") == "jsqr"
     assert page.get_by_role("button", name="用摄像头扫码").is_hidden()
     screenshot(page, "clinic-camera-other-code-1280")
-    _clean(page)
+    no_axe_violations(page)
 
     page.get_by_role("button", name="关闭摄像头").click()
     assert page.evaluate("window.cameraTracks.map(t => t.readyState)") == ["ended"]
@@ -116,4 +117,4 @@ def test_a_missing_or_refused_camera_is_explained(app, live_server, console, des
     assert page.evaluate("document.activeElement.id") == "checkin-code"
     if error == "NotAllowedError":
         screenshot(page, "clinic-camera-refused-1280")
-        _clean(page)
+        no_axe_violations(page)

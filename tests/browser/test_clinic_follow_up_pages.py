@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.browser.test_clinic_day import _clean, _signed_in
+from tests.browser.console_pages import no_axe_violations
+from tests.browser.test_clinic_day import _signed_in
 from tests.console.test_clinic_follow_ups import FollowUps
 
 
@@ -35,7 +36,7 @@ def test_a_doctor_records_a_referral_from_the_list(app, live_server, console, re
     assert page.inner_text("#error-outcome") == "请选择随访结果：已转诊、拒绝转诊、无法联系。"
     assert page.input_value("#notes") == "已电话联系，女方同意转诊"
     screenshot(page, f"clinic-follow-up-problem-{size}")
-    _clean(page)
+    no_axe_violations(page)
     if size == "360":
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -46,4 +47,4 @@ def test_a_doctor_records_a_referral_from_the_list(app, live_server, console, re
     assert "近期没有到期的随访" in page.inner_text("#follow-ups")
     assert follow_ups.get().outcome == "referred"
     screenshot(page, f"clinic-follow-up-recorded-{size}")
-    _clean(page)
+    no_axe_violations(page)

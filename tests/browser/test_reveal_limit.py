@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from tests.browser.conftest import axe_violations, screenshot
-from tests.browser.test_people_pages import _add_case_page, _signed_in
+from tests.browser.console_pages import carry_session
+from tests.browser.test_people_pages import _add_case_page
 from tests.conftest import _clean, make_app
 from tests.console import records
 from tests.console.conftest import Console
@@ -32,7 +33,7 @@ def test_the_refusal_is_said_where_the_reviewer_looks(app, live_server, request,
         reg = records.registration(records.village("东湖村"))
         commit()
         reg_id, id_number, phone = reg.id, reg.mother_id_number, reg.mother_phone
-    _signed_in(page, live_server, client)
+    carry_session(page, live_server, client)
     page.goto(live_server.url(f"/console/test-case/{reg_id}"))
     page.get_by_role("button", name="显示完整号码：女方身份证号码").click()
     page.locator(".pii-value").wait_for()
