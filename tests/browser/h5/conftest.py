@@ -4,6 +4,7 @@ axe-core)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from tests.browser.conftest import PHONE, PageProblems, axe_violations, screenshot
 
@@ -104,3 +105,19 @@ def assert_accessible(page) -> None:
     violations = axe_violations(page)
     assert violations == [], violations
 
+
+@pytest.fixture
+def stocked_township(app):
+    """The demo township with its supply items and points; ids by code and name."""
+    from wxapp.extensions import db
+    from wxapp.models import SupplyItem, SupplyPoint, Village
+    from wxapp.seeding.seed import seed_demo, seed_supply_items
+    from wxapp.transactions import commit
+
+    with app.app_context():
+        seed_supply_items()
+        seed_demo()
+        commit()
+        return {"items": {i.code: i.id for i in db.session.scalars(select(SupplyItem))},
+                "points": {p.code: p.id for p in db.session.scalars(select(SupplyPoint))},
+                "villages": {v.name: v.id for v in db.session.scalars(select(Village))}}

@@ -3,31 +3,12 @@ village or near her shared location, a code in digits and as a QR with its expir
 tap asks once), cancel, and how it went."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
-
 from tests.browser.h5.conftest import (
     assert_accessible,
     assert_elderly_friendly,
     phone_context,
     shoot,
 )
-
-
-@pytest.fixture
-def stocked_township(app):
-    from wxapp.extensions import db
-    from wxapp.models import SupplyItem, SupplyPoint, Village
-    from wxapp.seeding.seed import seed_demo, seed_supply_items
-    from wxapp.transactions import commit
-
-    with app.app_context():
-        seed_supply_items()
-        seed_demo()
-        commit()
-        return {"items": {i.code: i.id for i in db.session.scalars(select(SupplyItem))},
-                "points": {p.code: p.id for p in db.session.scalars(select(SupplyPoint))},
-                "villages": {v.name: v.id for v in db.session.scalars(select(Village))}}
 
 
 def pickups_of(client, token):
