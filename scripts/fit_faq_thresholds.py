@@ -146,6 +146,10 @@ def _sigmoid(x: np.ndarray | float) -> np.ndarray | float:
 
 def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
     codes = [e.code for e in matcher.entries]
+    # Every fit starts from readings weighed equally, whatever model the matcher held before
+    # (cross-validation fits one matcher fold after fold: the last fold's model must not
+    # choose this fold's readings).
+    matcher.use(Calibration(1.0, 1.0, 0.0, tuple(0.0 for _ in FEATURES)))
     bias, weights, per_question = _ranker(matcher, questions, codes)
     # The matcher keeps, per entry, the reading of the question its model rates best: fitted
     # once with every reading equal, the model then picks the rows it is fitted on again.
