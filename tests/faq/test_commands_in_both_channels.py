@@ -43,8 +43,23 @@ def test_a_command_routes_alike_in_both_channels(said, intent, client, wechat, k
     assert db.session.scalars(select(QuestionLog)).all() == []
 
 
+@pytest.mark.parametrize("said,intent", [
+    # Typed twice, or wrapped in a word that is itself a phrase.
+    ("好的好的", "thanks"), ("谢谢谢谢", "thanks"), ("感谢感谢", "thanks"), ("谢谢了", "thanks"),
+    ("人工人工", "human"), ("好的，谢谢谢谢", "thanks"),
+    # Acknowledgements the matcher used to answer with an entry (知道 is in 被别人知道).
+    ("知道啦", "thanks"), ("晓得了", "thanks"), ("嗯好的", "thanks"), ("了解了", "thanks"),
+    ("客服在吗", "human"), ("能转人工吗", "human"), ("我要投诉", "human"),
+    ("我的登记", "progress"), ("审核情况", "progress"), ("预约查询", "booking"),
+    ("取码", "pickup"), ("咨询电话", "contact"), ("返回菜单", "menu"),
+])
+def test_everyday_forms_of_a_command_route(said, intent):
+    assert route(said) == intent
+
+
 @pytest.mark.parametrize("question", ["孕检预约了去不了怎么办", "我想问一下人工流产在哪做",
-                                      "领取码过期了怎么办"])
+                                      "领取码过期了怎么办", "知道吗", "不知道怎么领",
+                                      "可以领几个", "谢谢你们，还想问下登记要多久"])
 def test_a_question_that_mentions_a_command_word_is_still_a_question(question):
     assert route(question) is None
 

@@ -23,7 +23,8 @@ _SPACE = re.compile(r"[\s，。！？!?,.~～、]+")
 class Intents:
     by_phrase: dict[str, str]
     entries: dict[str, str]
-    wrapping: re.Pattern
+    before: tuple[str, ...]
+    after: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -39,11 +40,8 @@ def intents() -> Intents:
             for key in {_raw_key(phrase), _key(phrase)} - {""}:
                 if by_phrase.setdefault(key, name) != name:
                     raise ValueError(f"intent phrase {phrase!r} is listed twice")
-    before = "|".join(re.escape(w) for w in sorted(data["wrapping"]["before"], key=len,
-                                                    reverse=True))
-    after = "|".join(re.escape(w) for w in sorted(data["wrapping"]["after"], key=len,
-                                                   reverse=True))
-    return Intents(by_phrase, entries, re.compile(f"^(?:{before})+|(?:{after})+$"))
+    return Intents(by_phrase, entries, tuple(data["wrapping"]["before"]),
+                   tuple(data["wrapping"]["after"]))
 
 
 def _raw_key(text: str) -> str:
@@ -66,13 +64,36 @@ def route(text: str) -> str | None:
         return found
     key = _key(text)
     for candidate in (key, strip_fillers(basic(text)).replace(" ", "")):
-        if not candidate:
-            continue
-        found = table.by_phrase.get(candidate) or table.by_phrase.get(
-            table.wrapping.sub("", candidate))
-        if found:
-            return found
+        for form in _forms(candidate, table):
+            found = table.by_phrase.get(form)
+            if found:
+                return found
     return None
+
+
+def _forms(candidate: str, table: Intents) -> list[str]:
+    """The message, said once and unwrapped one word at a time, fewest words taken first: a
+    command typed twice (好的好的, 人工人工) is the command, and a wrapping word can be a
+    phrase itself (谢谢了 is 谢谢 wrapped in 了, not two wrapping words and nothing)."""
+    forms = [candidate] + [unit for unit in _units(candidate) if unit != candidate]
+    seen = set(forms)
+    for form in forms:  # grows while it is read: breadth first
+        for word in table.before:
+            if form.startswith(word) and form[len(word):] not in seen:
+                seen.add(form[len(word):])
+                forms.append(form[len(word):])
+        for word in table.after:
+            if form.endswith(word) and form[:-len(word)] not in seen:
+                seen.add(form[:-len(word)])
+                forms.append(form[:-len(word)])
+    return [form for form in forms if form]
+
+
+def _units(text: str) -> list[str]:
+    """Every piece ``text`` is a repetition of, longest first (谢谢谢谢: 谢谢, 谢)."""
+    n = len(text)
+    return [text[:size] for size in range(n // 2, 0, -1)
+            if n % size == 0 and text[:size] * (n // size) == text]
 
 
 def entry_for(intent: str) -> str | None:
