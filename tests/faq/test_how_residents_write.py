@@ -107,6 +107,19 @@ def test_a_story_around_an_out_of_scope_question_is_not_answered(matcher):
     assert matcher.match("前两天下雨路不好走，我想问一下明天会不会下雨").outcome != "answered"
 
 
+def test_a_clause_without_a_topic_is_not_read_alone(matcher):
+    # "咋办呢" alone is every entry's "how": it matched the online-registration entry.
+    assert matcher.match("我儿子老不回家，咋办呢").outcome != "answered"
+    rows = matcher.candidate_features("我儿子老不回家，咋办呢")
+    assert all(row[FEATURES.index("left_out")] == 0.0 for row in rows.values())
+
+
+def test_a_filler_between_commas_is_not_a_question(matcher):
+    # "那个" alone, corrected to 哪个, read as "which method suits me".
+    result = matcher.match("嗯，你这个机器人说的我都看不懂，那个，就是说有没有人能直接跟我说")
+    assert "supplies.choose" not in [c.code for c in result.candidates]
+
+
 def test_a_story_is_read_clause_by_clause_and_after_asking_words():
     readings = [text for text, _left_out in focus("户口在老家，就是想问一下登记在哪办")]
     assert readings[0] == "户口在老家，就是想问一下登记在哪办"

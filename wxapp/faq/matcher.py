@@ -35,7 +35,7 @@ import yaml
 from wxapp.faq.entries import FaqEntry
 from wxapp.faq.homophones import HomophoneCorrector
 from wxapp.faq.index import FeatureIndex
-from wxapp.faq.normalize import DATA, basic, question_form, synonym_table
+from wxapp.faq.normalize import DATA, basic, question_form, strip_fillers, synonym_table
 from wxapp.faq.tokenizer import domain_terms, get_tokenizer
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -237,10 +237,14 @@ class FaqMatcher:
         best_logit = -math.inf
         for clause, left_out in focus(text or ""):
             reading = question_form(clause)
+            if left_out and not strip_fillers(reading, keep_all_filler=False):
+                # "那个" alone is a filler, not a question (corrected, it became 哪个 → "which
+                # method suits me").
+                continue
             for form, corrected in ((reading, 0.0), (self.corrector.correct(reading), 1.0)):
                 if corrected and form is reading:
                     continue
-                rows = dict(self._rows(form, corrected, left_out))
+                rows = dict(self._rows(form, corrected, left_out, need_topic=bool(left_out)))
                 if not rows:
                     continue
                 top = max(self._logit(row) for row in rows.values())
@@ -248,10 +252,12 @@ class FaqMatcher:
                     best, best_logit = rows, top
         return best
 
-    def _rows(self, text: str, corrected: float,
-              left_out: float = 0.0) -> list[tuple[int, np.ndarray]]:
+    def _rows(self, text: str, corrected: float, left_out: float = 0.0,
+              need_topic: bool = False) -> list[tuple[int, np.ndarray]]:
         detail = self.index.evidence_detail(text)
-        if detail is None:
+        if detail is None or (need_topic and not detail["topics"]):
+            # A part of a message read alone must name what it is about: "咋办呢" from "我儿子
+            # 老不回家，咋办呢" is any entry's "how", and matched one exactly.
             return []
         similarity, coverage = detail["similarity"], detail["coverage"]
         scores = SIMILARITY_SHARE * similarity + (1 - SIMILARITY_SHARE) * coverage

@@ -100,10 +100,11 @@ def basic(text: str) -> str:
     return text
 
 
-def strip_fillers(text: str) -> str:
-    """Drop spoken fillers; a message that is nothing but fillers (嗯嗯) is kept as it is."""
+def strip_fillers(text: str, keep_all_filler: bool = True) -> str:
+    """Drop spoken fillers; a message that is nothing but fillers (嗯嗯) is kept as it is,
+    unless ``keep_all_filler`` is false (then it is empty)."""
     stripped = " ".join(_filler_pattern().sub(" ", text).split())
-    return stripped or text
+    return stripped or (text if keep_all_filler else "")
 
 
 @lru_cache(maxsize=8192)
