@@ -208,3 +208,13 @@ def test_sha_is_heard_as_shenme():
     # The synonym table lists 有什么用 and 有啥用 alike, and now every phrase with either.
     assert canonical("叶酸有啥好处") == canonical("叶酸有什么好处")
     assert canonical("要带啥") == canonical("要带什么")
+
+
+def test_an_unseen_common_word_weighs_less_than_an_unseen_rare_one():
+    from wxapp.faq.index import general_rarity
+
+    # 比较 and 方式 say little about what a question is about; 咖啡 says it is about coffee.
+    assert general_rarity("比较") < 0.5 and general_rarity("方式") < 0.5
+    assert general_rarity("咖啡") == 1.0
+    # A health worry the project lists counts in full, whatever jieba's count for it.
+    assert general_rarity("宫外孕") == 1.0
