@@ -114,6 +114,13 @@ def test_a_clause_without_a_topic_is_not_read_alone(matcher):
     assert all(row[FEATURES.index("left_out")] == 0.0 for row in rows.values())
 
 
+def test_a_clause_that_asks_about_the_storys_topic_is_read_with_it(matcher):
+    # "这个检查到底是干嘛的" names no topic; the story named 孕前检查.
+    text = ("我们刚结婚，嗯，村医说让我们去做那个免费的孕前检查，就是说这个检查到底是干嘛的，"
+            "都检查哪些")
+    assert answered(matcher, text) == "precheck.what"
+
+
 def test_a_filler_between_commas_is_not_a_question(matcher):
     # "那个" alone, corrected to 哪个, read as "which method suits me".
     result = matcher.match("嗯，你这个机器人说的我都看不懂，那个，就是说有没有人能直接跟我说")

@@ -215,6 +215,12 @@ class FeatureIndex:
         return frozenset(self.feature_ids[f] for f in features(text)
                          if f[0] == "w" and f[2:] in terms and f in self.feature_ids)
 
+    def topic_words(self, text: str) -> list[str]:
+        """The topics of the base ``text`` names, as words, in the order it names them."""
+        terms = domain_terms() - generic_terms()
+        return [f[2:] for f in features(text)
+                if f[0] == "w" and f[2:] in terms and f in self.feature_ids]
+
     def evidence(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Per entry: (best phrasing cosine, share of the question's weight covered)."""
         known_ids, known_weights, unseen = [], [], []

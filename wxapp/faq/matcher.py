@@ -235,12 +235,24 @@ class FaqMatcher:
         suits it from a story about something else."""
         best: dict[int, np.ndarray] = {}
         best_logit = -math.inf
-        for clause, left_out in focus(text or ""):
+        readings = focus(text or "")
+        topic: str | None = None
+        for clause, left_out in readings:
             reading = question_form(clause)
             if left_out and not strip_fillers(reading, keep_all_filler=False):
                 # "那个" alone is a filler, not a question (corrected, it became 哪个 → "which
                 # method suits me").
                 continue
+            if left_out and not self.index.topic_words(reading):
+                # "这个检查到底是干嘛的" after "村医让我们去做孕前检查": the clause asks about
+                # the topic the story named. Read alone it is any entry's question.
+                if topic is None:
+                    whole = question_form(readings[0][0])
+                    topic = " ".join(self.index.topic_words(whole)
+                                     or self.index.topic_words(self.corrector.correct(whole)))
+                if not topic:
+                    continue
+                reading = topic + " " + reading
             for form, corrected in ((reading, 0.0), (self.corrector.correct(reading), 1.0)):
                 if corrected and form is reading:
                     continue
