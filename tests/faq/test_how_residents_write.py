@@ -217,6 +217,12 @@ def test_sha_is_heard_as_shenme():
     assert canonical("要带啥") == canonical("要带什么")
 
 
+def test_za_is_heard_as_zenme():
+    # 怎么用 is a phrase of the table (功能); 咋用 was read as 怎么 + 用.
+    assert canonical("发放机咋用") == canonical("发放机怎么用")
+    assert canonical("登记咋办") == canonical("登记怎么办")
+
+
 def test_an_unseen_common_word_weighs_less_than_an_unseen_rare_one():
     from wxapp.faq.index import general_rarity
 

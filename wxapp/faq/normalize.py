@@ -30,8 +30,8 @@ _EMOTICON = re.compile(r"\[[^\[\]\s]{1,6}\]")
 # A JSON body may carry a lone surrogate ("\ud800"): not text, and OpenCC cannot encode it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Spoken words that only stand for a written one, read as it before the synonym table, so
-# that every phrase it lists with 什么 is heard with 啥 too (有啥用, 要带啥, 啥时候).
-_SPOKEN = str.maketrans({"啥": "什么"})
+# that every phrase it lists with 什么 / 怎么 is heard with 啥 / 咋 too (有啥用, 啥时候, 咋用).
+_SPOKEN = str.maketrans({"啥": "什么", "咋": "怎么"})
 _converter_lock = threading.Lock()
 _converter: opencc.OpenCC | None = None
 # Folding can expose a new filler (那那个个 → 那个) or a new traditional phrase; a few passes
