@@ -174,6 +174,19 @@ def test_the_fitted_thresholds_are_what_the_matcher_uses(matcher):
     assert 0 < data["suggest_threshold"] < data["answer_threshold"] < 1
 
 
+def test_the_committed_thresholds_are_what_the_fit_gives_today():
+    # A change to the lexicon, the base or the labelled questions changes the fit: a stale
+    # thresholds.yaml would serve models fitted on another engine.
+    import subprocess
+    import sys
+
+    from tests.faq.shipped import ROOT
+
+    done = subprocess.run([sys.executable, str(ROOT / "scripts/fit_faq_thresholds.py"),
+                           "--check"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 @pytest.mark.parametrize("model", ["model", "confidence"])
 def test_a_thresholds_file_without_a_fitted_weight_is_refused(tmp_path, model):
     data = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8"))
