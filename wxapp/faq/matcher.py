@@ -35,7 +35,14 @@ import yaml
 from wxapp.faq.entries import FaqEntry
 from wxapp.faq.homophones import HomophoneCorrector
 from wxapp.faq.index import FeatureIndex
-from wxapp.faq.normalize import DATA, basic, question_form, strip_fillers, synonym_table
+from wxapp.faq.normalize import (
+    DATA,
+    basic,
+    canonical,
+    question_form,
+    strip_fillers,
+    synonym_table,
+)
 from wxapp.faq.tokenizer import domain_terms, get_tokenizer
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -192,6 +199,7 @@ class FaqMatcher:
         self.index = index
         self.use(calibration)
         self.exact: dict[str, int] = {}
+        self.exact_read: dict[str, int] = {}
         self.corrector = HomophoneCorrector((), ())
         medical = medical_entries()
         self.medical = np.array([e.code in medical for e in entries], dtype=bool)
@@ -202,14 +210,19 @@ class FaqMatcher:
         entries = [e for e in entries if e.enabled]
         phrasings = []
         exact: dict[str, int] = {}
+        read: dict[str, int | None] = {}
         for number, entry in enumerate(entries):
             for text in entry.texts():
                 phrasings.append((number, text))
                 exact.setdefault(basic(text).replace(" ", ""), number)
+                key = canonical(text).replace(" ", "")
+                # A reading two entries share is neither's.
+                read[key] = number if read.get(key, number) == number else None
         answers = [strip_placeholders(e.answer) for e in entries]
         index = FeatureIndex(phrasings, answers)
         matcher = cls(entries, index, calibration or load_calibration())
         matcher.exact = exact
+        matcher.exact_read = {key: number for key, number in read.items() if number is not None}
         matcher.corrector = _corrector([text for _, text in phrasings] + answers, index)
         if len(entries) > 1000:
             # Building churns through many small objects; hand the memory back before serving.
@@ -350,9 +363,14 @@ class FaqMatcher:
         return _sigmoid(self.calibration.confidence_bias + row @ self._confidence_weights)
 
     def exact_entry(self, text: str) -> int | None:
-        """The entry one of whose phrasings the question is, word for word (fillers aside)."""
+        """The entry one of whose phrasings the question is, word for word (fillers aside),
+        or once both are read through the synonym table (孕检 is 孕前检查, a keyword of the
+        check's entry) when no other entry has a phrasing that reads the same."""
         plain = question_form(text or "").replace(" ", "")
-        return self.exact.get(plain, self.exact.get(basic(text or "").replace(" ", "")))
+        found = self.exact.get(plain, self.exact.get(basic(text or "").replace(" ", "")))
+        if found is None and plain:
+            found = self.exact_read.get(canonical(text or "").replace(" ", ""))
+        return found
 
     def match(self, text: str, limit: int = 3) -> MatchResult:
         if not question_form(text or ""):
