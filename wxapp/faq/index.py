@@ -210,11 +210,6 @@ class FeatureIndex:
         return _Columns(rows.astype(np.int32), cols.astype(np.int32), values.astype(np.float32),
                         n_features)
 
-    def query_topics(self, text: str) -> frozenset[int]:
-        terms = domain_terms()
-        return frozenset(self.feature_ids[f] for f in features(text)
-                         if f[0] == "w" and f[2:] in terms and f in self.feature_ids)
-
     def topic_words(self, text: str) -> list[str]:
         """The topics of the base ``text`` names, as words, in the order it names them."""
         terms = domain_terms() - generic_terms()
