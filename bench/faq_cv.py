@@ -21,7 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.faq_quality import KB, load_questions  # noqa: E402
-from scripts.fit_faq_thresholds import _questions, fit  # noqa: E402
+from scripts.fit_faq_thresholds import (  # noqa: E402
+    CrossFitted,
+    _questions,
+    fit,
+    without,
+)
 from wxapp.faq.knowledge_base import load_knowledge_base  # noqa: E402
 from wxapp.faq.matcher import CONFIDENCE_FEATURES, FEATURES, Calibration, FaqMatcher  # noqa: E402
 
@@ -35,13 +40,17 @@ def calibration_of(fitted: dict) -> Calibration:
                        fitted["max_unseen"])
 
 
-def cross_validate(matcher: FaqMatcher, questions, folds: int) -> dict:
+def cross_validate(entries, questions, folds: int) -> dict:
     right = ranked_first = top3 = in_scope = rejected = out_of_scope = 0
     wrong = answered_oos = 0
     for fold in range(folds):
         train = [q for i, q in enumerate(questions) if i % folds != fold]
         test = [q for i, q in enumerate(questions) if i % folds == fold]
-        matcher.use(calibration_of(fit(matcher, train)))
+        # The questions scored are not in the base (staff attach only what they have read),
+        # and the fit reads its own as strangers too (CrossFitted).
+        base = without(entries, [text for text, _gold in test])
+        calibration = calibration_of(fit(CrossFitted(base, train), train))
+        matcher = FaqMatcher.build(base, calibration=calibration)
         for text, gold in test:
             result = matcher.match(text)
             codes = [c.code for c in result.candidates]
@@ -66,15 +75,14 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
-    placeholder = Calibration(1.0, 1.0, 0.0, tuple(0.0 for _ in FEATURES))
-    matcher = FaqMatcher.build(load_knowledge_base(KB).entries, calibration=placeholder)
+    entries = load_knowledge_base(KB).entries
     questions = _questions(load_questions("calibration"))
     runs = []
     for repeat in range(args.repeats):
         order = list(questions)
         if repeat:
             random.Random(repeat).shuffle(order)
-        runs.append(cross_validate(matcher, order, args.folds))
+        runs.append(cross_validate(entries, order, args.folds))
     scores = {key: sum(run[key] for run in runs) / len(runs) for key in runs[0]}
     times = f", mean of {args.repeats} draws" if args.repeats > 1 else ""
     print(f"calibration, {args.folds}-fold CV{times}: {scores['n']:.0f} in scope, "

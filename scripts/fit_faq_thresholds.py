@@ -6,7 +6,9 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
 
 1. Every calibration question is read as the bot reads it; each entry worth weighing gives a
    feature row (wxapp.faq.matcher.FEATURES), labelled 1 for the right entry, 0 otherwise (all
-   rows of out-of-scope and near-domain questions are 0).
+   rows of out-of-scope and near-domain questions are 0). Where the base holds the question
+   itself (staff attach residents' wordings as similar questions), it is read by a matcher
+   over the base without the questions of its fold (CrossFitted), as a new question meets it.
 2. The ranker, which orders the entries: a conditional logit (softmax over each question's
    candidates, L2-regularised, Newton's method) that makes the right entry the likeliest of
    its question's candidates, then one scale and bias over its score by logistic regression
@@ -41,7 +43,9 @@ differs (the fit is deterministic).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.faq_quality import KB, load_questions  # noqa: E402
+from wxapp.faq.entries import FaqEntry  # noqa: E402
 from wxapp.faq.intents import route  # noqa: E402
 from wxapp.faq.knowledge_base import load_knowledge_base  # noqa: E402
 from wxapp.faq.matcher import (  # noqa: E402
@@ -62,6 +67,7 @@ from wxapp.faq.matcher import (  # noqa: E402
     FaqMatcher,
     advice_coverage,
 )
+from wxapp.faq.normalize import basic  # noqa: E402
 
 L2 = 0.3
 WRONG_COST = 3.0
@@ -74,6 +80,62 @@ HARMFUL_ADVICE_COST = 10.0
 CANDIDATES_SHOWN = 3
 # Above the strictest unseen-share ceiling the calibration questions allow, this much room.
 UNSEEN_MARGIN = 0.05
+
+
+PLACEHOLDER = Calibration(1.0, 1.0, 0.0, tuple(0.0 for _ in FEATURES))
+# Folds of the cross-fit: each question is read by a matcher whose base lacks a fifth of the
+# labelled questions, its own among them.
+CROSS_FOLDS = 5
+
+
+def _key(text: str) -> str:
+    return basic(text).replace(" ", "")
+
+
+def without(entries: Iterable[FaqEntry], texts: Iterable[str]) -> list[FaqEntry]:
+    """``entries`` less the similar questions that are one of ``texts`` (spaces aside)."""
+    dropped = {_key(text) for text in texts}
+    return [dataclasses.replace(entry, similar_questions=tuple(
+                q for q in entry.similar_questions if _key(q) not in dropped))
+            for entry in entries]
+
+
+class CrossFitted:
+    """The matcher as a new question meets it, for questions the base itself holds.
+
+    Residents' questions that staff attached to entries (the labelled calibration questions
+    among them) are similar questions of the base: read by a matcher over the whole base, each
+    would match itself word for word, and a model fitted on that would be sure of questions it
+    has never met. Here each question is read by a matcher over the base without the
+    questions of its fold (CROSS_FOLDS), so its features are a stranger's. Only what ``fit``
+    asks of a matcher is provided."""
+
+    def __init__(self, entries: list[FaqEntry], questions: list[tuple[str, str | None]],
+                 folds: int = CROSS_FOLDS):
+        texts = list(dict.fromkeys(_key(text) for text, _gold in questions))
+        self.fold = {text: number % folds for number, text in enumerate(texts)}
+        self.matchers = [
+            FaqMatcher.build(without(entries, [t for t in texts if self.fold[t] == fold]),
+                             calibration=PLACEHOLDER)
+            for fold in range(folds)]
+        self.entries = self.matchers[0].entries
+        self.medical = self.matchers[0].medical
+
+    def _of(self, text: str) -> FaqMatcher:
+        return self.matchers[self.fold[_key(text)]]
+
+    def use(self, calibration: Calibration) -> None:
+        for matcher in self.matchers:
+            matcher.use(calibration)
+
+    def candidate_features(self, text: str):
+        return self._of(text).candidate_features(text)
+
+    def exact_entry(self, text: str) -> int | None:
+        return self._of(text).exact_entry(text)
+
+    def confidence_row(self, rows, logits=None):
+        return self.matchers[0].confidence_row(rows, logits)
 
 
 def _questions(data: dict) -> list[tuple[str, str | None]]:
@@ -144,12 +206,12 @@ def _sigmoid(x: np.ndarray | float) -> np.ndarray | float:
     return 1 / (1 + np.exp(-np.clip(x, -30, 30)))
 
 
-def fit(matcher: FaqMatcher, questions: list[tuple[str, str | None]]) -> dict:
+def fit(matcher: FaqMatcher | CrossFitted, questions: list[tuple[str, str | None]]) -> dict:
     codes = [e.code for e in matcher.entries]
     # Every fit starts from readings weighed equally, whatever model the matcher held before
     # (cross-validation fits one matcher fold after fold: the last fold's model must not
     # choose this fold's readings).
-    matcher.use(Calibration(1.0, 1.0, 0.0, tuple(0.0 for _ in FEATURES)))
+    matcher.use(PLACEHOLDER)
     bias, weights, per_question = _ranker(matcher, questions, codes)
     # The matcher keeps, per entry, the reading of the question its model rates best: fitted
     # once with every reading equal, the model then picks the rows it is fitted on again.
@@ -303,9 +365,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    placeholder = Calibration(1.0, 1.0, 0.0, tuple(0.0 for _ in FEATURES))
-    matcher = FaqMatcher.build(load_knowledge_base(KB).entries, calibration=placeholder)
-    fitted = fit(matcher, _questions(load_questions("calibration")))
+    questions = _questions(load_questions("calibration"))
+    fitted = fit(CrossFitted(load_knowledge_base(KB).entries, questions), questions)
     text = HEADER + yaml.safe_dump(fitted, allow_unicode=True, sort_keys=False)
     if args.check:
         if CALIBRATION_FILE.read_text(encoding="utf-8") != text:
