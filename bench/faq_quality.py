@@ -5,7 +5,7 @@ out-of-scope rejection, and plain jieba + BM25 on the same questions side by sid
     .venv/bin/python bench/faq_quality.py some.yaml [--knowledge-base kb.yaml]
 
 The questions are tests/faq/data/paraphrases.yaml (the first set, calibration only),
-tests/faq/data/residents.yaml and tests/faq/data/fresh.yaml (calibration and held-out splits;
+tests/faq/data/residents.yaml and tests/faq/data/fresh*.yaml (calibration and held-out splits;
 `bench/faq_quality.py tests/faq/data/fresh.yaml --split held_out` scores one file's split).
 A file has `paraphrases: [{q, code}]` and `out_of_scope: [question or {q}]`, or those under
 `calibration:` / `held_out:`. The bot is scored as residents meet it: the intent router first
@@ -37,9 +37,10 @@ from wxapp.faq.normalize import basic  # noqa: E402
 DATA = ROOT / "tests/faq/data"
 KB = ROOT / "wxapp/faq/data/knowledge_base.yaml"
 SPLITS = ("calibration", "held_out")
-# Sets with both splits: the team's own, and one written by someone who never saw the
-# knowledge base's phrasings (only faq-topics.md and each entry's standard question).
-SPLIT_FILES = ("residents.yaml", "fresh.yaml", "fresh2.yaml")
+# Sets with both splits: the team's own, and four written by people who never saw the
+# knowledge base's phrasings (only faq-topics.md and each entry's standard question), each in
+# other registers (see each file's header).
+SPLIT_FILES = ("residents.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml", "fresh4.yaml")
 
 
 def _question(item) -> str:
