@@ -86,6 +86,23 @@ def test_a_real_word_is_not_taken_for_a_typo(matcher):
     assert matcher.corrector.correct("孕前检察要空腹吗") == "孕前检查要空腹吗"
 
 
+def test_a_typo_in_a_question_staff_attached_is_still_corrected_elsewhere():
+    # Staff attach residents' questions as they were typed; their slips must not become words
+    # of the base, or 预越 would never again be read as 预约.
+    import dataclasses
+
+    from tests.faq.shipped import KB_PATH
+    from wxapp.faq.knowledge_base import load_knowledge_base
+    from wxapp.faq.matcher import FaqMatcher
+
+    entries = load_knowledge_base(KB_PATH).entries
+    attached = [dataclasses.replace(e, similar_questions=(*e.similar_questions, "孕检咋预越"))
+                if e.code == "precheck.book" else e for e in entries]
+    matcher = FaqMatcher.build(attached)
+    assert matcher.corrector.correct("叶酸要预越吗") == "叶酸要预约吗"
+    assert matcher.corrector.correct("预越的时间能改吗") == "预约的时间能改吗"
+
+
 @pytest.mark.parametrize("text,code", [
     ("嗯那个就是说我想问一下孕检要空腹吗", "precheck.prepare"),
     ("麻烦问下，叶酸去哪里领啊", "folic.get"),

@@ -8,6 +8,10 @@ pairs are never touched, so a question already in the base's words reads the sam
 pairs from the base's own words (not across word boundaries) are offered, so a correction
 always lands on a term that means something here. A pair inside a longer word of the general
 dictionary is what it says (检察院 is the procuratorate, not a typo of 检查), and is kept.
+
+The base's own texts hold typos too: residents' questions that staff attached as similar
+questions ("生育登纪有啥用"). A pair the base uses far less often than the word pair it sounds
+like (TYPO_RATIO) is such a typo, not a word of the base, and is corrected like any other.
 """
 from __future__ import annotations
 
@@ -25,6 +29,9 @@ os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "true")
 from pypinyin import Style, lazy_pinyin
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
+# 登纪 in two attached questions, 登记 in hundreds of phrasings: the rarer spelling of one
+# sound is a slip of the keyboard when it is this many times rarer.
+TYPO_RATIO = 20
 
 
 @lru_cache(maxsize=20000)
@@ -53,14 +60,19 @@ def fuzzy(syllable: str) -> str:
 
 class HomophoneCorrector:
     def __init__(self, texts: Iterable[str], words: Iterable[str],
-                 segment: Callable[[str], list[str]] | None = None):
+                 segment: Callable[[str], list[str]] | None = None,
+                 terms: Iterable[str] = ()):
         """``texts``: everything the base says, in question form (every pair in them is
-        known); ``words``: the base's words, whose pairs a typo may be corrected to."""
-        self.known: set[str] = set()
-        self.known_words: set[str] = set()
+        known, but for a far rarer spelling of a word pair's sound); ``words``: the base's
+        words, whose pairs a typo may be corrected to; ``terms``: the field's terms, whose
+        pairs are known however rare (孕前健康检查 is not a slip of 孕前检查)."""
+        said: Counter = Counter()
         for text in texts:
             for run in _CJK_RUN.findall(text):
-                self.known.update(run[i:i + 2] for i in range(len(run) - 1))
+                said.update(run[i:i + 2] for i in range(len(run) - 1))
+        self.known: set[str] = set()
+        self.known_words: set[str] = set()
+        word_pairs: set[str] = set()
         by_sound: dict[tuple[str, str], Counter] = defaultdict(Counter)
         by_fuzzy: dict[tuple[str, str], Counter] = defaultdict(Counter)
         # Sorted, so that a tie between two words of one sound goes the same way in every
@@ -74,7 +86,7 @@ class HomophoneCorrector:
             in_context = lazy_pinyin(word, style=Style.NORMAL)
             for i in range(len(word) - 1):
                 pair = word[i:i + 2]
-                self.known.add(pair)
+                word_pairs.add(pair)
                 by_sound[(in_context[i], in_context[i + 1])][pair] += 1
                 by_sound[(char_pinyin(word[i]), char_pinyin(word[i + 1]))][pair] += 1
                 by_fuzzy[(fuzzy(in_context[i]), fuzzy(in_context[i + 1]))][pair] += 1
@@ -84,6 +96,11 @@ class HomophoneCorrector:
         # folding merges more sounds, and a guess between two terms is no correction.
         self.by_fuzzy = {sound: next(iter(pairs)) for sound, pairs in by_fuzzy.items()
                          if len(pairs) == 1}
+        self.known.update(term[i:i + 2] for term in terms for i in range(len(term) - 1))
+        for pair in word_pairs | said.keys():
+            meant = self._replacement(pair)
+            if meant in (None, pair) or said[meant] < max(1, said[pair]) * TYPO_RATIO:
+                self.known.add(pair)
         self.segment = segment
 
     def correct(self, text: str) -> str:
@@ -101,9 +118,7 @@ class HomophoneCorrector:
                 pair = chars[i] + chars[i + 1]
                 if pair in self.known:
                     continue
-                first, second = char_pinyin(chars[i]), char_pinyin(chars[i + 1])
-                replacement = self.by_sound.get((first, second)) or self.by_fuzzy.get(
-                    (fuzzy(first), fuzzy(second)))
+                replacement = self._replacement(pair)
                 if replacement is None:
                     continue
                 if protected is None:
@@ -118,6 +133,12 @@ class HomophoneCorrector:
             return text
         pieces.append(text[last:])
         return "".join(pieces)
+
+    def _replacement(self, pair: str) -> str | None:
+        """The base's word pair that ``pair`` sounds like, if any."""
+        first, second = char_pinyin(pair[0]), char_pinyin(pair[1])
+        return self.by_sound.get((first, second)) or self.by_fuzzy.get(
+            (fuzzy(first), fuzzy(second)))
 
     def _inside_long_words(self, run: str) -> set[int]:
         """Positions of ``run`` inside words of three characters or more that the base does

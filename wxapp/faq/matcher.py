@@ -422,7 +422,8 @@ def _corrector(texts: list[str], index: FeatureIndex) -> HomophoneCorrector:
     # a word of the dictionary is a real word that a typo cannot be.
     tokenizer = get_tokenizer()
     return HomophoneCorrector(forms | words, words,
-                              segment=lambda text: tokenizer.lcut(text, HMM=False))
+                              segment=lambda text: tokenizer.lcut(text, HMM=False),
+                              terms=domain_terms())
 
 
 def _trim_heap() -> None:
