@@ -10,8 +10,9 @@ always lands on a term that means something here. A pair inside a longer word of
 dictionary is what it says (检察院 is the procuratorate, not a typo of 检查), and is kept.
 
 The base's own texts hold typos too: residents' questions that staff attached as similar
-questions ("生育登纪有啥用"). A pair the base uses far less often than the word pair it sounds
-like (TYPO_RATIO) is such a typo, not a word of the base, and is corrected like any other.
+questions ("生育登纪有啥用"). Their pairs are known only as the rest of the base corrects them;
+and a pair the base uses far less often than the word pair it sounds like (TYPO_RATIO) is a
+typo, not a word of the base (检察 in one attached question), and is corrected like any other.
 """
 from __future__ import annotations
 
@@ -29,9 +30,12 @@ os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "true")
 from pypinyin import Style, lazy_pinyin
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
-# 登纪 in two attached questions, 登记 in hundreds of phrasings: the rarer spelling of one
-# sound is a slip of the keyboard when it is this many times rarer.
+# 检察 once in what the base says, 检查 in hundreds of places: the rarer spelling of one sound
+# is a slip of the keyboard when it is this many times rarer.
 TYPO_RATIO = 20
+# An attached question's pair is a slip only for a word pair the base's own texts say at
+# least this often: 预约, 登记, 叶酸, not 我先 or 四个 (我想, 是个 are what they say).
+SLIP_TARGET_SAID = 3
 
 
 @lru_cache(maxsize=20000)
@@ -61,11 +65,17 @@ def fuzzy(syllable: str) -> str:
 class HomophoneCorrector:
     def __init__(self, texts: Iterable[str], words: Iterable[str],
                  segment: Callable[[str], list[str]] | None = None,
-                 terms: Iterable[str] = ()):
+                 terms: Iterable[str] = (), attached: Iterable[str] = (),
+                 is_word: Callable[[str], bool] = lambda pair: False):
         """``texts``: everything the base says, in question form (every pair in them is
         known, but for a far rarer spelling of a word pair's sound); ``words``: the base's
         words, whose pairs a typo may be corrected to; ``terms``: the field's terms, whose
-        pairs are known however rare (孕前健康检查 is not a slip of 孕前检查)."""
+        pairs are known however rare (孕前健康检查 is not a slip of 孕前检查); ``attached``:
+        residents' questions the base holds as typed (similar questions), whose pairs are
+        known but for slips: a pair that is no word (``is_word``), sounds like a word pair
+        ``texts`` use (SLIP_TARGET_SAID), and neither of whose characters belongs to a word
+        the segmenter finds there that ``texts`` use (预/越, 登/纪要). 预越, typed by many,
+        is still a slip; 酸要 in 叶酸要 is not."""
         said: Counter = Counter()
         for text in texts:
             for run in _CJK_RUN.findall(text):
@@ -90,8 +100,11 @@ class HomophoneCorrector:
                 by_sound[(in_context[i], in_context[i + 1])][pair] += 1
                 by_sound[(char_pinyin(word[i]), char_pinyin(word[i + 1]))][pair] += 1
                 by_fuzzy[(fuzzy(in_context[i]), fuzzy(in_context[i + 1]))][pair] += 1
-        self.by_sound = {sound: min(pairs.items(), key=lambda item: (-item[1], item[0]))[0]
-                         for sound, pairs in by_sound.items()}
+        # Of one sound, the pair the base says most (叶酸, not an attached slip 叶算), then
+        # the one most of its words hold.
+        self.by_sound = {
+            sound: min(pairs.items(), key=lambda item: (-said[item[0]], -item[1], item[0]))[0]
+            for sound, pairs in by_sound.items()}
         # A fuzzy sound is corrected only where it points at one pair of the base's words:
         # folding merges more sounds, and a guess between two terms is no correction.
         self.by_fuzzy = {sound: next(iter(pairs)) for sound, pairs in by_fuzzy.items()
@@ -102,6 +115,8 @@ class HomophoneCorrector:
             if meant in (None, pair) or said[meant] < max(1, said[pair]) * TYPO_RATIO:
                 self.known.add(pair)
         self.segment = segment
+        for text in attached:
+            self._learn(text, is_word, said)
 
     def correct(self, text: str) -> str:
         """``text`` with unknown character pairs replaced by the base's pair of the same
@@ -133,6 +148,41 @@ class HomophoneCorrector:
             return text
         pieces.append(text[last:])
         return "".join(pieces)
+
+    def _learn(self, text: str, is_word: Callable[[str], bool], said: Counter) -> None:
+        """Know the pairs of an attached question but for its slips."""
+        for run in _CJK_RUN.findall(text):
+            in_words: set[int] | None = None
+            for i in range(len(run) - 1):
+                pair = run[i:i + 2]
+                if pair in self.known:
+                    continue
+                meant = self._replacement(pair)
+                if meant is None or said[meant] < SLIP_TARGET_SAID:
+                    self.known.add(pair)
+                    continue
+                if is_word(pair):
+                    # 检察 is a word, but not the one a question about checks means.
+                    if said[meant] < max(1, said[pair]) * TYPO_RATIO:
+                        self.known.add(pair)
+                    continue
+                if in_words is None:
+                    in_words = self._inside_words_said(run, said)
+                if i in in_words or i + 1 in in_words:
+                    self.known.add(pair)
+
+    def _inside_words_said(self, run: str, said: Counter) -> set[int]:
+        """Positions of ``run`` inside words the segmenter finds in it that the base's own
+        texts use."""
+        if self.segment is None:
+            return set(range(len(run)))
+        positions: set[int] = set()
+        start = 0
+        for word in self.segment(run):
+            if len(word) > 1 and all(said[word[i:i + 2]] for i in range(len(word) - 1)):
+                positions.update(range(start, start + len(word)))
+            start += len(word)
+        return positions
 
     def _replacement(self, pair: str) -> str | None:
         """The base's word pair that ``pair`` sounds like, if any."""

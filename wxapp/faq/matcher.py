@@ -223,7 +223,9 @@ class FaqMatcher:
         matcher = cls(entries, index, calibration or load_calibration())
         matcher.exact = exact
         matcher.exact_read = {key: number for key, number in read.items() if number is not None}
-        matcher.corrector = _corrector([text for _, text in phrasings] + answers, index)
+        said = [text for e in entries for text in (e.question, *e.keywords)] + answers
+        attached = [text for e in entries for text in e.similar_questions]
+        matcher.corrector = _corrector(said, attached, index)
         if len(entries) > 1000:
             # Building churns through many small objects; hand the memory back before serving.
             gc.collect()
@@ -409,7 +411,10 @@ class FaqMatcher:
         return next((e for e in self.entries if e.code == code), None)
 
 
-def _corrector(texts: list[str], index: FeatureIndex) -> HomophoneCorrector:
+def _corrector(texts: list[str], attached: list[str], index: FeatureIndex
+               ) -> HomophoneCorrector:
+    """``texts``: what staff wrote (questions, keywords, answers); ``attached``: the similar
+    questions, often residents' own words as typed."""
     # The base's words as the index already segmented them, and the residents' variants the
     # synonym table knows: segmenting every text again would double a large base's build.
     words = set(domain_terms())
@@ -418,12 +423,14 @@ def _corrector(texts: list[str], index: FeatureIndex) -> HomophoneCorrector:
         words.add(variant)
         words.update(term.split())
     forms = {question_form(text) for text in texts}
+    attached_forms = {question_form(text) for text in attached} - forms
     # Without jieba's HMM: it glues unknown characters into made-up words (夜酸要), and only
     # a word of the dictionary is a real word that a typo cannot be.
     tokenizer = get_tokenizer()
-    return HomophoneCorrector(forms | words, words,
+    return HomophoneCorrector(forms, words,
                               segment=lambda text: tokenizer.lcut(text, HMM=False),
-                              terms=domain_terms())
+                              terms=domain_terms(), attached=attached_forms,
+                              is_word=lambda pair: tokenizer.FREQ.get(pair, 0) > 0)
 
 
 def _trim_heap() -> None:
