@@ -84,6 +84,8 @@ FEATURES = (
     "standard",          # cosine to the entry's standard question, what the entry is about
     "unnamed_topic",     # the entry's standard question names topics, the question none of them
     "other_errand",      # the question names another office's errand or a health worry
+    "length",            # how long the message is (a story, not a question, at 60 characters)
+    "unseen_in_length",  # unseen_words × length: a long story's unknown words say less
 )
 # The confidence model also hears the ranker's verdict: how high it rates the first entry,
 # and by how much it prefers it to the second (a neighbour close behind is a coin toss).
@@ -251,6 +253,8 @@ class FaqMatcher:
         best: dict[int, np.ndarray] = {}
         best_logit = -math.inf
         readings = focus(text or "")
+        length = min(1.0, len(question_form(readings[0][0])) / MAX_QUERY_CHARS) if readings \
+            else 0.0
         topic: str | None = None
         for clause, left_out in readings:
             reading = question_form(clause)
@@ -271,7 +275,8 @@ class FaqMatcher:
             for form, corrected in ((reading, 0.0), (self.corrector.correct(reading), 1.0)):
                 if corrected and form is reading:
                     continue
-                rows = dict(self._rows(form, corrected, left_out, need_topic=bool(left_out)))
+                rows = dict(self._rows(form, corrected, left_out, need_topic=bool(left_out),
+                                       length=length))
                 if not rows:
                     continue
                 top = max(self._logit(row) for row in rows.values())
@@ -280,7 +285,7 @@ class FaqMatcher:
         return best
 
     def _rows(self, text: str, corrected: float, left_out: float = 0.0,
-              need_topic: bool = False) -> list[tuple[int, np.ndarray]]:
+              need_topic: bool = False, length: float = 0.0) -> list[tuple[int, np.ndarray]]:
         detail = self.index.evidence_detail(text)
         if detail is None or (need_topic and not detail["topics"]):
             # A part of a message read alone must name what it is about: "咋办呢" from "我儿子
@@ -326,6 +331,7 @@ class FaqMatcher:
                 1.0 if self.index.entry_standard_topics[i]
                 and not self.index.entry_standard_topics[i] & topics else 0.0,
                 1.0 if detail["other_errand"] else 0.0,
+                length, detail["unseen_words"] * length,
             ], dtype=np.float64)))
         return rows
 
