@@ -265,3 +265,23 @@ def test_an_unseen_common_word_weighs_less_than_an_unseen_rare_one():
     assert general_rarity("咖啡") == 1.0
     # A health worry the project lists counts in full, whatever jieba's count for it.
     assert general_rarity("宫外孕") == 1.0
+
+
+def test_an_errand_a_resident_mentions_in_an_attached_question_stays_someone_elses():
+    # "交了社保的，生孩子的钱能报吗" attached to the childbirth-costs entry does not make
+    # 社保 the base's business; an entry staff write about it would.
+    import dataclasses
+
+    from tests.faq.shipped import KB_PATH
+    from wxapp.faq.knowledge_base import load_knowledge_base
+    from wxapp.faq.matcher import FaqMatcher
+
+    entries = load_knowledge_base(KB_PATH).entries
+    assert "社保" in FaqMatcher.build(entries).index.other_errands
+    mention = "我在厂里交了社保的，生孩子的钱能报吗"
+    attached = [dataclasses.replace(e, similar_questions=(*e.similar_questions, mention))
+                if e.code == "maternal.insurance" else e for e in entries]
+    assert "社保" in FaqMatcher.build(attached).index.other_errands
+    written = [dataclasses.replace(e, question="社保怎么交？") if e.code == "maternal.insurance"
+               else e for e in entries]
+    assert "社保" not in FaqMatcher.build(written).index.other_errands

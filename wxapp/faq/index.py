@@ -102,9 +102,11 @@ class _Columns:
 
 
 class FeatureIndex:
-    def __init__(self, phrasings: list[tuple[int, str]], answers: list[str]):
+    def __init__(self, phrasings: list[tuple[int, str]], answers: list[str],
+                 attached: frozenset[int] = frozenset()):
         """``phrasings``: (entry number, text), grouped by entry in entry order, every entry
-        with at least one; ``answers``: one per entry number."""
+        with at least one; ``answers``: one per entry number; ``attached``: positions in
+        ``phrasings`` of residents' questions staff attached (similar questions)."""
         self.entry_count = len(answers)
         self.feature_ids: dict[str, int] = {}
         # Texts repeat across entries; keep each as compact (feature id, tf) pairs.
@@ -170,8 +172,15 @@ class FeatureIndex:
                              for vocab, said in zip(entry_vocab, answer_ids, strict=True)]
         self._topic_ids = frozenset(topic_ids)
         # Other offices' business the base never speaks of (one it does speak of is ours).
-        self.other_errands = frozenset(word for word in other_errands()
-                                       if "w:" + word not in self.feature_ids)
+        # What staff wrote says what the base is about; a resident's question attached to an
+        # entry may mention 社保 in passing ("交了社保的，生孩子的钱能报吗").
+        staff_said: set[int] = set().union(*answer_ids) if answer_ids else set()
+        for position, (_entry, (ids, _tfs)) in enumerate(phrasing_features):
+            if position not in attached:
+                staff_said.update(ids)
+        self.other_errands = frozenset(
+            word for word in other_errands()
+            if self.feature_ids.get("w:" + word) not in staff_said)
         aspects = intent_words()
         self.aspect_ids = frozenset(i for f, i in self.feature_ids.items()
                                     if f[0] == "w" and f[2:] in aspects)

@@ -211,17 +211,20 @@ class FaqMatcher:
               calibration: Calibration | None = None) -> FaqMatcher:
         entries = [e for e in entries if e.enabled]
         phrasings = []
+        attached: set[int] = set()
         exact: dict[str, int] = {}
         read: dict[str, int | None] = {}
         for number, entry in enumerate(entries):
             for text in entry.texts():
+                if text in entry.similar_questions:
+                    attached.add(len(phrasings))
                 phrasings.append((number, text))
                 exact.setdefault(basic(text).replace(" ", ""), number)
                 key = canonical(text).replace(" ", "")
                 # A reading two entries share is neither's.
                 read[key] = number if read.get(key, number) == number else None
         answers = [strip_placeholders(e.answer) for e in entries]
-        index = FeatureIndex(phrasings, answers)
+        index = FeatureIndex(phrasings, answers, frozenset(attached))
         matcher = cls(entries, index, calibration or load_calibration())
         matcher.exact = exact
         matcher.exact_read = {key: number for key, number in read.items() if number is not None}
