@@ -108,6 +108,27 @@ def test_a_typo_in_a_question_staff_attached_is_still_corrected_elsewhere():
 
 
 @pytest.mark.parametrize("text,code", [
+    ("喺边度攞避孕套", "supplies.where"),           # 喺 在, 边度 哪里, 攞 拿
+    ("叶酸要食几耐", "folic.what"),               # 食 吃, 几耐 多久
+    ("生育登记喺网上点办", "birth-reg.online"),    # 点办 怎么办
+    ("孕前检查喺边度做", "precheck.where"),
+])
+def test_cantonese_written_forms_are_read_as_mandarin(matcher, text, code):
+    assert answered(matcher, text) == code
+
+
+@pytest.mark.parametrize("text,read", [
+    ("生育登记一定要老婆去办咩", "生育登记一定要老婆去办吗"),  # a final 咩 asks, as 吗 does
+    ("有咩避孕嘢系免费嘅", "有什么避孕东西是免费的"),
+    ("发放点在哪里", "发放点在哪里"),        # 点 alone is a place, not 怎么
+    ("卫健办联系电话", "卫健办联系电话"),    # 系 inside 联系 is no 是
+    ("返回菜单", "返回菜单"),
+])
+def test_regional_forms_are_read_only_where_they_mean_nothing_else(text, read):
+    assert question_form(text) == read
+
+
+@pytest.mark.parametrize("text,code", [
     ("嗯那个就是说我想问一下孕检要空腹吗", "precheck.prepare"),
     ("麻烦问下，叶酸去哪里领啊", "folic.get"),
     ("请问一下，呃，生育登记要带什么材料", "birth-reg.materials"),

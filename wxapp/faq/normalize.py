@@ -4,6 +4,7 @@ before anything is matched.
 - width and case (NFKC: full-width letters and digits become ASCII), traditional characters
   to simplified (OpenCC's t2s: relatives abroad and older phones write 避孕藥具),
 - emoji, WeChat emoticons and punctuation become spaces,
+- regional written forms (喺边度攞 → 在哪里拿, data/regional.yaml) read as Mandarin,
 - fillers of spoken and polite Chinese (嗯、那个、就是说、我想问一下、麻烦问下) are dropped, so
   that a rambling voice message keeps only what it asks,
 - the synonym table maps residents' words onto the knowledge base's terms.
@@ -32,6 +33,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # Spoken words that only stand for a written one, read as it before the synonym table, so
 # that every phrase it lists with 什么 / 怎么 is heard with 啥 / 咋 too (有啥用, 啥时候, 咋用).
 _SPOKEN = str.maketrans({"啥": "什么", "咋": "怎么"})
+# Cantonese 咩 ends a question as 吗 does ("要返乡下登记咩"); inside one it is 什么.
+_FINAL_ME = re.compile(r"咩(?=\s|$)")
 _converter_lock = threading.Lock()
 _converter: opencc.OpenCC | None = None
 # Folding can expose a new filler (那那个个 → 那个) or a new traditional phrase; a few passes
@@ -100,6 +103,22 @@ def basic(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1)
+def _regional_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    data = yaml.safe_load((DATA / "regional.yaml").read_text(encoding="utf-8")) or {}
+    table = {str(form).lower(): str(mandarin)
+             for mandarin, forms in data.items() for form in forms}
+    pattern = re.compile("|".join(re.escape(form)
+                                  for form in sorted(table, key=len, reverse=True)))
+    return pattern, table
+
+
+def regional(text: str) -> str:
+    """Regional written forms (Cantonese 喺, 睇, 冇 …) as Mandarin."""
+    pattern, table = _regional_pattern()
+    return pattern.sub(lambda match: table[match.group(0)], _FINAL_ME.sub("吗", text))
+
+
 def strip_fillers(text: str, keep_all_filler: bool = True) -> str:
     """Drop spoken fillers; a message that is nothing but fillers (嗯嗯) is kept as it is,
     unless ``keep_all_filler`` is false (then it is empty)."""
@@ -109,10 +128,10 @@ def strip_fillers(text: str, keep_all_filler: bool = True) -> str:
 
 @lru_cache(maxsize=8192)
 def question_form(text: str) -> str:
-    """What the matcher reads: ``basic`` and then without fillers."""
+    """What the matcher reads: ``basic``, regional forms as Mandarin, then without fillers."""
     text = basic(text)
     for _ in range(_MAX_PASSES):
-        folded = basic(strip_fillers(text))
+        folded = basic(strip_fillers(regional(text)))
         if folded == text:
             break
         text = folded
