@@ -108,6 +108,14 @@ def test_a_typo_in_a_question_staff_attached_is_still_corrected_elsewhere():
 
 
 @pytest.mark.parametrize("text,code", [
+    ("联系电话多少", "service.contact"),       # 联系电话: a word of jieba's, not of the base
+    ("你们上班时间几点", "service.contact"),
+])
+def test_a_compound_word_the_base_never_uses_is_read_as_its_parts(matcher, text, code):
+    assert answered(matcher, text) == code
+
+
+@pytest.mark.parametrize("text,code", [
     ("喺边度攞避孕套", "supplies.where"),           # 喺 在, 边度 哪里, 攞 拿
     ("叶酸要食几耐", "folic.what"),               # 食 吃, 几耐 多久
     ("生育登记喺网上点办", "birth-reg.online"),    # 点办 怎么办

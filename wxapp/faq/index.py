@@ -108,6 +108,7 @@ class FeatureIndex:
         with at least one; ``answers``: one per entry number; ``attached``: positions in
         ``phrasings`` of residents' questions staff attached (similar questions)."""
         self.entry_count = len(answers)
+        self._parts: dict[str, tuple[str, str] | None] = {}
         self.feature_ids: dict[str, int] = {}
         # Texts repeat across entries; keep each as compact (feature id, tf) pairs.
         cache: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
@@ -225,10 +226,35 @@ class FeatureIndex:
         return [f[2:] for f in features(text)
                 if f[0] == "w" and f[2:] in terms and f in self.feature_ids]
 
+    def query_features(self, text: str) -> Counter:
+        """``features`` of a question, a compound word the base never uses read as the words
+        it does use that make it up: 联系电话 is 联系 + 电话 to a base that says both."""
+        found = features(text)
+        for feature in [f for f in found if f[0] == "w" and f not in self.feature_ids]:
+            parts = self._known_parts(feature[2:])
+            if parts:
+                weight = found.pop(feature)
+                for part in parts:
+                    found["w:" + part] += weight
+        return found
+
+    def _known_parts(self, word: str) -> tuple[str, str] | None:
+        if word in self._parts:
+            return self._parts[word]
+        parts = None
+        for cut in range(2, len(word) - 1):
+            head, tail = word[:cut], word[cut:]
+            if "w:" + head in self.feature_ids and "w:" + tail in self.feature_ids:
+                parts = (head, tail)
+                break
+        if len(self._parts) < 10000:
+            self._parts[word] = parts
+        return parts
+
     def evidence(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Per entry: (best phrasing cosine, share of the question's weight covered)."""
         known_ids, known_weights, unseen = [], [], []
-        for feature, tf in features(text).items():
+        for feature, tf in self.query_features(text).items():
             feature_id = self.feature_ids.get(feature)
             if feature_id is None:
                 unseen.append(_tf(tf) * self.unseen_idf)
@@ -253,7 +279,7 @@ class FeatureIndex:
         word_ids, word_weights, unseen_words = [], [], 0.0
         known_tfs: list[float] = []
         other_errand = False
-        for feature, tf in features(text).items():
+        for feature, tf in self.query_features(text).items():
             feature_id = self.feature_ids.get(feature)
             if feature_id is None:
                 weight = _tf(tf) * self.unseen_idf
