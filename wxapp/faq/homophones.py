@@ -10,9 +10,10 @@ always lands on a term that means something here. A pair inside a longer word of
 dictionary is what it says (检察院 is the procuratorate, not a typo of 检查), and is kept.
 
 The base's own texts hold typos too: residents' questions that staff attached as similar
-questions ("生育登纪有啥用"). Their pairs are known only as the rest of the base corrects them;
-and a pair the base uses far less often than the word pair it sounds like (TYPO_RATIO) is a
-typo, not a word of the base (检察 in one attached question), and is corrected like any other.
+questions ("生育登纪有啥用"). Their pairs are known but for what looks like a slip against what
+staff wrote (see HomophoneCorrector); and a pair the base uses far less often than the word
+pair it sounds like (TYPO_RATIO) is a typo, not a word of the base (检察 in one attached
+question), and is corrected like any other.
 """
 from __future__ import annotations
 

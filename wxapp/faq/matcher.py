@@ -211,26 +211,26 @@ class FaqMatcher:
               calibration: Calibration | None = None) -> FaqMatcher:
         entries = [e for e in entries if e.enabled]
         phrasings = []
-        attached: set[int] = set()
+        attached_at: set[int] = set()
         exact: dict[str, int] = {}
         read: dict[str, int | None] = {}
         for number, entry in enumerate(entries):
             for text in entry.texts():
                 if text in entry.similar_questions:
-                    attached.add(len(phrasings))
+                    attached_at.add(len(phrasings))
                 phrasings.append((number, text))
                 exact.setdefault(basic(text).replace(" ", ""), number)
                 key = canonical(text).replace(" ", "")
                 # A reading two entries share is neither's.
                 read[key] = number if read.get(key, number) == number else None
         answers = [strip_placeholders(e.answer) for e in entries]
-        index = FeatureIndex(phrasings, answers, frozenset(attached))
+        index = FeatureIndex(phrasings, answers, frozenset(attached_at))
         matcher = cls(entries, index, calibration or load_calibration())
         matcher.exact = exact
         matcher.exact_read = {key: number for key, number in read.items() if number is not None}
-        said = [text for e in entries for text in (e.question, *e.keywords)] + answers
+        written = [text for e in entries for text in (e.question, *e.keywords)] + answers
         attached = [text for e in entries for text in e.similar_questions]
-        matcher.corrector = _corrector(said, attached, index)
+        matcher.corrector = _corrector(written, attached, index)
         if len(entries) > 1000:
             # Building churns through many small objects; hand the memory back before serving.
             gc.collect()
