@@ -86,6 +86,7 @@ FEATURES = (
     "other_errand",      # the question names another office's errand or a health worry
     "length",            # how long the message is (a story, not a question, at 60 characters)
     "unseen_in_length",  # unseen_words × length: a long story's unknown words say less
+    "agreement",         # share of the message's readings whose best entry this is
 )
 # The confidence model also hears the ranker's verdict: how high it rates the first entry,
 # and by how much it prefers it to the second (a neighbour close behind is a coin toss).
@@ -259,6 +260,7 @@ class FaqMatcher:
         length = min(1.0, len(question_form(readings[0][0])) / MAX_QUERY_CHARS) if readings \
             else 0.0
         topic: str | None = None
+        votes: dict[int, int] = {}
         for clause, left_out in readings:
             reading = question_form(clause)
             if left_out and not strip_fillers(reading, keep_all_filler=False):
@@ -282,10 +284,13 @@ class FaqMatcher:
                                        length=length))
                 if not rows:
                     continue
-                top = max(self._logit(row) for row in rows.values())
+                top, first = max((self._logit(row), entry) for entry, row in rows.items())
+                votes[first] = votes.get(first, 0) + 1
                 if top > best_logit:
                     best, best_logit = rows, top
-        return best
+        total = sum(votes.values()) or 1
+        return {entry: np.append(row, votes.get(entry, 0) / total)
+                for entry, row in best.items()}
 
     def _rows(self, text: str, corrected: float, left_out: float = 0.0,
               need_topic: bool = False, length: float = 0.0) -> list[tuple[int, np.ndarray]]:
@@ -349,7 +354,8 @@ class FaqMatcher:
             else np.array(calibration.confidence_weights, dtype=np.float64))
 
     def _logit(self, row: np.ndarray) -> float:
-        return float(self.calibration.bias + row @ self._weights)
+        # A reading's rows are weighed before the readings' votes are counted (agreement).
+        return float(self.calibration.bias + row @ self._weights[:len(row)])
 
     def confidence_row(self, rows: dict[int, np.ndarray],
                        logits: list[tuple[float, int]] | None = None) -> tuple[int, np.ndarray]:
