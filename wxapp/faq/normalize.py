@@ -33,8 +33,6 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # Spoken words that only stand for a written one, read as it before the synonym table, so
 # that every phrase it lists with 什么 / 怎么 is heard with 啥 / 咋 too (有啥用, 啥时候, 咋用).
 _SPOKEN = str.maketrans({"啥": "什么", "咋": "怎么"})
-# Cantonese 咩 ends a question as 吗 does ("要返乡下登记咩"); inside one it is 什么.
-_FINAL_ME = re.compile(r"咩(?=\s|$)")
 _converter_lock = threading.Lock()
 _converter: opencc.OpenCC | None = None
 # Folding can expose a new filler (那那个个 → 那个) or a new traditional phrase; a few passes
@@ -116,7 +114,16 @@ def _regional_pattern() -> tuple[re.Pattern, dict[str, str]]:
 def regional(text: str) -> str:
     """Regional written forms (Cantonese 喺, 睇, 冇 …) as Mandarin."""
     pattern, table = _regional_pattern()
-    return pattern.sub(lambda match: table[match.group(0)], _FINAL_ME.sub("吗", text))
+
+    def read(match: re.Match) -> str:
+        form = match.group(0)
+        if form == "咩" and text[match.end():match.end() + 1] in ("", " "):
+            # Cantonese 咩 ends a question as 吗 does ("要返乡下登记咩"); inside one, and in
+            # 系咩 (是什么), it is 什么.
+            return "吗"
+        return table[form]
+
+    return pattern.sub(read, text)
 
 
 def strip_fillers(text: str, keep_all_filler: bool = True) -> str:
