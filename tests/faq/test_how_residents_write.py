@@ -311,7 +311,12 @@ def test_an_errand_a_resident_mentions_in_an_attached_question_stays_someone_els
     mention = "我在厂里交了社保的，生孩子的钱能报吗"
     attached = [dataclasses.replace(e, similar_questions=(*e.similar_questions, mention))
                 if e.code == "maternal.insurance" else e for e in entries]
-    assert "社保" in FaqMatcher.build(attached).index.other_errands
+    attached_base = FaqMatcher.build(attached)
+    assert "社保" in attached_base.index.other_errands
+    # … and a question naming it is heard naming someone else's business.
+    other_errand = FEATURES.index("other_errand")
+    rows = attached_base.candidate_features("社保一个月交多少")
+    assert rows and all(row[other_errand] == 1.0 for row in rows.values())
     written = [dataclasses.replace(e, question="社保怎么交？") if e.code == "maternal.insurance"
                else e for e in entries]
     assert "社保" not in FaqMatcher.build(written).index.other_errands

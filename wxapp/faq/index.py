@@ -280,13 +280,15 @@ class FeatureIndex:
         known_tfs: list[float] = []
         other_errand = False
         for feature, tf in self.query_features(text).items():
+            # Named in an attached question or not, another office's errand is not ours.
+            other_errand = other_errand or (feature[0] == "w"
+                                            and feature[2:] in self.other_errands)
             feature_id = self.feature_ids.get(feature)
             if feature_id is None:
                 weight = _tf(tf) * self.unseen_idf
                 if feature[0] == "w":
                     weight *= general_rarity(feature[2:])
                     unseen_words += weight
-                    other_errand = other_errand or feature[2:] in self.other_errands
                 unseen.append(weight)
                 continue
             weight = _tf(tf) * float(self.idf[feature_id])
