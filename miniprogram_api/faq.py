@@ -27,7 +27,8 @@ class AnswerSchema(Schema):
     # Send back with /faq/feedback when the resident taps 有用 / 没用.
     feedback_token = fields.String(allow_none=True)
     # Set when the message was a command rather than a question (转人工 → human, 我的进度 →
-    # progress, also booking, pickup, contact, menu, greeting, thanks, useful, not_useful).
+    # progress, also booking, pickup, contact, menu, greeting, thanks, smalltalk, useful,
+    # not_useful).
     intent = fields.String(allow_none=True)
 
 

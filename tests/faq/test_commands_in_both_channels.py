@@ -18,6 +18,7 @@ EXPECTED = {
     "pickup": ("请发送您的位置", "「免费药具」"),
     "thanks": ("不客气", "不客气"),
     "greeting": ("【进度】", "直接输入您的问题"),
+    "smalltalk": ("只会回答", "只会回答"),
 }
 
 
@@ -28,6 +29,7 @@ EXPECTED = {
     ("领取", "pickup"), ("领取码", "pickup"),
     ("谢谢", "thanks"), ("好的，谢谢！", "thanks"), ("👍", "thanks"),
     ("你好", "greeting"), ("您好，在吗", "greeting"),
+    ("你吃饭了吗", "smalltalk"), ("你是机器人吗？", "smalltalk"), ("现在几点了", "smalltalk"),
 ])
 def test_a_command_routes_alike_in_both_channels(said, intent, client, wechat, knowledge_base,
                                                  app_ctx):

@@ -74,6 +74,8 @@ def reply_to_text(openid: str, text: str) -> str:
 
     if intent == "thanks":
         return texts.acknowledgement_text()
+    if intent == "smalltalk":
+        return texts.smalltalk_text()
 
     if intent:
         return _service_reply(openid, intent, state)

@@ -73,6 +73,11 @@ def voice_not_understood_text() -> str:
             f"{s.office_name}：{s.office_phone}（{s.office_hours}）。")
 
 
+def smalltalk_text() -> str:
+    return ("我是卫生健康服务助手，只会回答生育登记、孕前检查、叶酸、免费避孕药具、孕产期保健、"
+            "奖励扶助和育儿补贴方面的问题。回复“菜单”可以看我能办的事，需要工作人员请回复“人工”。")
+
+
 def acknowledgement_text() -> str:
     return "不客气！还有其他问题随时问我，回复“菜单”可以看我能办的事。"
 

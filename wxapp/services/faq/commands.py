@@ -37,6 +37,8 @@ REPLIES = {
     "menu": _menu,
     "greeting": _menu,
     "thanks": lambda: "不客气！还有其他问题随时问我。",
+    "smalltalk": lambda: ("我是卫生健康服务助手，只会回答生育登记、孕前检查、避孕药具等方面的问题，"
+                          "直接输入您的问题就行。"),
     "useful": lambda: "谢谢您的反馈！还有其他问题随时问我。",
     "not_useful": lambda: "抱歉没能帮上忙。您可以换个说法再问，或输入“人工”联系工作人员。",
 }
