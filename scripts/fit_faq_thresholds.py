@@ -24,8 +24,9 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
    keep at least 97 % of the out-of-scope questions unanswered: a wrong or invented answer
    costs more than a question handed to suggestions or to staff (a suggestion costs the
    resident one tap; a wrong answer she may act on, and finding out costs her a new
-   question). 97 % on the questions fitted on is about 95 % on questions it was not
-   (bench/faq_cv.py): a model is surer of what it was fitted on.
+   question). The thresholds are chosen on out-of-fold confidences (OOF_FOLDS): each
+   question rated by models fitted without it, as a resident's next question is; on the
+   questions it was fitted on a model is surer than it should be.
    Before it, the most of a question's weight the knowledge base may never use for the
    question still to be answered (feature `unseen`): the strictest ceiling of the best
    value, plus UNSEEN_MARGIN.
@@ -80,6 +81,8 @@ HARMFUL_ADVICE_COST = 10.0
 CANDIDATES_SHOWN = 3
 # Above the strictest unseen-share ceiling the calibration questions allow, this much room.
 UNSEEN_MARGIN = 0.05
+# Folds of the out-of-fold confidences the thresholds are chosen on.
+OOF_FOLDS = 5
 
 
 PLACEHOLDER = Calibration(1.0, 1.0, 0.0, tuple(0.0 for _ in FEATURES))
@@ -182,11 +185,16 @@ def fit_softmax(groups: list[tuple[np.ndarray, int]], n: int) -> np.ndarray:
     return w
 
 
-def _ranker(matcher: FaqMatcher, questions, codes) -> tuple[float, np.ndarray, list]:
-    rows, labels, per_question, groups = [], [], [], []
-    for text, gold in questions:
-        candidates = matcher.candidate_features(text)
-        per_question.append(candidates)
+def _read(matcher, questions) -> list[dict]:
+    """Each question's candidates' feature rows, as the matcher reads it now."""
+    return [matcher.candidate_features(text) for text, _gold in questions]
+
+
+def _fit_ranker(per_question: list[dict], questions, codes, chosen) -> tuple[float, np.ndarray]:
+    """The ranker fitted on the questions numbered ``chosen``."""
+    rows, labels, groups = [], [], []
+    for number in chosen:
+        candidates, gold = per_question[number], questions[number][1]
         entries = list(candidates)
         for entry in entries:
             rows.append(candidates[entry])
@@ -199,7 +207,27 @@ def _ranker(matcher: FaqMatcher, questions, codes) -> tuple[float, np.ndarray, l
     direction = fit_softmax(groups, len(rows[0]))
     scores = np.array(rows) @ direction
     bias, (scale,) = fit_logistic(scores[:, None], np.array(labels))
-    return bias, scale * direction, per_question
+    return bias, scale * direction
+
+
+def _logits(candidates: dict, bias: float, weights: np.ndarray) -> list[tuple[float, int]]:
+    return sorted(((float(bias + row @ weights), entry) for entry, row in candidates.items()),
+                  key=lambda item: -item[0])
+
+
+def _fit_confidence(matcher, per_question, questions, codes, chosen, bias, weights
+                    ) -> tuple[float, np.ndarray]:
+    """The confidence model over the best-ranked row of each question numbered ``chosen``
+    the matcher weighs, labelled by whether that entry is the right one."""
+    tops, labels = [], []
+    for number in chosen:
+        (text, gold), candidates = questions[number], per_question[number]
+        if matcher.exact_entry(text) is not None or not candidates:
+            continue
+        top, row = matcher.confidence_row(candidates, _logits(candidates, bias, weights))
+        tops.append(row)
+        labels.append(1.0 if codes[top] == gold else 0.0)
+    return fit_logistic(np.array(tops), np.array(labels))
 
 
 def _sigmoid(x: np.ndarray | float) -> np.ndarray | float:
@@ -208,49 +236,51 @@ def _sigmoid(x: np.ndarray | float) -> np.ndarray | float:
 
 def fit(matcher: FaqMatcher | CrossFitted, questions: list[tuple[str, str | None]]) -> dict:
     codes = [e.code for e in matcher.entries]
+    everyone = range(len(questions))
     # Every fit starts from readings weighed equally, whatever model the matcher held before
     # (cross-validation fits one matcher fold after fold: the last fold's model must not
     # choose this fold's readings).
     matcher.use(PLACEHOLDER)
-    bias, weights, per_question = _ranker(matcher, questions, codes)
+    bias, weights = _fit_ranker(_read(matcher, questions), questions, codes, everyone)
     # The matcher keeps, per entry, the reading of the question its model rates best: fitted
     # once with every reading equal, the model then picks the rows it is fitted on again.
     matcher.use(Calibration(1.0, 1.0, bias, tuple(weights)))
-    bias, weights, per_question = _ranker(matcher, questions, codes)
+    per_question = _read(matcher, questions)
+    bias, weights = _fit_ranker(per_question, questions, codes, everyone)
     matcher.use(Calibration(1.0, 1.0, bias, tuple(weights)))
     rows_seen = sum(len(candidates) for candidates in per_question)
+    confidence_bias, confidence_weights = _fit_confidence(
+        matcher, per_question, questions, codes, everyone, bias, weights)
 
-    # The confidence model: the best-ranked entry's row of every question the matcher weighs,
-    # labelled by whether that entry is the right one.
-    tops, top_labels = [], []
-    for (text, gold), candidates in zip(questions, per_question, strict=True):
-        if matcher.exact_entry(text) is not None or not candidates:
-            continue
-        top, row = matcher.confidence_row(candidates)
-        tops.append(row)
-        top_labels.append(1.0 if codes[top] == gold else 0.0)
-    confidence_bias, confidence_weights = fit_logistic(np.array(tops), np.array(top_labels))
-
+    # The thresholds are chosen on confidences the models give questions they were not fitted
+    # on (OOF_FOLDS): on its own questions a model is surer than on a resident's next one,
+    # and a rejection rate read there would not hold.
     # (gold, [(code, probability)] best first, the best's word coverage if it gives health
-    # advice), exact phrasings as the bot answers them.
+    # advice, the share of its weight the base never uses), exact phrasings as the bot
+    # answers them.
     raw = []
-    for (text, gold), candidates in zip(questions, per_question, strict=True):
-        ranked = sorted(((e, float(_sigmoid(bias + row @ weights)))
-                         for e, row in candidates.items()), key=lambda item: -item[1])
-        if ranked:
-            top, row = matcher.confidence_row(candidates)
-            assert top == ranked[0][0]
-            ranked[0] = (top, float(_sigmoid(confidence_bias + row @ confidence_weights)))
-        exact = matcher.exact_entry(text)
-        if exact is not None:
-            raw.append((gold, [(codes[exact], 1.0)], None, 0.0))
-            continue
-        top = ranked[0][0] if ranked else None
-        medical = None
-        if top is not None and matcher.medical[top]:
-            medical = advice_coverage(candidates[top])
-        unseen = float(candidates[top][UNSEEN]) if top is not None else 0.0
-        raw.append((gold, [(codes[e], p) for e, p in ranked], medical, unseen))
+    for fold in range(OOF_FOLDS):
+        kept = [n for n in everyone if n % OOF_FOLDS != fold]
+        fold_bias, fold_weights = _fit_ranker(per_question, questions, codes, kept)
+        fold_confidence = _fit_confidence(matcher, per_question, questions, codes, kept,
+                                          fold_bias, fold_weights)
+        for number in everyone[fold::OOF_FOLDS]:
+            (text, gold), candidates = questions[number], per_question[number]
+            exact = matcher.exact_entry(text)
+            if exact is not None:
+                raw.append((gold, [(codes[exact], 1.0)], None, 0.0))
+                continue
+            logits = _logits(candidates, fold_bias, fold_weights)
+            ranked = [(entry, float(_sigmoid(logit))) for logit, entry in logits]
+            top = None
+            if ranked:
+                top, row = matcher.confidence_row(candidates, logits)
+                ranked[0] = (top, float(_sigmoid(fold_confidence[0] + row @ fold_confidence[1])))
+            medical = None
+            if top is not None and matcher.medical[top]:
+                medical = advice_coverage(candidates[top])
+            unseen = float(candidates[top][UNSEEN]) if top is not None else 0.0
+            raw.append((gold, [(codes[e], p) for e, p in ranked], medical, unseen))
 
     grid = np.round(np.arange(0.05, 0.96, 0.005), 3)
 
