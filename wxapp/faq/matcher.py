@@ -97,6 +97,7 @@ CONFIDENCE_FEATURES = (
 )
 RANK_MARGIN_CAP = 2.0
 FOREIGN_TOPIC = FEATURES.index("foreign_topic")
+OTHER_ERRAND = FEATURES.index("other_errand")
 UNSEEN = FEATURES.index("unseen")
 WORD_COVERAGE = FEATURES.index("word_coverage")
 UNSEEN_WORDS = FEATURES.index("unseen_words")
@@ -104,10 +105,11 @@ UNSEEN_WORDS = FEATURES.index("unseen_words")
 
 def advice_coverage(row: np.ndarray) -> float:
     """How much of a question a health-advice entry, of feature row ``row``, explains: none
-    when the question names a topic the entry never mentions; all when every word of it is
-    one the knowledge base uses (nothing it asks lies outside what the base speaks of);
-    otherwise the share of the question's words the entry uses."""
-    if row[FOREIGN_TOPIC]:
+    when the question names a topic the entry never mentions, or a health worry (宫外孕) or
+    errand the base holds no answer to; all when every word of it is one the knowledge base
+    uses (nothing it asks lies outside what the base speaks of); otherwise the share of the
+    question's words the entry uses."""
+    if row[FOREIGN_TOPIC] or row[OTHER_ERRAND]:
         return 0.0
     if not row[UNSEEN_WORDS]:
         return 1.0
