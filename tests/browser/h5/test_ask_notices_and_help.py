@@ -125,7 +125,7 @@ def test_a_suggestion_tapped_while_the_bot_still_answers_is_not_lost(page, token
                                                                       township):
     page.goto(f"/h5/ask#token={token_for('h5-ask-slow')}")
     # Vague enough to be answered with suggestions ("生育登记" alone is its entry's keyword).
-    page.get_by_label("您的问题").fill("生育登记的事情")
+    page.get_by_label("您的问题").fill("生育登记的事情咋弄")
     page.get_by_role("button", name="问", exact=True).click()
     suggestion = page.get_by_role("button", name="怎么在网上办理生育登记？")
     suggestion.wait_for()
@@ -137,7 +137,7 @@ def test_a_suggestion_tapped_while_the_bot_still_answers_is_not_lost(page, token
         page.get_by_role("button", name="问", exact=True).click()
     # The answer is slow (held here); she taps a suggestion of the first answer meanwhile.
     suggestion.click()
-    assert page.locator(".chat .me").all_inner_texts() == ["生育登记的事情", "避孕"]
+    assert page.locator(".chat .me").all_inner_texts() == ["生育登记的事情咋弄", "避孕"]
     page.locator("#busy").filter(has_text="还在找上一个问题的答案").wait_for()
     with page.expect_response("**/api/v1/faq/ask"):
         held.pop().continue_()
@@ -148,4 +148,4 @@ def test_a_suggestion_tapped_while_the_bot_still_answers_is_not_lost(page, token
     suggestion.click()
     page.locator(".chat .bot").nth(2).wait_for()
     assert page.locator(".chat .me").all_inner_texts() == [
-        "生育登记的事情", "避孕", "怎么在网上办理生育登记？"]
+        "生育登记的事情咋弄", "避孕", "怎么在网上办理生育登记？"]
