@@ -374,10 +374,11 @@ def fit(matcher: FaqMatcher | CrossFitted, questions: list[tuple[str, str | None
 
 
 def _model(bias: float, weights: np.ndarray, names: tuple[str, ...] = FEATURES) -> dict:
-    # Three decimals: the fit is deterministic, its last float bits are not.
-    return {"bias": round(float(bias), 3),
-            "weights": {name: round(float(w), 3) for name, w in zip(names, weights,
-                                                                    strict=True)}}
+    # Three decimals: the fit is deterministic, its last float bits are not (nor the sign of a
+    # weight that rounds to zero: + 0.0 turns -0.0 into 0.0).
+    return {"bias": round(float(bias), 3) + 0.0,
+            "weights": {name: round(float(w), 3) + 0.0 for name, w in zip(names, weights,
+                                                                          strict=True)}}
 
 
 HEADER = """\

@@ -96,6 +96,9 @@ CONFIDENCE_FEATURES = (
     "rank_margin",       # its lead over the second (capped; alone: none) × its probability
 )
 RANK_MARGIN_CAP = 2.0
+# A reading's row holds every feature before agreement (the last), which needs all the
+# readings' verdicts.
+READING_WIDTH = FEATURES.index("agreement")
 FOREIGN_TOPIC = FEATURES.index("foreign_topic")
 OTHER_ERRAND = FEATURES.index("other_errand")
 UNSEEN = FEATURES.index("unseen")
@@ -218,9 +221,11 @@ class FaqMatcher:
         exact: dict[str, int] = {}
         read: dict[str, int | None] = {}
         for number, entry in enumerate(entries):
+            # texts() is the question, the similar questions, then the keywords.
+            first_attached = len(phrasings) + 1
+            attached_at.update(range(first_attached,
+                                     first_attached + len(entry.similar_questions)))
             for text in entry.texts():
-                if text in entry.similar_questions:
-                    attached_at.add(len(phrasings))
                 phrasings.append((number, text))
                 exact.setdefault(basic(text).replace(" ", ""), number)
                 key = canonical(text).replace(" ", "")
@@ -286,7 +291,8 @@ class FaqMatcher:
                                        length=length))
                 if not rows:
                     continue
-                top, first = max((self._logit(row), entry) for entry, row in rows.items())
+                top, first = max((self._reading_logit(row), entry)
+                                 for entry, row in rows.items())
                 votes[first] = votes.get(first, 0) + 1
                 if top > best_logit:
                     best, best_logit = rows, top
@@ -356,8 +362,12 @@ class FaqMatcher:
             else np.array(calibration.confidence_weights, dtype=np.float64))
 
     def _logit(self, row: np.ndarray) -> float:
-        # A reading's rows are weighed before the readings' votes are counted (agreement).
-        return float(self.calibration.bias + row @ self._weights[:len(row)])
+        return float(self.calibration.bias + row @ self._weights)
+
+    def _reading_logit(self, row: np.ndarray) -> float:
+        """The ranker's logit for a row of one reading, which has every feature but the
+        last: the readings' agreement is counted once all of them are weighed."""
+        return float(self.calibration.bias + row @ self._weights[:READING_WIDTH])
 
     def confidence_row(self, rows: dict[int, np.ndarray],
                        logits: list[tuple[float, int]] | None = None) -> tuple[int, np.ndarray]:
