@@ -43,7 +43,7 @@ SPLITS = ("calibration", "held_out")
 SPLIT_FILES = ("residents.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml", "fresh4.yaml",
                "fresh5.yaml", "fresh6.yaml", "fresh7.yaml", "fresh8.yaml", "fresh9.yaml",
                "fresh10.yaml", "fresh11.yaml", "fresh12.yaml", "fresh13.yaml", "fresh14.yaml",
-               "fresh18.yaml")
+               "fresh16.yaml", "fresh17.yaml", "fresh18.yaml")
 
 
 def _question(item) -> str:
