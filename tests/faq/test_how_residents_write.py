@@ -86,6 +86,18 @@ def test_a_real_word_is_not_taken_for_a_typo(matcher):
     assert matcher.corrector.correct("孕前检察要空腹吗") == "孕前检查要空腹吗"
 
 
+@pytest.mark.parametrize("typed", [
+    "一个月总共能领几次",        # 共能 sounds like 功能: 总共 能 is what it says
+    "我老公是二婚",              # 公是 sounds like 公式, and 是二 like 十二
+    "孕前检查要打几针疫苗",      # 几针 sounds like 记镇, 疫苗 like 医苗
+    "给宝宝打疫苗",              # 打疫 sounds like 大姨
+])
+def test_a_correction_that_makes_a_sentence_less_likely_is_not_made(matcher, typed):
+    # Pairs across word boundaries are unknown to the base and often sound like one of its
+    # words; replacing them turns good Chinese into nonsense that then competes as a reading.
+    assert matcher.corrector.correct(typed) == typed
+
+
 def test_a_typo_in_a_question_staff_attached_is_still_corrected_elsewhere():
     # Staff attach residents' questions as they were typed; their slips must not become words
     # of the base, or 预越 would never again be read as 预约.

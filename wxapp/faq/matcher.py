@@ -43,7 +43,7 @@ from wxapp.faq.normalize import (
     strip_fillers,
     synonym_table,
 )
-from wxapp.faq.tokenizer import domain_terms, get_tokenizer
+from wxapp.faq.tokenizer import domain_terms, get_tokenizer, plausibility
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
@@ -457,7 +457,8 @@ def _corrector(texts: list[str], attached: list[str], index: FeatureIndex
     return HomophoneCorrector(forms, words,
                               segment=lambda text: tokenizer.lcut(text, HMM=False),
                               terms=domain_terms(), attached=attached_forms,
-                              is_word=lambda pair: tokenizer.FREQ.get(pair, 0) > 0)
+                              is_word=lambda pair: tokenizer.FREQ.get(pair, 0) > 0,
+                              plausible=plausibility)
 
 
 def _trim_heap() -> None:
