@@ -42,6 +42,8 @@ SLIP_TARGET_SAID = 3
 # 一辞职 gains nothing. The matcher reads both forms and keeps the better, but a nonsense
 # reading still competes, and sometimes wins.
 MIN_GAIN = 3.0
+# The longest of the base's words a correction is checked to land in.
+LONG_WORD_MAX = 6
 
 
 @lru_cache(maxsize=20000)
@@ -155,7 +157,10 @@ class HomophoneCorrector:
                     if likelihood is None:
                         likelihood = self.plausible("".join(chars))
                     gained = self.plausible("".join(candidate))
-                    if gained - likelihood < MIN_GAIN:
+                    # The base's own long words (发放机, a resident's name for 发放点) are
+                    # not all in jieba's dictionary: landing inside one is reason enough.
+                    if gained - likelihood < MIN_GAIN and not self._lands_in_long_word(
+                            candidate, i):
                         continue
                     likelihood = gained
                 chars = candidate
@@ -202,6 +207,15 @@ class HomophoneCorrector:
                 positions.update(range(start, start + len(word)))
             start += len(word)
         return positions
+
+    def _lands_in_long_word(self, chars: list[str], i: int) -> bool:
+        """Whether the pair at ``i`` of ``chars`` lies inside a word of the base of three
+        characters or more."""
+        for length in range(3, LONG_WORD_MAX + 1):
+            for start in range(max(0, i + 2 - length), min(i, len(chars) - length) + 1):
+                if "".join(chars[start:start + length]) in self.known_words:
+                    return True
+        return False
 
     def _replacement(self, pair: str) -> str | None:
         """The base's word pair that ``pair`` sounds like, if any."""

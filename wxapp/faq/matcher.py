@@ -86,6 +86,7 @@ FEATURES = (
     "other_errand",      # the question names another office's errand or a health worry
     "length",            # how long the message is (a story, not a question, at 60 characters)
     "unseen_in_length",  # unseen_words × length: a long story's unknown words say less
+    "foreign_category",  # the question names a topic no entry of this entry's category mentions
     "agreement",         # share of the message's readings whose best entry this is
 )
 # The confidence model also hears the ranker's verdict: how high it rates the first entry,
@@ -211,6 +212,12 @@ class FaqMatcher:
         self.corrector = HomophoneCorrector((), ())
         medical = medical_entries()
         self.medical = np.array([e.code in medical for e in entries], dtype=bool)
+        # 发放机 in a question about the pickup limit is a topic that entry never names, but
+        # its neighbours do: foreign to the entry, not to what it is about.
+        self.category_topics: dict[str, frozenset[int]] = {}
+        for entry, topics in zip(entries, index.entry_topics, strict=True):
+            self.category_topics[entry.category] = \
+                self.category_topics.get(entry.category, frozenset()) | topics
 
     @classmethod
     def build(cls, entries: Iterable[FaqEntry],
@@ -348,6 +355,7 @@ class FaqMatcher:
                 and not self.index.entry_standard_topics[i] & topics else 0.0,
                 1.0 if detail["other_errand"] else 0.0,
                 length, detail["unseen_words"] * length,
+                1.0 if topics - self.category_topics[self.entries[i].category] else 0.0,
             ], dtype=np.float64)))
         return rows
 
