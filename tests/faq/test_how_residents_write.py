@@ -225,6 +225,11 @@ def test_a_question_that_only_names_a_thing_gets_its_entry(matcher, text, code):
     # A health worry named beside an entry's own words: the emergency pill's how-to is not
     # an answer about ectopic pregnancy.
     "吃了紧急避孕药以后还会宫外孕吗",
+    # The worry in one clause, the entry's own question in another: the reading the matcher
+    # keeps is the second clause, but the advice is for a message about both.
+    "我在喂奶，吃避孕药有副作用吗",
+    "我有高血压，避孕药吃了不舒服咋办",
+    "我现在感冒发烧，紧急避孕药怎么吃",
 ])
 def test_a_medical_question_without_an_entry_is_neveranswered(matcher, text):
     """The knowledge base gives no advice on these: no neighbouring entry's advice (stop the

@@ -270,6 +270,12 @@ class FeatureIndex:
         covered = self.coverage.weighted_sum(known_ids, known_weights, self.entry_count)
         return similarity, covered / sum(all_weights)
 
+    def names_other_errand(self, text: str) -> bool:
+        """Whether ``text`` names another office's errand or a health worry the base holds no
+        answer to."""
+        return any(feature[0] == "w" and feature[2:] in self.other_errands
+                   for feature in self.query_features(text))
+
     def evidence_detail(self, text: str) -> dict | None:
         """``evidence`` and what a calibrated confidence needs besides: per entry the share of
         the question's aspect words (when, where, how much …) the entry uses, and the share of

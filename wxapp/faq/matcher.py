@@ -87,6 +87,9 @@ FEATURES = (
     "length",            # how long the message is (a story, not a question, at 60 characters)
     "unseen_in_length",  # unseen_words × length: a long story's unknown words say less
     "foreign_category",  # the question names a topic no entry of this entry's category mentions
+    # Of the whole message, not of the reading the row is from (a row of one reading has
+    # every feature before these):
+    "message_errand",    # the message names another office's errand or a health worry
     "agreement",         # share of the message's readings whose best entry this is
 )
 # The confidence model also hears the ranker's verdict: how high it rates the first entry,
@@ -97,11 +100,12 @@ CONFIDENCE_FEATURES = (
     "rank_margin",       # its lead over the second (capped; alone: none) × its probability
 )
 RANK_MARGIN_CAP = 2.0
-# A reading's row holds every feature before agreement (the last), which needs all the
-# readings' verdicts.
-READING_WIDTH = FEATURES.index("agreement")
+# A reading's row holds every feature before the message's own, which come last: agreement
+# needs all the readings' verdicts.
+READING_WIDTH = FEATURES.index("message_errand")
 FOREIGN_TOPIC = FEATURES.index("foreign_topic")
 OTHER_ERRAND = FEATURES.index("other_errand")
+MESSAGE_ERRAND = FEATURES.index("message_errand")
 UNSEEN = FEATURES.index("unseen")
 WORD_COVERAGE = FEATURES.index("word_coverage")
 UNSEEN_WORDS = FEATURES.index("unseen_words")
@@ -113,7 +117,7 @@ def advice_coverage(row: np.ndarray) -> float:
     errand the base holds no answer to; all when every word of it is one the knowledge base
     uses (nothing it asks lies outside what the base speaks of); otherwise the share of the
     question's words the entry uses."""
-    if row[FOREIGN_TOPIC] or row[OTHER_ERRAND]:
+    if row[FOREIGN_TOPIC] or row[OTHER_ERRAND] or row[MESSAGE_ERRAND]:
         return 0.0
     if not row[UNSEEN_WORDS]:
         return 1.0
@@ -304,7 +308,11 @@ class FaqMatcher:
                 if top > best_logit:
                     best, best_logit = rows, top
         total = sum(votes.values()) or 1
-        return {entry: np.append(row, votes.get(entry, 0) / total)
+        # "身份证丢了，补办是去派出所还是政务大厅": its best reading is the first clause, which
+        # is a question about the registration's materials; the message is the police's.
+        errand = 1.0 if readings and self.index.names_other_errand(
+            question_form(readings[0][0])) else 0.0
+        return {entry: np.append(row, (errand, votes.get(entry, 0) / total))
                 for entry, row in best.items()}
 
     def _rows(self, text: str, corrected: float, left_out: float = 0.0,
@@ -374,7 +382,8 @@ class FaqMatcher:
 
     def _reading_logit(self, row: np.ndarray) -> float:
         """The ranker's logit for a row of one reading, which has every feature but the
-        last: the readings' agreement is counted once all of them are weighed."""
+        message's own (READING_WIDTH): the readings' agreement is counted once all of them
+        are weighed."""
         return float(self.calibration.bias + row @ self._weights[:READING_WIDTH])
 
     def confidence_row(self, rows: dict[int, np.ndarray],
