@@ -2,11 +2,15 @@
 (scripts/fit_faq_thresholds.py's fit) on all folds but one and scored on the one left out, so
 an engine or knowledge-base change can be judged without ever looking at the held-out split.
 
-    .venv/bin/python bench/faq_cv.py [--folds 5] [--repeats 1]
+    .venv/bin/python bench/faq_cv.py [--folds 5] [--repeats 1] [--by-set]
 
 With --repeats N the folds are drawn N times (the first in file order, then shuffled with fixed
 seeds) and the figures are the mean: one 5-fold reading of 300 questions moves by a point or
 two with how the folds happen to fall, more than most single changes are worth.
+
+With --by-set the folds are whole question files, one writer and register each: a fold is
+scored as the questions of writers the base has never read, which the held-out halves are
+not (each writer's other half is attached).
 
 Commands are left out (the router answers them, the matcher never sees them).
 """
@@ -20,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.faq_quality import KB, load_questions  # noqa: E402
+from bench.faq_quality import KB, load_questions, load_questions_by_set  # noqa: E402
 from scripts.fit_faq_thresholds import (  # noqa: E402
     CrossFitted,
     _questions,
@@ -40,12 +44,15 @@ def calibration_of(fitted: dict) -> Calibration:
                        fitted["max_unseen"])
 
 
-def cross_validate(entries, questions, folds: int) -> dict:
+def cross_validate(entries, questions, folds: int, fold_of: list[int] | None = None) -> dict:
+    """``fold_of``: each question's fold (by default the i-th question's is i % folds)."""
     right = ranked_first = top3 = in_scope = rejected = out_of_scope = 0
     wrong = answered_oos = 0
+    if fold_of is None:
+        fold_of = [i % folds for i in range(len(questions))]
     for fold in range(folds):
-        train = [q for i, q in enumerate(questions) if i % folds != fold]
-        test = [q for i, q in enumerate(questions) if i % folds == fold]
+        train = [q for q, f in zip(questions, fold_of, strict=True) if f != fold]
+        test = [q for q, f in zip(questions, fold_of, strict=True) if f == fold]
         # The questions scored are not in the base (staff attach only what they have read),
         # and the fit reads its own as strangers too (CrossFitted).
         base = without(entries, [text for text, _gold in test])
@@ -74,17 +81,32 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--by-set", action="store_true",
+                        help="fold by question file: every question of a writer in one fold")
     args = parser.parse_args()
     entries = load_knowledge_base(KB).entries
-    questions = _questions(load_questions("calibration"))
     runs = []
     for repeat in range(args.repeats):
-        order = list(questions)
+        if args.by_set:
+            # A new writer's questions, as a resident's next ones: nothing of her register (her
+            # typos, her dialect's words) is in the base the fold's questions are read against.
+            sets = list(load_questions_by_set("calibration").values())
+            if repeat:
+                random.Random(repeat).shuffle(sets)
+            order, fold_of = [], []
+            for number, data in enumerate(sets):
+                asked = _questions(data)
+                order += asked
+                fold_of += [number % args.folds] * len(asked)
+            runs.append(cross_validate(entries, order, args.folds, fold_of))
+            continue
+        order = _questions(load_questions("calibration"))
         if repeat:
             random.Random(repeat).shuffle(order)
         runs.append(cross_validate(entries, order, args.folds))
     scores = {key: sum(run[key] for run in runs) / len(runs) for key in runs[0]}
     times = f", mean of {args.repeats} draws" if args.repeats > 1 else ""
+    times += ", folds by question file" if args.by_set else ""
     print(f"calibration, {args.folds}-fold CV{times}: {scores['n']:.0f} in scope, "
           f"{scores['m']:.0f} out")
     print(f"top-1 answered {scores['top1']:.1%}, right first {scores['ranked_first']:.1%}, "

@@ -51,20 +51,29 @@ def _question(item) -> str:
     return item if isinstance(item, str) else item["q"]
 
 
-def load_questions(split: str = "all") -> dict:
-    """The labelled questions of one split (or all), as {paraphrases, out_of_scope}."""
+def load_questions_by_set(split: str = "all") -> dict[str, dict]:
+    """The labelled questions of one split (or all), per file: {file: {paraphrases,
+    out_of_scope}}, each file written by one writer in one register."""
     chosen = SPLITS if split == "all" else (split,)
-    paraphrases, out_of_scope = [], []
     first = yaml.safe_load((DATA / "paraphrases.yaml").read_text(encoding="utf-8"))
+    sets = {}
     if "calibration" in chosen:
-        paraphrases += first["paraphrases"]
-        out_of_scope += first["out_of_scope"]
+        sets["paraphrases.yaml"] = {"paraphrases": list(first["paraphrases"]),
+                                    "out_of_scope": list(first["out_of_scope"])}
     for source in SPLIT_FILES:
         written = yaml.safe_load((DATA / source).read_text(encoding="utf-8"))
-        for name in chosen:
-            paraphrases += written[name]["paraphrases"]
-            out_of_scope += written[name]["out_of_scope"]
-    return {"paraphrases": paraphrases, "out_of_scope": out_of_scope}
+        sets[source] = {"paraphrases": [p for name in chosen
+                                        for p in written[name]["paraphrases"]],
+                        "out_of_scope": [o for name in chosen
+                                         for o in written[name]["out_of_scope"]]}
+    return sets
+
+
+def load_questions(split: str = "all") -> dict:
+    """The labelled questions of one split (or all), as {paraphrases, out_of_scope}."""
+    sets = load_questions_by_set(split).values()
+    return {"paraphrases": [p for data in sets for p in data["paraphrases"]],
+            "out_of_scope": [o for data in sets for o in data["out_of_scope"]]}
 
 
 def bot_reply(matcher: FaqMatcher, text: str) -> tuple[str, str | None, list[str], float]:
