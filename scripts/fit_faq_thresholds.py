@@ -26,7 +26,10 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
    resident one tap; a wrong answer she may act on, and finding out costs her a new
    question). The thresholds are chosen on out-of-fold confidences (OOF_FOLDS): each
    question rated by models fitted without it, as a resident's next question is; on the
-   questions it was fitted on a model is surer than it should be.
+   questions it was fitted on a model is surer than it should be. The objective is flat over
+   a wide band of thresholds, and where its best falls within the band is chance: of the
+   thresholds within one standard error of the best (the difference's, over the questions),
+   the lowest is taken, the one that answers the most.
    Before it, the most of a question's weight the knowledge base may never use for the
    question still to be answered (feature `unseen`): the strictest ceiling of the best
    value, plus UNSEEN_MARGIN.
@@ -45,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -338,7 +342,26 @@ def fit(matcher: FaqMatcher | CrossFitted, questions: list[tuple[str, str | None
         return right - WRONG_COST * wrong - OUT_OF_SCOPE_COST * answered_oos, rejection
 
     allowed = [(answer_value(t)[0], -t, t) for t in grid if answer_value(t)[1] >= MIN_REJECTION]
-    answer_threshold = float(max(allowed)[2])
+    best_threshold = float(max(allowed)[2])
+
+    def gains(threshold: float) -> np.ndarray:
+        """Each question's part in the objective at ``threshold``."""
+        out = []
+        for gold, ranked, blocked in scored:
+            answered = bool(ranked) and not blocked and ranked[0][1] >= threshold
+            out.append(0.0 if not answered else 1.0 if ranked[0][0] == gold
+                       else -OUT_OF_SCOPE_COST if gold is None else -WRONG_COST)
+        return np.array(out)
+
+    # The objective is flat over a wide band (the marginal answers there are right about as
+    # often as the costs ask): among the thresholds the calibration questions cannot tell
+    # from the best (within one standard error of the difference, the one-standard-error
+    # rule), the one that answers the most.
+    best_gains = gains(best_threshold)
+    answer_threshold = float(min(
+        t for _value, _minus, t in allowed
+        if t <= best_threshold and (gains(t) - best_gains).sum()
+        >= -math.sqrt(float(((gains(t) - best_gains) ** 2).sum()))))
 
     def suggest_value(threshold: float) -> float:
         value = 0.0
