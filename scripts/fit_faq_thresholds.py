@@ -152,27 +152,63 @@ def _questions(data: dict) -> list[tuple[str, str | None]]:
     return [(q, code) for q, code in items if route(q) is None]
 
 
+def _newton(loss, derivatives, n: int) -> np.ndarray:
+    """The minimum of the convex ``loss`` over n weights by Newton's method, each step halved
+    until the loss falls: a full step can overshoot far from the optimum (the ranker, over
+    eight or more candidates a question, ran off to weights in the thousands).
+    ``derivatives(w)``: the gradient and the Hessian at w."""
+    w = np.zeros(n)
+    current = loss(w)
+    for _ in range(100):
+        gradient, hessian = derivatives(w)
+        step = np.linalg.solve(hessian, gradient)
+        scale = 1.0
+        while scale > 1e-6:
+            trial = loss(w - scale * step)
+            if trial <= current:
+                break
+            scale /= 2
+        else:
+            break
+        w -= scale * step
+        current = trial
+        if np.abs(scale * step).max() < 1e-10:
+            break
+    return w
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     design = np.hstack([np.ones((len(x), 1)), x])
-    w = np.zeros(design.shape[1])
     penalty = np.eye(design.shape[1]) * L2
     penalty[0, 0] = 0.0  # the bias is not shrunk
-    for _ in range(100):
+
+    def loss(w: np.ndarray) -> float:
+        z = design @ w
+        # log(1 + e^z) - y z, computed without overflow.
+        return float((np.logaddexp(0.0, z) - y * z).sum() + 0.5 * w @ penalty @ w)
+
+    def derivatives(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         p = 1 / (1 + np.exp(-np.clip(design @ w, -30, 30)))
-        gradient = design.T @ (p - y) + penalty @ w
-        hessian = design.T @ (design * (p * (1 - p))[:, None]) + penalty
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-10:
-            break
+        return (design.T @ (p - y) + penalty @ w,
+                design.T @ (design * (p * (1 - p))[:, None]) + penalty)
+
+    w = _newton(loss, derivatives, design.shape[1])
     return float(w[0]), w[1:]
 
 
 def fit_softmax(groups: list[tuple[np.ndarray, int]], n: int) -> np.ndarray:
     """Conditional logit (L2, Newton): weights under which each question's right entry is the
     likeliest of its candidates. ``groups``: (candidate rows, index of the right one)."""
-    w = np.zeros(n)
-    for _ in range(100):
+
+    def loss(w: np.ndarray) -> float:
+        total = 0.5 * L2 * float(w @ w)
+        for x, gold in groups:
+            z = x @ w
+            top = z.max()
+            total += float(top + np.log(np.exp(z - top).sum()) - z[gold])
+        return total
+
+    def derivatives(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         gradient = L2 * w
         hessian = np.eye(n) * L2
         for x, gold in groups:
@@ -182,11 +218,9 @@ def fit_softmax(groups: list[tuple[np.ndarray, int]], n: int) -> np.ndarray:
             mean = p @ x
             gradient -= x[gold] - mean
             hessian += (x * p[:, None]).T @ x - np.outer(mean, mean)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-10:
-            break
-    return w
+        return gradient, hessian
+
+    return _newton(loss, derivatives, n)
 
 
 def _read(matcher, questions) -> list[dict]:
