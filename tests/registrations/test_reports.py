@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from openpyxl import load_workbook
 
 from tests.helpers import chart_series
+from wxapp.china_time import china_today
 
 STAFF = "/api/v1/staff/registrations"
 
@@ -15,7 +15,8 @@ def test_monthly_report_counts_by_village_order_and_status(client, resident, for
     me = resident()
     first = client.post("/api/v1/me/registrations", headers=me, json=form()).get_json()
     client.post(f"{STAFF}/{first['id']}/approve", headers=staff())
-    month = date.today().strftime("%Y-%m")
+    # The report's month is China's: from 16:00 UTC on a month's last day it is the next.
+    month = china_today().strftime("%Y-%m")
     rows = client.get(f"{STAFF}/report?month={month}", headers=staff()).get_json()
     assert rows == [{"村/社区": "东湖村", "申请数": 1, "一孩": 0, "二孩": 1, "三孩及以上": 0,
                      "待审核": 0, "已退回": 0, "已登记": 1, "未通过": 0, "已撤回": 0,
