@@ -37,7 +37,7 @@ from wxapp.faq.normalize import basic  # noqa: E402
 DATA = ROOT / "tests/faq/data"
 KB = ROOT / "wxapp/faq/data/knowledge_base.yaml"
 SPLITS = ("calibration", "held_out")
-# Sets with both splits: the team's own, and twenty-six written by people who never saw the
+# Sets with both splits: the team's own, and thirty written by people who never saw the
 # knowledge base's phrasings (only faq-topics.md and each entry's standard question), each in
 # other registers (see each file's header).
 SPLIT_FILES = ("residents.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml", "fresh4.yaml",
@@ -45,7 +45,8 @@ SPLIT_FILES = ("residents.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml", "fr
                "fresh10.yaml", "fresh11.yaml", "fresh12.yaml", "fresh13.yaml", "fresh14.yaml",
                "fresh15.yaml", "fresh16.yaml", "fresh17.yaml", "fresh18.yaml", "fresh19.yaml",
                "fresh20.yaml", "fresh21.yaml", "fresh22.yaml", "fresh23.yaml", "fresh24.yaml",
-               "fresh25.yaml", "fresh26.yaml")
+               "fresh25.yaml", "fresh26.yaml", "fresh27.yaml", "fresh28.yaml", "fresh29.yaml",
+               "fresh30.yaml")
 
 
 def _question(item) -> str:
