@@ -8,6 +8,7 @@ from sqlalchemy import select
 from tests.helpers import error_code
 from wxapp.extensions import db
 from wxapp.models import AuditLog, KnowledgeEntry, QuestionLog
+from wxapp.staff_api.faq import SIMILAR_QUESTIONS_MAX
 
 
 def test_ask_returns_the_documented_shape(client, knowledge_base):
@@ -129,6 +130,20 @@ def test_export_then_import_round_trips(client, knowledge_base, staff_headers):
     result = client.post("/api/v1/staff/faq/import", headers=headers, json=exported).get_json()
     assert result == {"added": 0, "updated": 0, "unchanged": len(exported)}
     json.dumps(exported, ensure_ascii=False)
+
+
+def test_an_entry_holds_residents_wordings_up_to_its_own_bound(client, knowledge_base,
+                                                              staff_headers):
+    headers = staff_headers()
+    wordings = [f"第{n}种问法" for n in range(SIMILAR_QUESTIONS_MAX + 1)]
+    url = "/api/v1/staff/faq/entries/folic.what"
+    refused = client.patch(url, headers=headers, json={"similar_questions": wordings})
+    assert refused.status_code == 422 and error_code(refused) == "request.validation_failed"
+    assert "第0种问法" not in client.get(url, headers=headers).get_json()["similar_questions"]
+    kept = client.patch(url, headers=headers, json={"similar_questions": wordings[:-1]})
+    assert kept.status_code == 200
+    assert len(client.get(url, headers=headers).get_json()["similar_questions"]) == \
+        SIMILAR_QUESTIONS_MAX
 
 
 def test_answers_name_the_townships_clinics(client, knowledge_base, staff_headers):

@@ -14,7 +14,7 @@ from tests.helpers import error_code, login
 from wxapp.extensions import db
 from wxapp.models import RegistrationDraft, SubscribeGrant
 from wxapp.seeding.seed import DEMO_STAFF_PASSWORD
-from wxapp.web.bounds import COLUMN_INT_MAX, MaxEntries, MaxJsonBytes
+from wxapp.web.bounds import COLUMN_INT_MAX, DEFAULT_LIST_MAX, MaxEntries, MaxJsonBytes
 from wxapp.web.json_body import JsonBodyParser
 
 DEEP = "[" * 2000 + "]" * 2000
@@ -188,9 +188,13 @@ def test_templates_invented_a_few_at_a_time_stop_at_a_bound(client, sim, app_ctx
 
 def test_a_list_without_its_own_bound_gets_the_default_one(client, staff):
     reviewer = staff("demo-reviewer")
-    entry = {"code": "too-many-similar", "category": "测试", "question": "问题",
-             "answer": "回答", "similar_questions": [f"问法{n}" for n in range(101)]}
-    _chinese_error(client.post("/api/v1/staff/faq/entries", headers=reviewer, json=entry), 422)
+    entry = {"code": "service.keywords", "category": "service", "question": "问题",
+             "answer": "回答", "keywords": [f"词{n}" for n in range(DEFAULT_LIST_MAX + 1)]}
+    refused = client.post("/api/v1/staff/faq/entries", headers=reviewer, json=entry)
+    _chinese_error(refused, 422)
+    assert "keywords" in str(refused.get_json()["error"]["details"])
+    entry["keywords"] = entry["keywords"][:DEFAULT_LIST_MAX]
+    assert client.post("/api/v1/staff/faq/entries", headers=reviewer, json=entry).status_code == 201
     assert client.post("/api/v1/staff/auth/login", json={
         "username": "demo-reviewer", "password": DEMO_STAFF_PASSWORD}).status_code == 200
 

@@ -16,6 +16,9 @@ from wxapp.web.idempotency import idempotent
 
 blp = Blueprint("staff_faq", __name__, url_prefix="/faq", description="FAQ administration")
 EDITORS = ("township_admin", "reviewer")
+# Staff attach residents' own wordings to an entry from the console, month after month: the
+# shipped base already holds ~100 for its busiest entries, beyond the default list bound.
+SIMILAR_QUESTIONS_MAX = 500
 
 
 class EntrySchema(Schema):
@@ -23,6 +26,7 @@ class EntrySchema(Schema):
     category = fields.String(required=True, validate=validate.Length(min=1, max=32))
     question = fields.String(required=True, validate=validate.Length(min=1, max=200))
     similar_questions = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                                    validate=validate.Length(max=SIMILAR_QUESTIONS_MAX),
                                     load_default=list)
     keywords = fields.List(fields.String(validate=validate.Length(min=1, max=32)),
                            load_default=list)
@@ -38,7 +42,8 @@ class EntrySchema(Schema):
 class EntryPatchSchema(StrictSchema):
     category = fields.String(validate=validate.Length(min=1, max=32))
     question = fields.String(validate=validate.Length(min=1, max=200))
-    similar_questions = fields.List(fields.String(validate=validate.Length(min=1, max=200)))
+    similar_questions = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
+                                    validate=validate.Length(max=SIMILAR_QUESTIONS_MAX))
     keywords = fields.List(fields.String(validate=validate.Length(min=1, max=32)))
     answer = fields.String(validate=validate.Length(min=1, max=2000))
     enabled = fields.Boolean()
