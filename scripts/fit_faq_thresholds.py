@@ -39,7 +39,8 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
    right answers - 10 x wrong or out-of-scope ones, over the questions such an entry would
    answer; the strictest floor among equals.
 5. The suggest threshold maximises the questions whose right entry is among the suggestions
-   offered, minus half the out-of-scope questions given suggestions.
+   offered (the ranker's first three), minus half the out-of-scope questions given
+   suggestions.
 
 The held-out split is never read here. --check refits and fails when the committed file
 differs (the fit is deterministic).
@@ -406,8 +407,7 @@ def fit(matcher: FaqMatcher | CrossFitted, questions: list[tuple[str, str | None
 
         for gold, ranked, blocked in in_scope:
             if offered(ranked, blocked):
-                shown = [c for c, p in ranked[:CANDIDATES_SHOWN] if p >= threshold / 2]
-                value += gold in shown
+                value += gold in [code for code, _p in ranked[:CANDIDATES_SHOWN]]
         for _, ranked, blocked in out_of_scope:
             if offered(ranked, blocked):
                 value -= OOS_SUGGESTION_COST

@@ -2,6 +2,7 @@
 questions, and the quality bar on our own paraphrase set."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -49,6 +50,26 @@ def test_representative_questions(matcher, text, code):
 ])
 def test_adversarial_wording(matcher, text, code):
     assert answered(matcher, text) == code
+
+
+def test_unsure_it_offers_its_first_three_sure_only_the_likely_ones(matcher):
+    # A message naming two entries' topics: whichever the ranker puts first, both belong in
+    # the list a resident picks from, however unlikely the ranker finds the runner-up.
+    text = "那个凭证和进度"
+    shipped = matcher.calibration
+    try:
+        matcher.use(dataclasses.replace(shipped, answer_threshold=1.0))
+        unsure = matcher.match(text)
+        matcher.use(dataclasses.replace(shipped, answer_threshold=0.0))
+        sure = matcher.match(text)
+    finally:
+        matcher.use(shipped)
+    assert unsure.outcome == "suggested" and len(unsure.candidates) == 3
+    assert {"birth-reg.certificate", "birth-reg.progress"} <= {c.code for c in unsure.candidates}
+    assert sure.outcome == "answered" and sure.best == unsure.best
+    # Beside an answer, related questions are only those the ranker finds likely.
+    assert len(sure.candidates) < 3
+    assert all(c.confidence >= shipped.suggest_threshold / 2 for c in sure.candidates)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "😂😂😂", "？？？", "。"])

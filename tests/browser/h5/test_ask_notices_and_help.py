@@ -128,7 +128,7 @@ VAGUE = ("生育登记那些事", "生育登记的事情咋弄", "生育登记�
 
 
 def _suggested_for():
-    """A vague question the shipped bot answers with suggestions, and its first suggestion."""
+    """A vague question the shipped bot answers with suggestions, and the suggestions."""
     from tests.faq.shipped import KB_PATH
     from wxapp.faq.knowledge_base import load_knowledge_base
     from wxapp.faq.matcher import FaqMatcher
@@ -137,18 +137,24 @@ def _suggested_for():
     for text in VAGUE:
         result = matcher.match(text)
         if result.outcome == "suggested" and result.candidates:
-            return text, result.candidates[0].question
+            return text, [c.question for c in result.candidates]
     pytest.fail("none of the vague questions gets suggestions: add one that does")
 
 
 def test_a_suggestion_tapped_while_the_bot_still_answers_is_not_lost(page, token_for,
                                                                       township):
-    vague, first_suggestion = _suggested_for()
+    vague, suggestions = _suggested_for()
+    first_suggestion = suggestions[0]
     page.goto(f"/h5/ask#token={token_for('h5-ask-slow')}")
     page.get_by_label("您的问题").fill(vague)
     page.get_by_role("button", name="问", exact=True).click()
     suggestion = page.get_by_role("button", name=first_suggestion)
     suggestion.wait_for()
+    # Every suggestion the bot offers is a button of its own, big enough for any finger.
+    for question in suggestions:
+        assert page.get_by_role("button", name=question).is_visible()
+    assert_elderly_friendly(page)
+    shoot(page, "ask-suggestions")
 
     held = []
     page.route("**/api/v1/faq/ask", lambda route: held.append(route))
