@@ -10,7 +10,9 @@ import yaml
 
 from bench.faq_quality import evaluate
 from tests.faq.shipped import KB_PATH, ROOT, answered
+from wxapp.faq.entries import FaqEntry
 from wxapp.faq.knowledge_base import load_knowledge_base
+from wxapp.faq.matcher import FaqMatcher
 
 
 def test_every_topic_code_in_faq_topics_is_in_the_shipped_knowledge_base():
@@ -36,6 +38,10 @@ def test_every_entry_has_five_similar_questions_and_a_short_answer():
     ("叶酸", "folic.what"),          # one word
     ("孕检", "precheck.what"),
     ("你好", "service.menu"),
+    # A topic and nothing else about it: the topic's own entry, whatever the ranker thinks.
+    ("叶酸的事", "folic.what"),
+    ("孕检那些事", "precheck.what"),
+    ("关于生育登记的事情", "birth-reg.what"),
 ])
 def test_representative_questions(matcher, text, code):
     assert answered(matcher, text) == code
@@ -50,6 +56,20 @@ def test_representative_questions(matcher, text, code):
 ])
 def test_adversarial_wording(matcher, text, code):
     assert answered(matcher, text) == code
+
+
+def test_a_question_reads_as_an_entrys_phrasing_only_when_no_other_entry_reads_so():
+    entries = [
+        FaqEntry("folic.what", "folic", "为什么要吃叶酸？", ("叶酸",), answer="预防神经管缺陷。"),
+        FaqEntry("folic.get", "folic", "免费叶酸在哪里领？", ("叶酸在哪领",), answer="村卫生室。"),
+        FaqEntry("precheck.what", "precheck", "孕前检查查什么？", ("孕检吗",), answer="十几项。"),
+        FaqEntry("precheck.where", "precheck", "孕前检查在哪做？", ("孕检呢",), answer="卫生院。"),
+    ]
+    matcher = FaqMatcher.build(entries)
+    assert matcher.entries[matcher.exact_entry("关于叶酸的事")].code == "folic.what"
+    assert matcher.entries[matcher.exact_entry("叶酸在哪里领啊")].code == "folic.get"
+    # 孕检吗 and 孕检呢 both read 孕检: neither entry's phrasing is the question.
+    assert matcher.exact_entry("孕检的事") is None
 
 
 def test_unsure_it_offers_its_first_three_sure_only_the_likely_ones(matcher):

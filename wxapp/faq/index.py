@@ -65,7 +65,10 @@ def general_rarity(word: str) -> float:
 
 
 def features(text: str) -> Counter:
-    tokens = words(text)
+    return features_of(words(text))
+
+
+def features_of(tokens: list[str]) -> Counter:
     terms = domain_terms()
     found: Counter = Counter()
     for token in tokens:
@@ -111,19 +114,25 @@ class FeatureIndex:
         self._parts: dict[str, tuple[str, str] | None] = {}
         self.feature_ids: dict[str, int] = {}
         # Texts repeat across entries; keep each as compact (feature id, tf) pairs.
-        cache: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {}
+        cache: dict[str, tuple[tuple[int, ...], tuple[float, ...], str]] = {}
 
-        def encoded(text: str) -> tuple[tuple[int, ...], tuple[float, ...]]:
+        def encoded(text: str) -> tuple[tuple[int, ...], tuple[float, ...], str]:
             if text not in cache:
-                feats = features(text)
+                tokens = words(text)
+                feats = features_of(tokens)
                 ids = tuple(self.feature_ids.setdefault(f, len(self.feature_ids)) for f in feats)
-                cache[text] = (ids, tuple(feats.values()))
+                cache[text] = (ids, tuple(feats.values()), "".join(tokens))
             return cache[text]
 
         phrasing_features = [(entry, encoded(text)) for entry, text in phrasings]
+        # Each phrasing's content words, run together, as the build read them (segmenting
+        # every phrasing again costs a large base's build seconds); the matcher takes them
+        # once (take_content_keys).
+        self._content_keys: list[str] | None = [key for _entry, (_ids, _tfs, key)
+                                                 in phrasing_features]
         answer_ids = [set(encoded(answer)[0]) for answer in answers]
         entry_vocab: list[set[int]] = [set() for _ in answers]
-        for entry, (ids, _tfs) in phrasing_features:
+        for entry, (ids, _tfs, _key) in phrasing_features:
             entry_vocab[entry].update(ids)
         entry_frequency = np.zeros(len(self.feature_ids), dtype=np.float64)
         for entry in range(self.entry_count):
@@ -138,7 +147,7 @@ class FeatureIndex:
         # Compact typed arrays while building: a 10,000-entry base has over a million postings.
         rows, cols, values = array("i"), array("i"), array("f")
         doc_entry = array("i")
-        for doc, (entry, (ids, tfs)) in enumerate(phrasing_features):
+        for doc, (entry, (ids, tfs, _key)) in enumerate(phrasing_features):
             doc_entry.append(entry)
             weights = [_tf(tf) * self.idf[i] for i, tf in zip(ids, tfs, strict=False)]
             norm = math.sqrt(sum(w * w for w in weights)) or 1.0
@@ -176,7 +185,7 @@ class FeatureIndex:
         # What staff wrote says what the base is about; a resident's question attached to an
         # entry may mention 社保 in passing ("交了社保的，生孩子的钱能报吗").
         staff_said: set[int] = set().union(*answer_ids) if answer_ids else set()
-        for position, (_entry, (ids, _tfs)) in enumerate(phrasing_features):
+        for position, (_entry, (ids, _tfs, _key)) in enumerate(phrasing_features):
             if position not in attached:
                 staff_said.update(ids)
         self.other_errands = frozenset(
@@ -188,7 +197,7 @@ class FeatureIndex:
         # What each entry's standard question asks about its topic (its first phrasing):
         # an entry about "when" is a neighbour, not the answer, to a question asking "where".
         self.entry_aspects: list[frozenset[int]] = [frozenset() for _ in answers]
-        for entry, (ids, _tfs) in phrasing_features:
+        for entry, (ids, _tfs, _key) in phrasing_features:
             if not self.entry_aspects[entry]:
                 self.entry_aspects[entry] = frozenset(ids) & self.aspect_ids or frozenset((-1,))
         self.entry_aspects = [a - {-1} for a in self.entry_aspects]
@@ -196,7 +205,7 @@ class FeatureIndex:
         # pickups, so a question about privacy that never names them is the general entry's.
         self.entry_standard_topics: list[frozenset[int]] = [frozenset() for _ in answers]
         first_seen: set[int] = set()
-        for entry, (ids, _tfs) in phrasing_features:
+        for entry, (ids, _tfs, _key) in phrasing_features:
             if entry not in first_seen:
                 first_seen.add(entry)
                 self.entry_standard_topics[entry] = frozenset(ids) & self._topic_ids
@@ -219,6 +228,14 @@ class FeatureIndex:
         values = idf[cols] * tf * (BM25_K1 + 1) / (tf + scale)
         return _Columns(rows.astype(np.int32), cols.astype(np.int32), values.astype(np.float32),
                         n_features)
+
+    def take_content_keys(self) -> list[str]:
+        """Each phrasing's content words run together (``words``), in ``phrasings`` order;
+        only once, so a built index holds no copy of its texts."""
+        keys, self._content_keys = self._content_keys, None
+        if keys is None:
+            raise RuntimeError("the content keys were taken already")
+        return keys
 
     def topic_words(self, text: str) -> list[str]:
         """The topics of the base ``text`` names, as words, in the order it names them."""

@@ -38,12 +38,11 @@ from wxapp.faq.index import FeatureIndex
 from wxapp.faq.normalize import (
     DATA,
     basic,
-    canonical,
     question_form,
     strip_fillers,
     synonym_table,
 )
-from wxapp.faq.tokenizer import domain_terms, get_tokenizer, plausibility
+from wxapp.faq.tokenizer import domain_terms, get_tokenizer, plausibility, words
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
@@ -212,7 +211,7 @@ class FaqMatcher:
         self.index = index
         self.use(calibration)
         self.exact: dict[str, int] = {}
-        self.exact_read: dict[str, int] = {}
+        self.exact_content: dict[str, int] = {}
         self.corrector = HomophoneCorrector((), ())
         medical = medical_entries()
         self.medical = np.array([e.code in medical for e in entries], dtype=bool)
@@ -230,7 +229,6 @@ class FaqMatcher:
         phrasings = []
         attached_at: set[int] = set()
         exact: dict[str, int] = {}
-        read: dict[str, int | None] = {}
         for number, entry in enumerate(entries):
             # texts() is the question, the similar questions, then the keywords.
             first_attached = len(phrasings) + 1
@@ -239,14 +237,17 @@ class FaqMatcher:
             for text in entry.texts():
                 phrasings.append((number, text))
                 exact.setdefault(basic(text).replace(" ", ""), number)
-                key = canonical(text).replace(" ", "")
-                # A reading two entries share is neither's.
-                read[key] = number if read.get(key, number) == number else None
         answers = [strip_placeholders(e.answer) for e in entries]
         index = FeatureIndex(phrasings, answers, frozenset(attached_at))
         matcher = cls(entries, index, calibration or load_calibration())
         matcher.exact = exact
-        matcher.exact_read = {key: number for key, number in read.items() if number is not None}
+        # Each phrasing's content words run together, as the index read them: a reading
+        # two entries share is neither's.
+        content: dict[str, int | None] = {}
+        for (number, _text), key in zip(phrasings, index.take_content_keys(), strict=True):
+            content[key] = number if content.get(key, number) == number else None
+        matcher.exact_content = {key: number for key, number in content.items()
+                                 if key and number is not None}
         written = [text for e in entries for text in (e.question, *e.keywords)] + answers
         attached = [text for e in entries for text in e.similar_questions]
         matcher.corrector = _corrector(written, attached, index)
@@ -410,12 +411,13 @@ class FaqMatcher:
 
     def exact_entry(self, text: str) -> int | None:
         """The entry one of whose phrasings the question is, word for word (fillers aside),
-        or once both are read through the synonym table (孕检 is 孕前检查, a keyword of the
-        check's entry) when no other entry has a phrasing that reads the same."""
+        or once both are read as their content words through the synonym table (孕检 is
+        孕前检查, a keyword of the check's entry; 叶酸的事 is 叶酸, a topic and nothing else
+        about it) when no other entry has a phrasing that reads the same."""
         plain = question_form(text or "").replace(" ", "")
         found = self.exact.get(plain, self.exact.get(basic(text or "").replace(" ", "")))
         if found is None and plain:
-            found = self.exact_read.get(canonical(text or "").replace(" ", ""))
+            found = self.exact_content.get("".join(words(text or "")))
         return found
 
     def match(self, text: str, limit: int = 3) -> MatchResult:

@@ -123,8 +123,8 @@ def test_no_serious_accessibility_violation_on_any_page(page, token_for, townshi
 
 # Vague questions; which of them the bot answers with suggestions (and which suggestions)
 # moves whenever residents' questions are attached or the model refitted.
-VAGUE = ("生育登记那些事", "生育登记的事情咋弄", "生育登记的事情", "孕检那些事", "领东西的事",
-         "关于叶酸", "补贴的事情")
+VAGUE = ("那个凭证和进度", "补贴的事", "检查预约的事", "生育登记的事情咋弄", "领东西的事",
+         "检查结果出来了要去拿吗还是改时间", "补贴的事情", "领药具要啥")
 
 
 def _suggested_for():
