@@ -61,8 +61,8 @@ def cluster(app, base_settings, wechat_sim):
 
 
 def send(method: str, url: str, build=None, **kwargs) -> requests.Response:
-    """As a client does: retry a refused connection or a 502/503/504 with the same request
-    (``build()`` makes a fresh one, as WeChat does for a re-sent push)."""
+    """As a client does: retry a refused or cut-off connection or a 502/503/504 with the same
+    request (``build()`` makes a fresh one, as WeChat does for a re-sent push)."""
     # WeChat re-sends a push only after its 5-second wait for an answer, three times at most;
     # the push handler's dedupe relies on that rhythm (a claim younger than 5 s is live).
     attempts = WECHAT_ATTEMPTS if build is not None else RETRIES
@@ -72,7 +72,9 @@ def send(method: str, url: str, build=None, **kwargs) -> requests.Response:
         started = time.monotonic()
         try:
             answer = requests.request(method, url, timeout=30, **kwargs)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # An instance killed between writing its headers and its body leaves nginx to cut
+            # the body short: to the client that is a failed request like a refused one.
             answer = None
         if answer is not None and answer.status_code not in (502, 503, 504):
             return answer
