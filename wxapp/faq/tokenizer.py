@@ -59,8 +59,19 @@ def stopwords() -> frozenset[str]:
 QUESTION_PARTICLES = frozenset({"不", "不咯", "不啦"})
 
 
+# A question is segmented several times while it is matched, the same text each time (its
+# content reading, each reading's features, the topics it names): a few hundred recent texts
+# cover every thread's question in flight. Segmentation reads only files shipped with the code.
+RECENT_TEXTS = 256
+
+
 def words(text: str) -> list[str]:
     """Content words of ``text`` after synonyms, without fillers."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=RECENT_TEXTS)
+def _words(text: str) -> tuple[str, ...]:
     stop = stopwords()
     out = []
     for chunk in canonical(text).split():
@@ -72,7 +83,7 @@ def words(text: str) -> list[str]:
         # Spoken and northern Chinese ask with a final 不 (能登记不 = 能登记吗): a
         # particle there, not a negation of anything.
         out.pop()
-    return out
+    return tuple(out)
 
 
 def plausibility(run: str) -> float:
