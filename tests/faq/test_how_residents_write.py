@@ -230,6 +230,10 @@ def test_a_question_that_only_names_a_thing_gets_its_entry(matcher, text, code):
     "我在喂奶，吃避孕药有副作用吗",
     "我有高血压，避孕药吃了不舒服咋办",
     "我现在感冒发烧，紧急避孕药怎么吃",
+    # A worry that a resident's attached wording names only as her reason for asking
+    # ("生育登记能在手机上办吗 孕吐太厉害了实在不想跑"): the online how-to is no answer to it.
+    "孕吐厉害咋办",
+    "孕吐太厉害了咋整",
 ])
 def test_a_medical_question_without_an_entry_is_neveranswered(matcher, text):
     """The knowledge base gives no advice on these: no neighbouring entry's advice (stop the
