@@ -42,6 +42,8 @@ def test_every_entry_has_five_similar_questions_and_a_short_answer():
     ("叶酸的事", "folic.what"),
     ("孕检那些事", "precheck.what"),
     ("关于生育登记的事情", "birth-reg.what"),
+    # Its purpose, in written Chinese: what it is for, not how far along it is.
+    ("办生育登记的目的是什么", "birth-reg.what"),
 ])
 def test_representative_questions(matcher, text, code):
     assert answered(matcher, text) == code
