@@ -241,6 +241,18 @@ def test_a_medical_question_without_an_entry_is_neveranswered(matcher, text):
     assert matcher.match(text).outcome != "answered"
 
 
+@pytest.mark.parametrize("text", [
+    # A prenatal scan the hospital does, not the sex check the base warns against.
+    "四维彩超去哪做",
+    "四维彩超在哪里能做，多少钱",
+    # The hospital's birth certificate and the police's residence permit.
+    "孩子的出生证在哪办",
+    "外地人办居住证要住满多久",
+])
+def test_another_offices_service_is_not_answered_with_ours(matcher, text):
+    assert matcher.match(text).outcome != "answered"
+
+
 def test_neighbouring_entries_do_not_win_on_a_shared_topic(matcher):
     assert answered(matcher, "孕检免费吗") == "precheck.free"
     assert answered(matcher, "孕检在哪做") == "precheck.where"
