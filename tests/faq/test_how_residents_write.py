@@ -80,6 +80,17 @@ def test_characters_jieba_would_glue_into_a_made_up_word_are_still_corrected(mat
     assert matcher.corrector.correct("夜酸要吃多久") == "叶酸要吃多久"
 
 
+@pytest.mark.parametrize("typed,meant", [
+    ("免费必孕药具哪里可以领到", "免费避孕药具哪里可以领到"),
+    ("闭孕药怎么吃", "避孕药怎么吃"),
+])
+def test_a_slip_the_synonym_table_lists_in_one_word_is_corrected_in_others(
+        matcher, typed, meant):
+    # 必孕套 and 闭孕套 are listed as residents' ways of writing 避孕套: that makes 必孕 a
+    # known way of mistyping 避孕, not a word of the base.
+    assert matcher.corrector.correct(typed) == meant
+
+
 def test_a_real_word_is_not_taken_for_a_typo(matcher):
     # 检察院 (the procuratorate) sounds like 检查 + 院, but it is a word of its own.
     assert matcher.corrector.correct("检察院电话多少") == "检察院电话多少"
