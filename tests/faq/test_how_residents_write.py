@@ -170,6 +170,17 @@ def test_regional_forms_are_read_only_where_they_mean_nothing_else(text, read):
     assert question_form(text) == read
 
 
+@pytest.mark.parametrize("text,read", [
+    # OpenCC writes 嗰 as 𠮶, a character outside the basic block: it was dropped, and
+    # 嗰朝 (that morning) read as a lone 朝.
+    ("做孕检嗰朝使唔使空肚", "做孕检那天早上需不需要空腹"),
+    ("嗰度有冇得攞", "那里有没有得拿"),
+    ("喺手机度点样办", "在手机上怎样办"),   # 点样 is how to, not how it is going
+])
+def test_cantonese_that_and_there_survive_the_simplified_reading(text, read):
+    assert question_form(text) == read
+
+
 @pytest.mark.parametrize("text,code", [
     ("嗯那个就是说我想问一下孕检要空腹吗", "precheck.prepare"),
     ("麻烦问下，叶酸去哪里领啊", "folic.get"),

@@ -25,7 +25,8 @@ import yaml
 
 DATA = Path(__file__).resolve().parent / "data"
 # Anything that is not a CJK ideograph, a Latin letter or a digit separates words.
-_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+# Chinese characters of every block: OpenCC writes Cantonese 嗰 as 𠮶 (Extension B).
+_NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]+")
 # WeChat renders its own emoticons as "[微笑]" in the text it pushes: they are not words.
 _EMOTICON = re.compile(r"\[[^\[\]\s]{1,6}\]")
 # A JSON body may carry a lone surrogate ("\ud800"): not text, and OpenCC cannot encode it.
@@ -104,7 +105,8 @@ def basic(text: str) -> str:
 @lru_cache(maxsize=1)
 def _regional_pattern() -> tuple[re.Pattern, dict[str, str]]:
     data = yaml.safe_load((DATA / "regional.yaml").read_text(encoding="utf-8")) or {}
-    table = {str(form).lower(): str(mandarin)
+    # Read after ``basic``, so each form as basic writes it (嗰 becomes 𠮶 there).
+    table = {to_simplified(str(form).lower()): str(mandarin)
              for mandarin, forms in data.items() for form in forms}
     pattern = re.compile("|".join(re.escape(form)
                                   for form in sorted(table, key=len, reverse=True)))
