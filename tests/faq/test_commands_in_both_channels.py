@@ -30,6 +30,8 @@ EXPECTED = {
     ("谢谢", "thanks"), ("好的，谢谢！", "thanks"), ("👍", "thanks"),
     ("你好", "greeting"), ("您好，在吗", "greeting"),
     ("你吃饭了吗", "smalltalk"), ("你是机器人吗？", "smalltalk"), ("现在几点了", "smalltalk"),
+    # 机器 had answered with the empty cabinet, 吃 with choosing a pill; 侬 is Wu 你.
+    ("你是人还是机器？", "smalltalk"), ("吃了没你", "smalltalk"), ("侬是真人伐", "smalltalk"),
 ])
 def test_a_command_routes_alike_in_both_channels(said, intent, client, wechat, knowledge_base,
                                                  app_ctx):

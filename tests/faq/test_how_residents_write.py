@@ -16,7 +16,7 @@ from wxapp.faq.matcher import (
     focus,
     load_calibration,
 )
-from wxapp.faq.normalize import basic, canonical, question_form, to_simplified
+from wxapp.faq.normalize import DATA, basic, canonical, question_form, to_simplified
 from wxapp.faq.tokenizer import words
 
 
@@ -179,6 +179,36 @@ def test_regional_forms_are_read_only_where_they_mean_nothing_else(text, read):
 ])
 def test_cantonese_that_and_there_survive_the_simplified_reading(text, read):
     assert question_form(text) == read
+
+
+@pytest.mark.parametrize("text,code", [
+    ("叶酸勒啥地方好领伐", "folic.get"),             # Wu: 勒啥地方 在哪里, a final 伐 asks
+    ("生小人个铜钿好报销伐", "maternal.insurance"),  # 生小人 生孩子, 铜钿 钱
+    ("免费个套套佗位会使拿", "supplies.where"),      # Minnan: 佗位 哪里, 会使 可以
+    ("阮翁也着去做孕前检查无", "precheck.husband"),  # 阮翁 我老公, a final 无 asks
+    ("生育登记手机浪会使办无", "birth-reg.online"),  # 手机浪 手机上
+])
+def test_wu_and_minnan_written_forms_are_read_as_mandarin(matcher, text, code):
+    assert answered(matcher, text) == code
+
+
+@pytest.mark.parametrize("text,read", [
+    ("登记好改伐", "登记好改吗"),
+    ("会使改无", "可以改吗"),
+    ("无法登记怎么办", "无法登记怎么办"),    # 无 inside a question is no 吗
+    ("饮食要注意啥", "饮食要注意啥"),        # 食 alone is no Minnan 吃
+    ("爱人要一起去吗", "爱人要一起去吗"),    # nor 爱 a Hakka 要
+])
+def test_a_final_particle_asks_only_at_the_end(text, read):
+    assert question_form(text) == read
+
+
+def test_each_mandarin_reading_is_listed_once():
+    # YAML keeps the last of two equal keys: a second 你们 line had silently dropped 你哋.
+    lines = (DATA / "regional.yaml").read_text(encoding="utf-8")
+    keys = [line.split(":")[0] for line in lines.splitlines()
+            if line and not line.startswith(("#", " "))]
+    assert len(keys) == len(set(keys)), [k for k in keys if keys.count(k) > 1]
 
 
 @pytest.mark.parametrize("text,code", [

@@ -44,6 +44,8 @@ def test_every_entry_has_five_similar_questions_and_a_short_answer():
     ("关于生育登记的事情", "birth-reg.what"),
     # Its purpose, in written Chinese: what it is for, not how far along it is.
     ("办生育登记的目的是什么", "birth-reg.what"),
+    # 优检, the clinic's own short name for the check.
+    ("优检要空腹吗", "precheck.prepare"),
 ])
 def test_representative_questions(matcher, text, code):
     assert answered(matcher, text) == code

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import yaml
 
-from wxapp.faq.normalize import DATA, basic, strip_fillers
+from wxapp.faq.normalize import DATA, basic, question_form, strip_fillers
 
 _SPACE = re.compile(r"[\s，。！？!?,.~～、]+")
 
@@ -63,7 +63,9 @@ def route(text: str) -> str | None:
     if found:
         return found
     key = _key(text)
-    for candidate in (key, strip_fillers(basic(text)).replace(" ", "")):
+    # Read as the matcher reads it too: 侬是真人伐 and 冇用 are the phrases 你是真人吗, 没有用.
+    for candidate in (key, strip_fillers(basic(text)).replace(" ", ""),
+                      question_form(text).replace(" ", "")):
         for form in _forms(candidate, table):
             found = table.by_phrase.get(form)
             if found:

@@ -102,12 +102,18 @@ def basic(text: str) -> str:
     return text
 
 
+# Particles that end a question as 吗 does, and mean something else inside one: Cantonese
+# 咩 ("要返乡下登记咩"; 系咩 is 是什么), Wu 伐 ("好网上办伐"), Minnan 无 ("会使改无"; 无法 stays).
+_ASKING_AT_THE_END = frozenset({"咩", "伐", "无"})
+
+
 @lru_cache(maxsize=1)
 def _regional_pattern() -> tuple[re.Pattern, dict[str, str]]:
     data = yaml.safe_load((DATA / "regional.yaml").read_text(encoding="utf-8")) or {}
     # Read after ``basic``, so each form as basic writes it (嗰 becomes 𠮶 there).
     table = {to_simplified(str(form).lower()): str(mandarin)
              for mandarin, forms in data.items() for form in forms}
+    table.update({form: form for form in _ASKING_AT_THE_END if form not in table})
     pattern = re.compile("|".join(re.escape(form)
                                   for form in sorted(table, key=len, reverse=True)))
     return pattern, table
@@ -119,9 +125,7 @@ def regional(text: str) -> str:
 
     def read(match: re.Match) -> str:
         form = match.group(0)
-        if form == "咩" and text[match.end():match.end() + 1] in ("", " "):
-            # Cantonese 咩 ends a question as 吗 does ("要返乡下登记咩"); inside one, and in
-            # 系咩 (是什么), it is 什么.
+        if form in _ASKING_AT_THE_END and text[match.end():match.end() + 1] in ("", " "):
             return "吗"
         return table[form]
 
