@@ -29,6 +29,7 @@ from scripts.fit_faq_thresholds import (  # noqa: E402
     CrossFitted,
     _questions,
     fit,
+    not_ours_without,
     without,
 )
 from wxapp.faq.knowledge_base import load_knowledge_base  # noqa: E402
@@ -56,8 +57,9 @@ def cross_validate(entries, questions, folds: int, fold_of: list[int] | None = N
         # The questions scored are not in the base (staff attach only what they have read),
         # and the fit reads its own as strangers too (CrossFitted).
         base = without(entries, [text for text, _gold in test])
-        calibration = calibration_of(fit(CrossFitted(base, train), train))
-        matcher = FaqMatcher.build(base, calibration=calibration)
+        not_ours = not_ours_without([text for text, _gold in test])
+        calibration = calibration_of(fit(CrossFitted(base, train, not_ours=not_ours), train))
+        matcher = FaqMatcher.build(base, calibration=calibration, not_ours=not_ours)
         for text, gold in test:
             result = matcher.match(text)
             codes = [c.code for c in result.candidates]

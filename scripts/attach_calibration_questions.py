@@ -4,6 +4,9 @@ similar questions, the way staff attach residents' questions from the console.
     .venv/bin/python scripts/attach_calibration_questions.py
     .venv/bin/python scripts/fit_faq_thresholds.py      # then refit
 
+The calibration split's out-of-scope questions go to data/not_ours.yaml, the questions the
+bot knows are another office's or a doctor's.
+
 Only the calibration split is attached (never held-out), only in-scope questions, each once
 (an entry's phrasing that already reads the same is kept), as typed: slips and all (the
 homophone corrector tells a slip in an attached question from a word). Each entry's attached
@@ -22,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from bench.faq_quality import KB, load_questions  # noqa: E402
 from scripts.fit_faq_thresholds import _key, _questions  # noqa: E402
 from wxapp.faq.knowledge_base import load_knowledge_base  # noqa: E402
+from wxapp.faq.matcher import NOT_OURS_FILE, not_ours_examples  # noqa: E402
 
 MARKER = "      # residents' wordings, attached from the labelled calibration questions"
 ITEM = "      - "
@@ -68,7 +72,27 @@ def attach(lines: list[str], add: dict[str, list[str]]) -> list[str]:
     return out
 
 
+def not_ours_to_add() -> list[str]:
+    """The calibration split's out-of-scope questions data/not_ours.yaml lacks."""
+    have = {_key(text) for text in not_ours_examples()}
+    add = []
+    for text, gold in _questions(load_questions("calibration")):
+        if gold is None and _key(text) not in have:
+            have.add(_key(text))
+            add.append(text.strip())
+    return add
+
+
+def add_not_ours() -> int:
+    add = not_ours_to_add()
+    text = NOT_OURS_FILE.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    text += "".join("  - " + json.dumps(question, ensure_ascii=False) + "\n" for question in add)
+    NOT_OURS_FILE.write_text(text, encoding="utf-8")
+    return len(add)
+
+
 def main() -> None:
+    print(f"{add_not_ours()} out-of-scope questions added to {NOT_OURS_FILE.name}")
     add = wordings_to_attach()
     count = sum(len(texts) for texts in add.values())
     lines = KB.read_text(encoding="utf-8").split("\n")

@@ -72,6 +72,7 @@ from wxapp.faq.matcher import (  # noqa: E402
     Calibration,
     FaqMatcher,
     advice_coverage,
+    not_ours_examples,
 )
 from wxapp.faq.normalize import basic  # noqa: E402
 
@@ -108,6 +109,12 @@ def without(entries: Iterable[FaqEntry], texts: Iterable[str]) -> list[FaqEntry]
             for entry in entries]
 
 
+def not_ours_without(texts: Iterable[str]) -> list[str]:
+    """The questions known to be other offices' (data/not_ours.yaml), less ``texts``."""
+    dropped = {_key(text) for text in texts}
+    return [q for q in not_ours_examples() if _key(q) not in dropped]
+
+
 class CrossFitted:
     """The matcher as a new question meets it, for questions the base itself holds.
 
@@ -119,13 +126,18 @@ class CrossFitted:
     asks of a matcher is provided."""
 
     def __init__(self, entries: list[FaqEntry], questions: list[tuple[str, str | None]],
-                 folds: int = CROSS_FOLDS):
+                 folds: int = CROSS_FOLDS, not_ours: list[str] | None = None):
+        """``not_ours``: the questions known to be other offices' (by default all of
+        data/not_ours.yaml), less each fold's as the entries are."""
         texts = list(dict.fromkeys(_key(text) for text, _gold in questions))
         self.fold = {text: number % folds for number, text in enumerate(texts)}
-        self.matchers = [
-            FaqMatcher.build(without(entries, [t for t in texts if self.fold[t] == fold]),
-                             calibration=PLACEHOLDER)
-            for fold in range(folds)]
+        known = list(not_ours_examples() if not_ours is None else not_ours)
+        self.matchers = []
+        for fold in range(folds):
+            unseen = {t for t in texts if self.fold[t] == fold}
+            self.matchers.append(FaqMatcher.build(
+                without(entries, unseen), calibration=PLACEHOLDER,
+                not_ours=[q for q in known if _key(q) not in unseen]))
         self.entries = self.matchers[0].entries
         self.medical = self.matchers[0].medical
 

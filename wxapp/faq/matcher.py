@@ -60,6 +60,7 @@ _CLAUSES = re.compile(r"[，。！？；,.!?;\n]+|(?:就是)?我?想(?:问|咨�
 # Clauses read on their own, from the end: the question is nearly always among the last.
 MAX_CLAUSES = 4
 CALIBRATION_FILE = DATA / "thresholds.yaml"
+NOT_OURS_FILE = DATA / "not_ours.yaml"
 # What the calibrated model looks at for one (question, entry) pair; thresholds.yaml holds a
 # weight for each, fitted by scripts/fit_faq_thresholds.py.
 FEATURES = (
@@ -90,6 +91,7 @@ FEATURES = (
     # every feature before these):
     "message_errand",    # the message names another office's errand or a health worry
     "agreement",         # share of the message's readings whose best entry this is
+    "not_ours",          # cosine to the closest question known to be another office's
 )
 # The confidence model also hears the ranker's verdict: how high it rates the first entry,
 # and by how much it prefers it to the second (a neighbour close behind is a coin toss).
@@ -161,6 +163,14 @@ def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
 
 
 @lru_cache(maxsize=1)
+def not_ours_examples() -> tuple[str, ...]:
+    """Residents' questions that are another office's business or a doctor's
+    (data/not_ours.yaml)."""
+    data = yaml.safe_load(NOT_OURS_FILE.read_text(encoding="utf-8")) or {}
+    return tuple(str(q) for q in data.get("questions") or ())
+
+
+@lru_cache(maxsize=1)
 def medical_entries() -> frozenset[str]:
     lines = (DATA / "medical_entries.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
@@ -213,6 +223,7 @@ class FaqMatcher:
         self.exact: dict[str, int] = {}
         self.exact_content: dict[str, int] = {}
         self.corrector = HomophoneCorrector((), ())
+        self.not_ours: FeatureIndex | None = None
         medical = medical_entries()
         self.medical = np.array([e.code in medical for e in entries], dtype=bool)
         # 发放机 in a question about the pickup limit is a topic that entry never names, but
@@ -223,8 +234,9 @@ class FaqMatcher:
                 self.category_topics.get(entry.category, frozenset()) | topics
 
     @classmethod
-    def build(cls, entries: Iterable[FaqEntry],
-              calibration: Calibration | None = None) -> FaqMatcher:
+    def build(cls, entries: Iterable[FaqEntry], calibration: Calibration | None = None,
+              not_ours: Iterable[str] | None = None) -> FaqMatcher:
+        """``not_ours``: questions known to be other offices' (by default data/not_ours.yaml)."""
         entries = [e for e in entries if e.enabled]
         phrasings = []
         attached_at: set[int] = set()
@@ -251,6 +263,11 @@ class FaqMatcher:
         written = [text for e in entries for text in (e.question, *e.keywords)] + answers
         attached = [text for e in entries for text in e.similar_questions]
         matcher.corrector = _corrector(written, attached, index)
+        # Indexed apart, as one text of its own: never a candidate, and the base's own
+        # weights (a word's rarity among the entries, BM25's lengths) stay the entries'.
+        examples = list(not_ours_examples() if not_ours is None else not_ours)
+        matcher.not_ours = FeatureIndex([(0, text) for text in examples], [""],
+                                        frozenset(range(len(examples)))) if examples else None
         if len(entries) > 1000:
             # Building churns through many small objects; hand the memory back before serving.
             gc.collect()
@@ -313,8 +330,15 @@ class FaqMatcher:
         # is a question about the registration's materials; the message is the police's.
         errand = 1.0 if readings and self.index.names_other_errand(
             question_form(readings[0][0])) else 0.0
-        return {entry: np.append(row, (errand, votes.get(entry, 0) / total))
+        # "城乡居民医保今年交多少钱" shares 医保 and 交 with the birth-cost entry's residents'
+        # questions, and reads more like the premium questions residents took elsewhere.
+        not_ours = self._not_ours(question_form(readings[0][0])) if readings else 0.0
+        return {entry: np.append(row, (errand, votes.get(entry, 0) / total, not_ours))
                 for entry, row in best.items()}
+
+    def _not_ours(self, text: str) -> float:
+        evidence = self.not_ours.evidence(text) if self.not_ours is not None else None
+        return float(evidence[0][0]) if evidence is not None else 0.0
 
     def _rows(self, text: str, corrected: float, left_out: float = 0.0,
               need_topic: bool = False, length: float = 0.0) -> list[tuple[int, np.ndarray]]:
