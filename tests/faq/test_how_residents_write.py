@@ -194,12 +194,16 @@ def test_wu_and_minnan_written_forms_are_read_as_mandarin(matcher, text, code):
 @pytest.mark.parametrize("text,read", [
     ("登记好改伐", "登记好改吗"),
     ("生小人个铜钿好报销伐", "生孩子个钱好报销吗"),   # Wu 生小人 生孩子, 铜钿 钱
+    ("叶酸克哪拿", "叶酸去哪拿"),                     # Wuhan 克 去, before 哪 only
+    ("叶酸0.4克", "叶酸0 4克"),
+    ("孕前检查搁哪儿", "孕前检查在哪儿"),             # north-eastern 搁 在
+    ("生伢的钱能报不", "生孩子的钱能报不"),           # Hubei/Hunan 伢 孩子
     ("会使改无", "可以改吗"),
     ("无法登记怎么办", "无法登记怎么办"),    # 无 inside a question is no 吗
     ("饮食要注意啥", "饮食要注意啥"),        # 食 alone is no Minnan 吃
     ("爱人要一起去吗", "爱人要一起去吗"),    # nor 爱 a Hakka 要
 ])
-def test_a_final_particle_asks_only_at_the_end(text, read):
+def test_wu_minnan_and_northern_forms_are_read_only_in_context(text, read):
     assert question_form(text) == read
 
 
