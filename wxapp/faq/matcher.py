@@ -15,7 +15,9 @@ question that names no topic they never mention and whose words are all known to
 mostly explained by the entry (a fitted floor): a medical question the base has no entry for
 is suggested or handed over, never answered with a neighbouring entry's advice. So is a
 question most of whose weight the base never uses (a fitted ceiling): sharing one word with
-an entry does not make it that entry's question.
+an entry does not make it that entry's question. A question that reads like one residents
+took to another office or a doctor (data/not_ours.yaml, indexed apart and never offered)
+is doubted by the confidence model however many words it shares with an entry.
 """
 from __future__ import annotations
 
