@@ -86,3 +86,28 @@ def test_the_editor_on_a_phone(console, live_server, phone_page):
     assert no_axe_violations(phone_page)
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
     phone_page.problems.assert_none()
+
+
+def test_a_question_of_another_office_is_marked_and_taken_off_again(client, console,
+                                                                     live_server, phone_page):
+    page = phone_page
+    asked = "孕前检查能开病假条吗"
+    assert resident_asks(client, asked)["suggestions"]
+    signed_in(page, console, live_server, "reviewer")
+    page.goto(live_server.url(f"{ENTRIES}/unanswered"))
+    group = page.locator("section.unanswered-group", has_text=f"“{asked}”")
+    group.locator("button:has-text('不属于本办业务')").click()
+    page.wait_for_selector("text=标记为不属于本办业务")
+    assert page.locator("section.unanswered-group", has_text=f"“{asked}”").count() == 0
+    answer = resident_asks(client, asked)
+    assert answer["code"] is None and answer["suggestions"] == []
+
+    page.click("a:has-text('已标记为不属于本办业务的问题')")
+    page.wait_for_selector("text=共 1 个问题")
+    screenshot(page, "knowledge-not-ours-360")
+    assert no_axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.click("button:has-text('移出列表')")
+    page.wait_for_selector("text=已把“孕前检查能开病假条吗”移出列表")
+    assert resident_asks(client, asked)["suggestions"]
+    page.problems.assert_none()

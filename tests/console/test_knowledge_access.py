@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.console.knowledge_world import ENTRIES, entry, seed_knowledge
+from tests.console.knowledge_world import ENTRIES, audits, entry, seed_knowledge
 
-PAGES = [ENTRIES, f"{ENTRIES}/new", f"{ENTRIES}/folic.get", f"{ENTRIES}/unanswered"]
+PAGES = [ENTRIES, f"{ENTRIES}/new", f"{ENTRIES}/folic.get", f"{ENTRIES}/unanswered",
+         f"{ENTRIES}/not-ours"]
 ACTIONS = [f"{ENTRIES}/new", f"{ENTRIES}/folic.get", f"{ENTRIES}/try",
-           f"{ENTRIES}/unanswered/attach"]
+           f"{ENTRIES}/unanswered/attach", f"{ENTRIES}/unanswered/not-ours",
+           f"{ENTRIES}/not-ours/1/remove"]
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +44,7 @@ def test_village_workers_and_clinics_change_nothing(app, console, role, path):
         "code": "folic.get", "log_ids": "1", "trial_question": "叶酸去哪领"})
     assert response.status_code == 403
     assert entry(app, "folic.get") == before
+    assert audits(app, "faq.not_ours") == audits(app, "faq.not_ours_removed") == 0
 
 
 def test_the_knowledge_base_is_in_the_navigation_of_editors_only(console):

@@ -22,7 +22,7 @@ from wxapp.console.knowledge_forms import (
 )
 from wxapp.errors import NotFound, ValidationFailed
 from wxapp.services.faq import admin as faq_admin
-from wxapp.services.faq import fact_guard, trial
+from wxapp.services.faq import fact_guard, not_ours, trial
 from wxapp.web.blueprint import Blueprint
 
 bp = Blueprint("console_knowledge", __name__, url_prefix="/console/knowledge")
@@ -188,11 +188,16 @@ def unanswered():
                            categories=faq_admin.known_categories())
 
 
+def _log_ids() -> list[int]:
+    """The log ids of the group a form on the unanswered page was sent for."""
+    return [int(raw) for raw in request.form.getlist("log_ids")[:MAX_LOG_IDS]
+            if raw.isascii() and raw.isdigit() and len(raw) <= 12]
+
+
 @bp.post("/unanswered/attach")
 @console_required(*EDITORS)
 def attach():
-    log_ids = [int(raw) for raw in request.form.getlist("log_ids")[:MAX_LOG_IDS]
-               if raw.isascii() and raw.isdigit() and len(raw) <= 12]
+    log_ids = _log_ids()
     code = request.form.get("code") or ""
     if not log_ids or not code:
         flash("请先选择要加入的条目。", "error")
@@ -207,3 +212,43 @@ def attach():
     else:
         flash(f"这组问题已经加到“{entry.question}”，无需重复操作。", "info")
     return redirect(url_for(".unanswered"), 303)
+
+
+# -- questions that are not the office's business ----------------------------------------------
+@bp.post("/unanswered/not-ours")
+@console_required(*EDITORS)
+def mark_not_ours():
+    log_ids = _log_ids()
+    if not log_ids:
+        flash("请先选择要标记的问题。", "error")
+        return redirect(url_for(".unanswered"), 303)
+    try:
+        question, marked = not_ours.mark(g.staff, log_ids)
+    except NotFound as missing:
+        flash(missing.message, "error")
+        return redirect(url_for(".unanswered"), 303)
+    if marked:
+        flash(f"已把“{question}”这组问题标记为不属于本办业务，机器人以后遇到类似问题不会拿知识库的"
+              "条目去回答。", "success")
+    else:
+        flash(f"“{question}”这组问题已经标记过，无需重复操作。", "info")
+    return redirect(url_for(".unanswered"), 303)
+
+
+@bp.get("/not-ours")
+@console_required(*EDITORS)
+def not_ours_list():
+    return render_template("console/knowledge/not_ours.html", questions=not_ours.listed(),
+                           when=when)
+
+
+@bp.post("/not-ours/<int:question_id>/remove")
+@console_required(*EDITORS)
+def unmark_not_ours(question_id: int):
+    text = not_ours.unmark(g.staff, question_id)
+    if text is None:
+        flash("这个问题已不在列表中，无需重复操作。", "info")
+    else:
+        flash(f"已把“{text}”移出列表；居民再问时机器人照常查知识库，问过的记录回到“没答上的问题”。",
+              "success")
+    return redirect(url_for(".not_ours_list"), 303)

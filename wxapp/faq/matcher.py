@@ -226,6 +226,7 @@ class FaqMatcher:
         self.exact_content: dict[str, int] = {}
         self.corrector = HomophoneCorrector((), ())
         self.not_ours: FeatureIndex | None = None
+        self.not_ours_questions: tuple[str, ...] = ()
         medical = medical_entries()
         self.medical = np.array([e.code in medical for e in entries], dtype=bool)
         # 发放机 in a question about the pickup limit is a topic that entry never names, but
@@ -268,6 +269,7 @@ class FaqMatcher:
         # Indexed apart, as one text of its own: never a candidate, and the base's own
         # weights (a word's rarity among the entries, BM25's lengths) stay the entries'.
         examples = list(not_ours_examples() if not_ours is None else not_ours)
+        matcher.not_ours_questions = tuple(examples)
         matcher.not_ours = FeatureIndex([(0, text) for text in examples], [""],
                                         frozenset(range(len(examples)))) if examples else None
         if len(entries) > 1000:

@@ -1,7 +1,7 @@
 """Every model module is imported here so that Alembic sees the whole schema."""
 from wxapp.models.audit import AuditLog
 from wxapp.models.documents import DOCUMENT_KINDS, UploadedDocument
-from wxapp.models.faq import Handover, KnowledgeEntry, QuestionLog
+from wxapp.models.faq import Handover, KnowledgeEntry, NotOursQuestion, QuestionLog
 from wxapp.models.idempotency import IdempotencyRecord
 from wxapp.models.notices import NoticeDelivery, ResidentNotice, StaffNotice
 from wxapp.models.profiles import ResidentProfile
@@ -61,6 +61,7 @@ __all__ = [
                                         "Handover",
                                         "IdempotencyRecord",
                                         "KnowledgeEntry",
+                                        "NotOursQuestion",
                                         "NoticeDelivery",
                                         "Pickup",
                                         "PickupLine",

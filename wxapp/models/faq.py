@@ -48,6 +48,19 @@ class QuestionLog(db.Model):
     resolved_code: Mapped[str | None] = mapped_column(String(64))
 
 
+class NotOursQuestion(TimestampMixin, db.Model):
+    """A question staff marked as another office's business or a doctor's (医保缴费, 身份证补办,
+    吃什么药), from the unanswered list. The bot reads it beside the shipped ones
+    (data/not_ours.yaml): a question like it is refused, not answered with a neighbouring
+    entry. Questions logged with the same text leave the unanswered list while it is here."""
+    __tablename__ = "faq_not_ours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # As logged: identifiers were redacted before the question was stored.
+    text: Mapped[str] = mapped_column(String(500), unique=True)
+    added_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+
 class Handover(TimestampMixin, db.Model):
     """A message a resident left for staff ("人工"); the answer goes back through WeChat."""
     __tablename__ = "faq_handovers"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.faq.knowledge_base import KnowledgeBaseError, load_knowledge_base, validate_entries
-from wxapp.models.faq import Handover, KnowledgeEntry, QuestionLog
+from wxapp.models.faq import Handover, KnowledgeEntry, NotOursQuestion, QuestionLog
 from wxapp.services.audit import Actor, record_audit
 from wxapp.services.faq.live_index import invalidate_after_commit
 
@@ -163,12 +163,14 @@ def answer_figures(since: datetime) -> dict[str, int]:
 
 
 def unanswered_groups(limit: int = 50) -> list[dict]:
-    """Unanswered questions, near-duplicates grouped, most asked first."""
+    """Unanswered questions, near-duplicates grouped, most asked first; those staff marked
+    as not the office's business are left out."""
     from wxapp.faq.grouping import group_similar
 
     rows = list(db.session.scalars(
         select(QuestionLog).where(QuestionLog.outcome.in_(("not_answered", "suggested")),
-                                  QuestionLog.resolved_code.is_(None))
+                                  QuestionLog.resolved_code.is_(None),
+                                  QuestionLog.text.not_in(select(NotOursQuestion.text)))
         .order_by(QuestionLog.asked_at.desc()).limit(2000)))
     groups = group_similar([(row.id, row.text) for row in rows])
     out = [{"representative": g.representative, "count": len(g.ids), "log_ids": g.ids,

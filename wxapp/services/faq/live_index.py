@@ -1,4 +1,5 @@
-"""The FAQ matcher each worker serves from, rebuilt when staff change an entry.
+"""The FAQ matcher each worker serves from, rebuilt when staff change an entry or mark a
+question as not the office's business.
 
 Changes bump a version number in Redis after their commit; every worker compares its own
 matcher's version with Redis before answering (one GET), so an edit reaches every worker
@@ -14,8 +15,8 @@ from sqlalchemy import select
 
 from wxapp.extensions import db, get_redis
 from wxapp.faq.entries import FaqEntry
-from wxapp.faq.matcher import FaqMatcher
-from wxapp.models.faq import KnowledgeEntry
+from wxapp.faq.matcher import FaqMatcher, not_ours_examples
+from wxapp.models.faq import KnowledgeEntry, NotOursQuestion
 from wxapp.transactions import after_commit
 
 VERSION_KEY = "wxapp:faq:index_version"
@@ -37,6 +38,12 @@ def entries_from_database() -> list[FaqEntry]:
                      keywords=tuple(row.keywords or ()), answer=row.answer) for row in rows]
 
 
+def not_ours_from_database() -> list[str]:
+    """The shipped questions that are other offices' or a doctor's, and those staff marked."""
+    marked = db.session.scalars(select(NotOursQuestion.text).order_by(NotOursQuestion.id))
+    return [*not_ours_examples(), *marked]
+
+
 @dataclass(frozen=True)
 class LiveIndex:
     version: int
@@ -53,7 +60,8 @@ def get_index() -> LiveIndex:
             index = _indexes.get(engine)
             if index is None or index.version != version:
                 entries = entries_from_database()
-                index = LiveIndex(version, FaqMatcher.build(entries),
+                matcher = FaqMatcher.build(entries, not_ours=not_ours_from_database())
+                index = LiveIndex(version, matcher,
                                   {entry.code: entry for entry in entries})
                 _indexes[engine] = index
     return index

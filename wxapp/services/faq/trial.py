@@ -65,7 +65,7 @@ def _overlay(live: FaqMatcher, edited: FaqEntry | None, replaces: str | None) ->
     entries = [e for e in live.entries if e.code not in {replaces, edited and edited.code}]
     if edited is not None and edited.enabled:
         entries.append(edited)
-    overlay = FaqMatcher.build(entries, live.calibration)
+    overlay = FaqMatcher.build(entries, live.calibration, not_ours=live.not_ours_questions)
     with _lock:
         _overlays[key] = (live, overlay)
         while len(_overlays) > OVERLAYS_KEPT:
