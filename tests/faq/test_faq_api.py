@@ -166,3 +166,41 @@ def test_the_asker_rates_an_answer_once_with_its_token(client, knowledge_base):
     assert forged.status_code == 422 and error_code(forged) == "faq.feedback_token_invalid"
     unmatched = client.post("/api/v1/faq/ask", json={"question": "怎么申请房贷"}).get_json()
     assert unmatched["feedback_token"] is None
+
+
+def test_a_group_marked_not_ours_is_refused_and_can_be_taken_back(client, knowledge_base,
+                                                                   staff_headers):
+    asked = "孕前检查能开病假条吗"
+    assert client.post("/api/v1/faq/ask", json={"question": asked}).get_json()["suggestions"]
+    headers = staff_headers()
+    group = next(g for g in client.get("/api/v1/staff/faq/unanswered", headers=headers)
+                 .get_json() if asked in g["examples"])
+    marked = client.post("/api/v1/staff/faq/unanswered/not-ours", headers=headers,
+                         json={"log_ids": group["log_ids"]})
+    assert marked.status_code == 200 and marked.get_json() == {"question": asked, "marked": True}
+    again = client.post("/api/v1/staff/faq/unanswered/not-ours", headers=headers,
+                        json={"log_ids": group["log_ids"]})
+    assert again.get_json() == {"question": asked, "marked": False}
+    refused = client.post("/api/v1/faq/ask", json={"question": "做孕前检查能不能开个病假条"})
+    assert refused.get_json()["matched"] is False and refused.get_json()["suggestions"] == []
+    listed = client.get("/api/v1/staff/faq/not-ours", headers=headers).get_json()
+    assert [q["text"] for q in listed] == [asked]
+    assert db.session.scalars(select(AuditLog).filter_by(action="faq.not_ours")).one()
+
+    for _ in range(2):  # a retry finds nothing left to take off
+        gone = client.delete(f"/api/v1/staff/faq/not-ours/{listed[0]['id']}", headers=headers)
+        assert gone.status_code == 204
+    assert client.get("/api/v1/staff/faq/not-ours", headers=headers).get_json() == []
+    assert db.session.scalars(select(AuditLog).filter_by(action="faq.not_ours_removed")).one()
+    assert client.post("/api/v1/faq/ask", json={"question": asked}).get_json()["suggestions"]
+
+
+def test_marking_nothing_or_unknown_questions_is_refused(client, knowledge_base, staff_headers):
+    headers = staff_headers()
+    empty = client.post("/api/v1/staff/faq/unanswered/not-ours", headers=headers,
+                        json={"log_ids": []})
+    assert empty.status_code == 422 and error_code(empty) == "request.validation_failed"
+    unknown = client.post("/api/v1/staff/faq/unanswered/not-ours", headers=headers,
+                          json={"log_ids": [999999]})
+    assert unknown.status_code == 404 and error_code(unknown) == "faq.question_not_found"
+    assert client.get("/api/v1/staff/faq/not-ours", headers=headers).get_json() == []

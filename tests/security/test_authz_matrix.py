@@ -153,6 +153,7 @@ def _records_of(world: World, owner: str, n: int, village_id: int, point_id: int
     # The booking and its results were each a notice to the owner.
     ids["notice_id"] = world.call("GET", "/api/v1/me/notices", role=owner)["items"][0]["id"]
     ids["rating_id"] = 10**9  # no rating exists: the rows below prove the role gate only
+    ids["question_id"] = 10**9  # nor a question marked as not ours (taking it off is a no-op)
     # Free contraceptives: a pickup code, and a report that opens a staff task.
     ids["pickup_id"] = world.call("POST", "/api/v1/me/pickups", role=owner, json={
         "point_id": point_id, "items": [{"item_id": item_id, "quantity": 1}]})["id"]
@@ -242,6 +243,7 @@ def _body(world: World, owner: str, method: str, path: str):
         ("patch", "/api/v1/staff/faq/entries/{code}"): {"keywords": ["登记"]},
         ("post", "/api/v1/staff/faq/import"): [],
         ("post", "/api/v1/staff/faq/unanswered/attach"): {"log_ids": [1], "code": ids["code"]},
+        ("post", "/api/v1/staff/faq/unanswered/not-ours"): {"log_ids": [1]},
         ("post", "/api/v1/staff/faq/handovers/{handover_id}/answer"): {"answer": "周末不上班。"},
         # 代办 for 东湖村: the originals were seen, so promises stand in for uploads.
         ("post", "/api/v1/staff/registrations"): {
@@ -409,6 +411,10 @@ RULES: dict[tuple[str, str], str] = {
     ("post", "/api/v1/staff/faq/import"): "401 401 401 403 403 ok ok",
     ("get", "/api/v1/staff/faq/unanswered"): ANY_STAFF,
     ("post", "/api/v1/staff/faq/unanswered/attach"): "401 401 401 403 403 ok ok",
+    # Questions marked as another office's (residents' own words): editors only.
+    ("post", "/api/v1/staff/faq/unanswered/not-ours"): "401 401 401 403 403 ok ok",
+    ("get", "/api/v1/staff/faq/not-ours"): "401 401 401 403 403 ok ok",
+    ("delete", "/api/v1/staff/faq/not-ours/{question_id}"): "401 401 401 403 403 ok ok",
     # Village workers: their village's 请村里代办 requests (the world's message is for the office).
     ("get", "/api/v1/staff/faq/handovers"): "401 401 401 ok 403 ok ok",
     ("post", "/api/v1/staff/faq/handovers/{handover_id}/answer"): "401 401 401 404 403 ok ok",

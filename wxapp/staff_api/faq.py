@@ -10,6 +10,7 @@ from wxapp.security.masking import mask_identifiers
 from wxapp.services import notice_deliveries
 from wxapp.services.chat import handovers
 from wxapp.services.faq import admin as faq_admin
+from wxapp.services.faq import not_ours
 from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint
 from wxapp.web.idempotency import idempotent
@@ -71,6 +72,23 @@ class AttachSchema(StrictSchema):
     # The log ids of one group from /unanswered; its first question is added.
     log_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=500))
     code = fields.String(required=True)
+
+
+class NotOursMarkSchema(StrictSchema):
+    # The log ids of one group from /unanswered; all its wordings are marked.
+    log_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=500))
+
+
+class NotOursMarkedSchema(Schema):
+    question = fields.String()
+    marked = fields.Boolean()  # false: the group was marked already
+
+
+class NotOursQuestionSchema(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    marked_at = fields.DateTime()
+    marked_by = fields.String(allow_none=True)
 
 
 class IdentifiersMasked(fields.String):
@@ -178,6 +196,33 @@ def attach(body):
     """Attach unanswered questions to an entry as new wordings."""
     entry = faq_admin.attach_as_similar_question(g.staff, body["log_ids"], body["code"])
     return faq_admin.entry_as_dict(entry)
+
+
+@blp.post("/unanswered/not-ours")
+@staff_required(*EDITORS)
+@blp.arguments(NotOursMarkSchema)
+@blp.response(200, NotOursMarkedSchema)
+def mark_not_ours(body):
+    """Mark a group of unanswered questions as not the office's business (another office's
+    errand, a doctor's question): questions like them are refused from then on."""
+    question, marked = not_ours.mark(g.staff, body["log_ids"])
+    return {"question": question, "marked": marked}
+
+
+@blp.get("/not-ours")
+@blp.response(200, NotOursQuestionSchema(many=True))
+@staff_required(*EDITORS)
+def not_ours_list():
+    """The questions marked as not the office's business, newest first."""
+    return not_ours.listed()
+
+
+@blp.delete("/not-ours/<int:question_id>")
+@blp.response(204)
+@staff_required(*EDITORS)
+def unmark_not_ours(question_id):
+    """Take a question off the list (sent again, nothing is left to take off)."""
+    not_ours.unmark(g.staff, question_id)
 
 
 @blp.get("/handovers")
