@@ -110,6 +110,25 @@ def test_a_correction_that_makes_a_sentence_less_likely_is_not_made(matcher, typ
 
 
 @pytest.mark.parametrize("typed,meant", [
+    ("兔费的叶酸在哪领", "免费的叶酸在哪领"),      # handwriting input: 兔 looks like 免
+    ("生育登记要哪些材科", "生育登记要哪些材料"),  # 科 like 料
+    ("孕前检查结杲在哪看", "孕前检查结果在哪看"),  # 杲 like 果
+    ("卫健办电活多少", "卫健办电话多少"),          # 活 like 话
+])
+def test_a_typo_that_looks_right_is_corrected(matcher, typed, meant):
+    assert matcher.corrector.correct(typed) == meant
+
+
+@pytest.mark.parametrize("typed", [
+    "科学备孕要注意什么",    # 科学 is a word: 科 is no slip of 料 here
+    "来了几个人",            # 人 and 入 look alike, but 个人 is what it says
+    "生活费能补贴吗",        # nor is 生活 a slip of 生话
+])
+def test_a_word_that_looks_like_another_is_left_alone(matcher, typed):
+    assert matcher.corrector.correct(typed) == typed
+
+
+@pytest.mark.parametrize("typed,meant", [
     ("避孕套鸡在哪", "避孕套机在哪"),
     ("自助领取鸡怎么用", "自助领取机怎么用"),
 ])
@@ -199,6 +218,13 @@ def test_wu_and_minnan_written_forms_are_read_as_mandarin(matcher, text, code):
     ("孕前检查搁哪儿", "孕前检查在哪儿"),             # north-eastern 搁 在
     ("生伢的钱能报不", "生孩子的钱能报不"),           # Hubei/Hunan 伢 孩子
     ("会使改无", "可以改吗"),
+    ("生育登记是哪样", "生育登记是什么"),             # Guizhou 哪样 什么, after 是 only
+    ("查一哈进度", "查一下进度"),                     # south-western 一哈 一下
+    ("领套套别个看得到不", "领套套别人看得到不"),
+    ("你能干撒", "你能做什么"),                       # north-western 撒 啥, in phrases only
+    ("撒谎的人多", "撒谎的人多"),
+    ("甚至还要交钱", "甚至还要交钱"),
+    ("哪样的避孕药好", "哪样的避孕药好"),             # 哪样 first is Mandarin 哪种
     ("无法登记怎么办", "无法登记怎么办"),    # 无 inside a question is no 吗
     ("饮食要注意啥", "饮食要注意啥"),        # 食 alone is no Minnan 吃
     ("爱人要一起去吗", "爱人要一起去吗"),    # nor 爱 a Hakka 要

@@ -1,5 +1,6 @@
-"""Homophone tolerance: a typo that sounds right (登纪 for 登记, 预越 for 预约, 检察 for 检查)
-is read as the word the knowledge base uses.
+"""Homophone tolerance: a typo that sounds right (登纪 for 登记, 预越 for 预约, 检察 for 检查),
+or that looks right (兔费 for 免费, written by hand), is read as the word the knowledge base
+uses.
 
 Residents type with pinyin input methods and dictate by voice; both pick the wrong character
 of the right sound. A character pair of the question that the knowledge base never uses, but
@@ -22,6 +23,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from pathlib import Path
 
 # pypinyin's phrase table (tens of MB) only refines readings in context; the matcher needs a
 # character's usual reading, so the table stays unloaded and a worker's memory as it was.
@@ -44,6 +46,21 @@ SLIP_TARGET_SAID = 3
 MIN_GAIN = 3.0
 # The longest of the base's words a correction is checked to land in.
 LONG_WORD_MAX = 6
+
+
+LOOKALIKES_FILE = Path(__file__).resolve().parent / "data" / "lookalikes.txt"
+
+
+@lru_cache(maxsize=1)
+def lookalikes() -> dict[str, str]:
+    """Each character of data/lookalikes.txt and the characters that look like it."""
+    table: dict[str, str] = {}
+    for line in LOOKALIKES_FILE.read_text(encoding="utf-8").splitlines():
+        group = line.strip()
+        if group and not group.startswith("#"):
+            for char in group:
+                table[char] = table.get(char, "") + group.replace(char, "")
+    return table
 
 
 @lru_cache(maxsize=20000)
@@ -92,7 +109,8 @@ class HomophoneCorrector:
                 said.update(run[i:i + 2] for i in range(len(run) - 1))
         self.known: set[str] = set()
         self.known_words: set[str] = set()
-        word_pairs: set[str] = set()
+        self.word_pairs: set[str] = set()
+        word_pairs = self.word_pairs
         by_sound: dict[tuple[str, str], Counter] = defaultdict(Counter)
         by_fuzzy: dict[tuple[str, str], Counter] = defaultdict(Counter)
         # Sorted, so that a tie between two words of one sound goes the same way in every
@@ -227,10 +245,21 @@ class HomophoneCorrector:
         return False
 
     def _replacement(self, pair: str) -> str | None:
-        """The base's word pair that ``pair`` sounds like, if any."""
+        """The base's word pair that ``pair`` sounds like, or else looks like, if any."""
         first, second = char_pinyin(pair[0]), char_pinyin(pair[1])
         return self.by_sound.get((first, second)) or self.by_fuzzy.get(
-            (fuzzy(first), fuzzy(second)))
+            (fuzzy(first), fuzzy(second))) or self._looks_like(pair)
+
+    def _looks_like(self, pair: str) -> str | None:
+        """The base's word pair that ``pair`` is with one character swapped for one that
+        looks like it (兔费 → 免费); the first in the table's order where several are."""
+        table = lookalikes()
+        for position in (0, 1):
+            for other in table.get(pair[position], ""):
+                swapped = pair[:position] + other + pair[position + 1:]
+                if swapped in self.word_pairs:
+                    return swapped
+        return None
 
     def _inside_long_words(self, run: str) -> set[int]:
         """Positions of ``run`` inside words of three characters or more that the base does
