@@ -110,6 +110,49 @@ def test_a_correction_that_makes_a_sentence_less_likely_is_not_made(matcher, typ
 
 
 @pytest.mark.parametrize("typed,meant", [
+    ("yesuan zai nali ling", "叶酸在哪里领"),
+    ("Yesuan zai nali ling", "叶酸在哪里领"),         # a phone capitalises the first letter
+    ("生育dengji要带啥", "生育登记要带啥"),           # 登记, the base's word, not 等级
+    ("wo laogong yao qu ma", "我老公要去吗"),         # not 老工 要 取码
+    ("yunqianjianchamianfeima", "孕前检查免费吗"),    # run together
+    ("fafangji meiyou huo le", "发放机没有货了"),     # a resident's word, from the synonyms
+])
+def test_a_question_typed_in_pinyin_is_read_in_characters(matcher, typed, meant):
+    assert matcher.pinyin.read(typed) == meant
+
+
+@pytest.mark.parametrize("typed", [
+    "NT检查要预约吗",     # capitals: an abbreviation
+    "HCG多少算怀上",
+    "孕检ok吗",           # not pinyin through and through
+    "lg能去吗",
+    "yyds",
+    "app怎么用",
+    "ai",                 # one syllable is as likely English
+])
+def test_letters_that_are_not_pinyin_are_left_alone(matcher, typed):
+    assert matcher.pinyin.read(typed) == typed
+
+
+@pytest.mark.parametrize("text,code", [
+    ("yunqian jiancha mianfei ma", "precheck.free"),
+    ("jinji biyunyao", "supplies.emergency"),
+    ("fafangji meiyou huo le", "supplies.empty"),
+])
+def test_a_question_in_pinyin_is_answered(matcher, text, code):
+    assert answered(matcher, text) == code
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABC '")),
+                                  st.characters()), max_size=60))
+def test_reading_pinyin_never_raises_and_leaves_text_without_letters_alone(matcher, text):
+    read = matcher.pinyin.read(text)
+    if not any(c.isascii() and c.isalpha() for c in text):
+        assert read is text
+
+
+@pytest.mark.parametrize("typed,meant", [
     ("兔费的叶酸在哪领", "免费的叶酸在哪领"),      # handwriting input: 兔 looks like 免
     ("生育登记要哪些材科", "生育登记要哪些材料"),  # 科 like 料
     ("孕前检查结杲在哪看", "孕前检查结果在哪看"),  # 杲 like 果

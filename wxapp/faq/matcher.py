@@ -40,10 +40,12 @@ from wxapp.faq.index import FeatureIndex
 from wxapp.faq.normalize import (
     DATA,
     basic,
+    fillers,
     question_form,
     strip_fillers,
     synonym_table,
 )
+from wxapp.faq.pinyin_input import PinyinReader
 from wxapp.faq.tokenizer import domain_terms, get_tokenizer, plausibility, words
 
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -225,6 +227,7 @@ class FaqMatcher:
         self.exact: dict[str, int] = {}
         self.exact_content: dict[str, int] = {}
         self.corrector = HomophoneCorrector((), ())
+        self.pinyin = PinyinReader({}, ())
         self.not_ours: FeatureIndex | None = None
         self.not_ours_questions: tuple[str, ...] = ()
         medical = medical_entries()
@@ -266,6 +269,7 @@ class FaqMatcher:
         written = [text for e in entries for text in (e.question, *e.keywords)] + answers
         attached = [text for e in entries for text in e.similar_questions]
         matcher.corrector = _corrector(written, attached, index)
+        matcher.pinyin = _pinyin_reader(written + attached, index)
         # Indexed apart, as one text of its own: never a candidate, and the base's own
         # weights (a word's rarity among the entries, BM25's lengths) stay the entries'.
         examples = list(not_ours_examples() if not_ours is None else not_ours)
@@ -449,7 +453,8 @@ class FaqMatcher:
         return found
 
     def match(self, text: str, limit: int = 3) -> MatchResult:
-        if not question_form(text or ""):
+        text = self.pinyin.read(text or "")
+        if not question_form(text):
             return MatchResult("not_answered", 0.0, None, [])
         exact = self.exact_entry(text)
         if exact is not None:
@@ -513,6 +518,23 @@ def _corrector(texts: list[str], attached: list[str], index: FeatureIndex
                               terms=domain_terms(), attached=attached_forms,
                               is_word=lambda pair: tokenizer.FREQ.get(pair, 0) > 0,
                               plausible=plausibility)
+
+
+def _pinyin_reader(texts: list[str], index: FeatureIndex) -> PinyinReader:
+    """Reads pinyin as the base's words and character pairs (as the index read them, each as
+    common as the number of phrasings that say it) and the field's terms."""
+    starts = index.phrasings.starts
+    pieces: dict[str, float] = {}
+    for feature, column in index.feature_ids.items():
+        if feature[:2] in ("w:", "b:"):
+            pieces[feature[2:]] = float(starts[column + 1] - starts[column])
+    # The field's terms, residents' variants the synonym table lists (孕检, 发放机) and the
+    # fillers (想问一下) are read before the index sees them: as common as one phrasing in a
+    # hundred at least.
+    floor = max(pieces.values(), default=0.0) / 100
+    for term in (*domain_terms(), *(variant for variant, _term in synonym_table()), *fillers()):
+        pieces[term] = max(pieces.get(term, 0.0), floor)
+    return PinyinReader(pieces, texts, plausible=plausibility)
 
 
 def _trim_heap() -> None:
