@@ -32,6 +32,7 @@ EXPECTED = {
     ("你吃饭了吗", "smalltalk"), ("你是机器人吗？", "smalltalk"), ("现在几点了", "smalltalk"),
     # 机器 had answered with the empty cabinet, 吃 with choosing a pill; 侬 is Wu 你.
     ("你是人还是机器？", "smalltalk"), ("吃了没你", "smalltalk"), ("侬是真人伐", "smalltalk"),
+    ("你系咪机器人", "smalltalk"), ("你系唔系真人", "smalltalk"),
 ])
 def test_a_command_routes_alike_in_both_channels(said, intent, client, wechat, knowledge_base,
                                                  app_ctx):

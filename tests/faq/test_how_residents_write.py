@@ -223,6 +223,7 @@ def test_cantonese_written_forms_are_read_as_mandarin(matcher, text, code):
 @pytest.mark.parametrize("text,read", [
     ("生育登记一定要老婆去办咩", "生育登记一定要老婆去办吗"),  # a final 咩 asks, as 吗 does
     ("孕检系咩", "孕检是什么"),                                # 系咩 is 是什么, final or not
+    ("我系咪要登记", "我是不是要登记"),     # 系咪 after 我 or 你: 我系 is not read first
     ("有咩避孕嘢系免费嘅", "有什么避孕东西是免费的"),
     ("发放点在哪里", "发放点在哪里"),        # 点 alone is a place, not 怎么
     ("卫健办联系电话", "卫健办联系电话"),    # 系 inside 联系 is no 是
