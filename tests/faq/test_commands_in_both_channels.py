@@ -57,6 +57,10 @@ def test_a_command_routes_alike_in_both_channels(said, intent, client, wechat, k
     ("客服在吗", "human"), ("能转人工吗", "human"), ("我要投诉", "human"),
     ("我的登记", "progress"), ("审核情况", "progress"), ("预约查询", "booking"),
     ("取码", "pickup"), ("咨询电话", "contact"), ("返回菜单", "menu"),
+    # Typed in pinyin without picking the characters, wrapped or not.
+    ("zhuan rengong", "human"), ("Zhuan RenGong", "human"), ("qing zhuan ren gong ba", "human"),
+    ("wode jindu", "progress"), ("yuyue", "booking"), ("lingqu", "pickup"),
+    ("xiexie", "thanks"), ("ni hao", "greeting"), ("dianhua", "contact"),
 ])
 def test_everyday_forms_of_a_command_route(said, intent):
     assert route(said) == intent
@@ -67,6 +71,30 @@ def test_everyday_forms_of_a_command_route(said, intent):
                                       "可以领几个", "谢谢你们，还想问下登记要多久"])
 def test_a_question_that_mentions_a_command_word_is_still_a_question(question):
     assert route(question) is None
+
+
+@pytest.mark.parametrize("typed", ["yuyue le qu bu liao zenme ban", "lingqu ma guoqi le",
+                                   "xiexie nimen haiyou dengji yao duojiu", "hao", "kele",
+                                   "renwu"])
+def test_pinyin_that_only_contains_a_command_is_not_the_command(typed):
+    # A phrase's spelling is the whole message or nothing; single syllables (hao) are as
+    # likely English as Chinese.
+    assert route(typed) is None
+
+
+def test_a_spelling_two_intents_share_routes_to_neither():
+    from wxapp.faq.intents import _by_spelling
+    assert _by_spelling({"有用": "useful", "游泳": "chat", "转人工": "human"}) == \
+        {"zhuanrengong": "human"}
+
+
+def test_a_command_in_pinyin_is_the_command_in_both_channels(client, wechat, knowledge_base,
+                                                              app_ctx):
+    reply = wechat.say("o_cmd_pinyin", "zhuan rengong")["Content"]
+    assert EXPECTED["human"][0] in reply, reply
+    body = client.post("/api/v1/faq/ask", json={"question": "zhuan rengong"}).get_json()
+    assert body["intent"] == "human" and EXPECTED["human"][1] in body["answer"]
+    assert db.session.scalars(select(QuestionLog)).all() == []
 
 
 def test_a_harmful_neighbour_is_not_given_as_the_answer_in_the_question_box(client,

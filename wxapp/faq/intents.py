@@ -5,6 +5,10 @@ The table lives in ``data/intents.yaml``; this module only decides whether a mes
 its phrases (after the same normalisation the matcher uses, so 轉人工 and ＰＲＯＧＲＥＳＳ-style
 full-width input route alike). It never looks inside a longer question: "孕检预约了去不了怎么办"
 is a question for the knowledge base, not the booking command.
+
+A phrase typed in pinyin without picking the characters (zhuan rengong, wode jindu) is the
+phrase too: every phrase of two or more characters is also listed by its toneless spelling,
+unless two intents' phrases spell alike.
 """
 from __future__ import annotations
 
@@ -14,9 +18,12 @@ from functools import lru_cache
 
 import yaml
 
+from wxapp.faq.homophones import char_pinyin
 from wxapp.faq.normalize import DATA, basic, question_form, strip_fillers
 
 _SPACE = re.compile(r"[\s，。！？!?,.~～、]+")
+_HANZI = re.compile(r"[\u4e00-\u9fff]{2,}")
+_PINYIN_KEY = re.compile(r"[a-z']+")
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,9 @@ class Intents:
     entries: dict[str, str]
     before: tuple[str, ...]
     after: tuple[str, ...]
+    by_spelling: dict[str, str]
+    spelled_before: tuple[str, ...]
+    spelled_after: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -40,8 +50,25 @@ def intents() -> Intents:
             for key in {_raw_key(phrase), _key(phrase)} - {""}:
                 if by_phrase.setdefault(key, name) != name:
                     raise ValueError(f"intent phrase {phrase!r} is listed twice")
-    return Intents(by_phrase, entries, tuple(data["wrapping"]["before"]),
-                   tuple(data["wrapping"]["after"]))
+    before, after = data["wrapping"]["before"], data["wrapping"]["after"]
+    return Intents(by_phrase, entries, tuple(before), tuple(after), _by_spelling(by_phrase),
+                   tuple(_spelling(word) for word in before),
+                   tuple(_spelling(word) for word in after))
+
+
+def _spelling(phrase: str) -> str:
+    return "".join(char_pinyin(char) for char in phrase)
+
+
+def _by_spelling(by_phrase: dict[str, str]) -> dict[str, str]:
+    """The phrases of two or more characters by their toneless pinyin; a spelling two intents
+    share says neither."""
+    spelled: dict[str, set[str]] = {}
+    for phrase, name in by_phrase.items():
+        if _HANZI.fullmatch(phrase):
+            spelled.setdefault(_spelling(phrase), set()).add(name)
+    return {spelling: next(iter(names)) for spelling, names in spelled.items()
+            if len(names) == 1 and spelling not in by_phrase}
 
 
 def _raw_key(text: str) -> str:
@@ -70,21 +97,28 @@ def route(text: str) -> str | None:
             found = table.by_phrase.get(form)
             if found:
                 return found
+    if _PINYIN_KEY.fullmatch(raw):
+        for form in _forms(raw.replace("'", ""), table, spelled=True):
+            found = table.by_spelling.get(form)
+            if found:
+                return found
     return None
 
 
-def _forms(candidate: str, table: Intents) -> list[str]:
+def _forms(candidate: str, table: Intents, spelled: bool = False) -> list[str]:
     """The message, said once and unwrapped one word at a time, fewest words taken first: a
     command typed twice (好的好的, 人工人工) is the command, and a wrapping word can be a
     phrase itself (谢谢了 is 谢谢 wrapped in 了, not two wrapping words and nothing)."""
+    before, after = ((table.spelled_before, table.spelled_after) if spelled
+                     else (table.before, table.after))
     forms = [candidate] + [unit for unit in _units(candidate) if unit != candidate]
     seen = set(forms)
     for form in forms:  # grows while it is read: breadth first
-        for word in table.before:
+        for word in before:
             if form.startswith(word) and form[len(word):] not in seen:
                 seen.add(form[len(word):])
                 forms.append(form[len(word):])
-        for word in table.after:
+        for word in after:
             if form.endswith(word) and form[:-len(word)] not in seen:
                 seen.add(form[:-len(word)])
                 forms.append(form[:-len(word)])
