@@ -57,6 +57,8 @@ def test_a_command_routes_alike_in_both_channels(said, intent, client, wechat, k
     ("客服在吗", "human"), ("能转人工吗", "human"), ("我要投诉", "human"),
     ("我的登记", "progress"), ("审核情况", "progress"), ("预约查询", "booking"),
     ("取码", "pickup"), ("咨询电话", "contact"), ("返回菜单", "menu"),
+    # Two phrases of one intent one after the other.
+    ("早上好在吗", "greeting"), ("晚上好，有人吗", "greeting"), ("谢谢你辛苦了", "thanks"),
     # Typed in pinyin without picking the characters, wrapped or not.
     ("zhuan rengong", "human"), ("Zhuan RenGong", "human"), ("qing zhuan ren gong ba", "human"),
     ("wode jindu", "progress"), ("yuyue", "booking"), ("lingqu", "pickup"),
@@ -80,6 +82,11 @@ def test_pinyin_that_only_contains_a_command_is_not_the_command(typed):
     # A phrase's spelling is the whole message or nothing; single syllables (hao) are as
     # likely English as Chinese.
     assert route(typed) is None
+
+
+def test_two_commands_of_different_intents_are_neither():
+    # Which one was meant is not for the router to guess: the knowledge base reads it.
+    assert route("进度预约") is None and route("预约领取") is None
 
 
 def test_a_spelling_two_intents_share_routes_to_neither():

@@ -425,6 +425,8 @@ _resident_text = st.text(alphabet=st.one_of(
     st.characters(),
     st.sampled_from(list("避孕藥具在哪裡領嗯那个就是说我想问一下请问麻烦问下")),
     st.sampled_from(list("ＴＴ１２３😂👍[微笑]，。？！ ")),
+    # Emoji read as words, a skin tone, a variation selector and the joiner of a picture.
+    st.sampled_from(list("🤰💰👨🏽☎\ufe0f\u200d👩")),
 ), max_size=80)
 
 
@@ -440,6 +442,22 @@ def test_normalisation_never_raises_and_is_idempotent(text):
 def test_normalisation_folds_width_emoji_and_emoticons():
     assert question_form("ＴＴ在哪領？😂😂[微笑]") == "tt在哪领"
     assert question_form("嗯嗯") == "嗯嗯"  # all filler: kept, so that it can be routed
+
+
+@pytest.mark.parametrize("typed,meant", [
+    ("🤰了要办啥登记", "怀孕了要办啥登记"), ("孕检💰多少", "孕检费用多少"),
+    ("💊在哪领", "药在哪领"),
+    # Skin tones and variation selectors dress the same picture.
+    ("孕前检查👨🏽也得去", "孕前检查男方也得去"), ("☎️多少", "电话多少"),
+])
+def test_an_emoji_that_stands_for_a_word_is_read_as_it(typed, meant):
+    assert words(typed) == words(meant)
+
+
+def test_emoji_for_a_mood_or_joined_into_one_picture_say_nothing():
+    assert words("叶酸在哪领😭🙏") == words("叶酸在哪领")
+    # A family (man, woman, girl joined by U+200D) is not 男方 and 女方.
+    assert words("👨\u200d👩\u200d👧去登记") == words("去登记")
 
 
 def test_a_final_bu_asks_and_does_not_negate():

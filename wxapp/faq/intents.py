@@ -94,7 +94,7 @@ def route(text: str) -> str | None:
     for candidate in (key, strip_fillers(basic(text)).replace(" ", ""),
                       question_form(text).replace(" ", "")):
         for form in _forms(candidate, table):
-            found = table.by_phrase.get(form)
+            found = table.by_phrase.get(form) or _two_phrases(form, table.by_phrase)
             if found:
                 return found
     if _PINYIN_KEY.fullmatch(raw):
@@ -102,6 +102,16 @@ def route(text: str) -> str | None:
             found = table.by_spelling.get(form)
             if found:
                 return found
+    return None
+
+
+def _two_phrases(text: str, by_phrase: dict[str, str]) -> str | None:
+    """The intent of a message that is two of its phrases one after the other (早上好在吗,
+    好的谢谢啦, 转人工客服在吗): a greeting and a greeting is a greeting."""
+    for cut in range(1, len(text)):
+        first = by_phrase.get(text[:cut])
+        if first is not None and by_phrase.get(text[cut:]) == first:
+            return first
     return None
 
 

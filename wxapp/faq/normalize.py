@@ -3,7 +3,8 @@ before anything is matched.
 
 - width and case (NFKC: full-width letters and digits become ASCII), traditional characters
   to simplified (OpenCC's t2s: relatives abroad and older phones write 避孕藥具),
-- emoji, WeChat emoticons and punctuation become spaces,
+- emoji that stand for a word (🤰, 💊, 💰, data/emoji.yaml) become that word; other emoji,
+  WeChat emoticons and punctuation become spaces,
 - regional written forms (喺边度攞 → 在哪里拿, data/regional.yaml) read as Mandarin,
 - fillers of spoken and polite Chinese (嗯、那个、就是说、我想问一下、麻烦问下) are dropped, so
   that a rambling voice message keeps only what it asks,
@@ -29,6 +30,12 @@ DATA = Path(__file__).resolve().parent / "data"
 _NOT_WORD = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]+")
 # WeChat renders its own emoticons as "[微笑]" in the text it pushes: they are not words.
 _EMOTICON = re.compile(r"\[[^\[\]\s]{1,6}\]")
+# What dresses an emoji without changing it: variation selectors, skin tones.
+_EMOJI_DRESS = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
+# Emoji joined by U+200D into one picture (a family, a health worker) are not the words of
+# their parts.
+_EMOJI_JOINED = re.compile("[\u2600-\u27bf\U0001f000-\U0001faff]"
+                           "(?:\u200d[\u2600-\u27bf\U0001f000-\U0001faff])+")
 # A JSON body may carry a lone surrogate ("\ud800"): not text, and OpenCC cannot encode it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Spoken words that only stand for a written one, read as it before the synonym table, so
@@ -72,6 +79,22 @@ def _synonym_pattern() -> tuple[re.Pattern, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _emoji_words() -> tuple[re.Pattern, dict[str, str]]:
+    data = yaml.safe_load((DATA / "emoji.yaml").read_text(encoding="utf-8")) or {}
+    table = {_EMOJI_DRESS.sub("", str(emoji)): str(word)
+             for word, emojis in data.items() for emoji in emojis}
+    return re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True)))), table
+
+
+def _read_emoji(text: str) -> str:
+    if text.isascii():
+        return text
+    pattern, table = _emoji_words()
+    text = _EMOJI_JOINED.sub(" ", _EMOJI_DRESS.sub("", text))
+    return pattern.sub(lambda match: " " + table[match.group(0)] + " ", text)
+
+
+@lru_cache(maxsize=1)
 def fillers() -> tuple[str, ...]:
     lines = (DATA / "fillers.txt").read_text(encoding="utf-8").splitlines()
     words = {line.strip() for line in lines if line.strip() and not line.startswith("#")}
@@ -85,7 +108,7 @@ def _filler_pattern() -> re.Pattern:
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", _SURROGATE.sub(" ", text)).lower()
-    text = to_simplified(_EMOTICON.sub(" ", text))
+    text = to_simplified(_read_emoji(_EMOTICON.sub(" ", text)))
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
