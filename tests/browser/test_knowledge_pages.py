@@ -107,6 +107,19 @@ def test_a_question_of_another_office_is_marked_and_taken_off_again(client, cons
     screenshot(page, "knowledge-not-ours-360")
     assert no_axe_violations(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # A pasted list holding one of the base's own phrasings comes back, explained.
+    page.fill("#not-ours-questions", "医保今年交多少钱\n叶酸去哪领")
+    page.click("button:has-text('添加到列表')")
+    page.wait_for_selector("text=是知识库里条目的问法")
+    screenshot(page, "knowledge-not-ours-paste-refused-360")
+    assert no_axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.fill("#not-ours-questions", "医保今年交多少钱")
+    page.click("button:has-text('添加到列表')")
+    page.wait_for_selector("text=已添加 1 个问题")
+    assert page.locator("text=共 2 个问题").count() == 1
+    page.click("tr:has-text('医保今年交多少钱') button:has-text('移出列表')")
+    page.wait_for_selector("text=已把“医保今年交多少钱”移出列表")
     page.click("button:has-text('移出列表')")
     page.wait_for_selector("text=已把“孕前检查能开病假条吗”移出列表")
     assert resident_asks(client, asked)["suggestions"]

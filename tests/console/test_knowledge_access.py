@@ -7,10 +7,10 @@ import pytest
 from tests.console.knowledge_world import ENTRIES, audits, entry, seed_knowledge
 
 PAGES = [ENTRIES, f"{ENTRIES}/new", f"{ENTRIES}/folic.get", f"{ENTRIES}/unanswered",
-         f"{ENTRIES}/not-ours"]
+         f"{ENTRIES}/not-ours", f"{ENTRIES}/not-ours.txt"]
 ACTIONS = [f"{ENTRIES}/new", f"{ENTRIES}/folic.get", f"{ENTRIES}/try",
            f"{ENTRIES}/unanswered/attach", f"{ENTRIES}/unanswered/not-ours",
-           f"{ENTRIES}/not-ours/1/remove"]
+           f"{ENTRIES}/not-ours/1/remove", f"{ENTRIES}/not-ours"]
 
 
 @pytest.fixture(autouse=True)
@@ -27,11 +27,12 @@ def test_the_office_and_reviewers_open_every_page(console, role, path):
 
 @pytest.mark.parametrize("role", ["village_worker", "clinic"])
 @pytest.mark.parametrize("path", PAGES)
-def test_village_workers_and_clinics_are_refused_the_pages(console, role, path):
+def test_village_workers_and_clinics_are_refused_the_pages(app, console, role, path):
     client, _ = console.sign_in(role)
     response = client.get(path)
     assert response.status_code == 403
     assert "没有此项权限" in response.get_data(as_text=True)
+    assert audits(app, "faq.not_ours_exported") == 0
 
 
 @pytest.mark.parametrize("role", ["village_worker", "clinic"])
@@ -41,7 +42,8 @@ def test_village_workers_and_clinics_change_nothing(app, console, role, path):
     client, _ = console.sign_in(role)
     response = console.post(client, path, data={
         "category": "folic", "question": "改掉", "answer": "改掉的答案", "enabled": "1",
-        "code": "folic.get", "log_ids": "1", "trial_question": "叶酸去哪领"})
+        "code": "folic.get", "log_ids": "1", "trial_question": "叶酸去哪领",
+        "questions": "身份证怎么补办"})
     assert response.status_code == 403
     assert entry(app, "folic.get") == before
     assert audits(app, "faq.not_ours") == audits(app, "faq.not_ours_removed") == 0

@@ -160,3 +160,91 @@ def test_the_list_counts_nothing_before_anything_is_marked(app, console):
     assert "还没有标记过的问题" in html
     with app.app_context():
         assert db.session.scalar(select(func.count(NotOursQuestion.id))) == 0
+
+
+# -- a pasted list, and the list as text --------------------------------------------------------
+PASTED = ("身份证丢了怎么补办\n\n  医保今年交多少钱  \n身份证丢了怎么补办\n"
+          "我的电话13812345678能改吗\n")
+
+
+def _paste(console, staff, pasted):
+    return console.post(staff, f"{ENTRIES}/not-ours", data={"questions": pasted})
+
+
+def test_a_pasted_list_is_added_once_per_question_and_refused_after(app, console, client):
+    staff, _ = console.sign_in("reviewer")
+    version = _version(app)
+    response = _paste(console, staff, PASTED)
+    assert response.status_code == 303
+    # Blank lines and repeats dropped, spaces trimmed, a phone number redacted as in the log.
+    marked = _marked(app)
+    assert marked[:2] == ["身份证丢了怎么补办", "医保今年交多少钱"] and len(marked) == 3
+    assert "13812345678" not in marked[2] and audits(app, "faq.not_ours") == 3
+    assert _version(app) != version
+    html = staff.get(f"{ENTRIES}/not-ours").get_data(as_text=True)
+    assert "已添加 3 个问题" in html and "共 3 个问题" in html
+    assert resident_asks(client, "医保今年交多少钱")["code"] is None
+
+
+def test_pasting_the_same_list_again_adds_nothing(app, console):
+    staff, _ = console.sign_in("township_admin")
+    _paste(console, staff, PASTED)
+    version = _version(app)
+    again = _paste(console, staff, PASTED + "户口迁移要什么材料\n")
+    assert again.status_code == 303
+    assert len(_marked(app)) == 4 and audits(app, "faq.not_ours") == 4
+    assert "另有 3 个原来就在列表中" in staff.get(f"{ENTRIES}/not-ours").get_data(as_text=True)
+    version = _version(app)
+    _paste(console, staff, "户口迁移要什么材料")
+    assert _version(app) == version and audits(app, "faq.not_ours") == 4
+    assert "无需重复操作" in staff.get(f"{ENTRIES}/not-ours").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("pasted, message", [
+    ("", "请粘贴要添加的问题"),
+    ("\n  \n", "请粘贴要添加的问题"),
+    ("\n".join(f"第{n}个别的部门的问题" for n in range(201)), "一次最多添加 200 个问题"),
+    ("医保交多少钱\n" + "长" * 201, "每个问题不超过 200 个字"),
+    # Word for word a phrasing of the base: marking it would silence the bot on its own topic.
+    ("医保交多少钱\n叶酸去哪领", "“叶酸去哪领”是知识库里条目的问法"),
+])
+def test_a_list_that_cannot_be_added_is_explained_and_adds_nothing(app, console, pasted,
+                                                                   message):
+    staff, _ = console.sign_in("reviewer")
+    version = _version(app)
+    response = _paste(console, staff, pasted)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html and 'aria-invalid="true"' in html
+    if pasted.strip():
+        assert pasted.split("\n")[0] in html  # the list comes back to be corrected
+    assert _marked(app) == [] and audits(app, "faq.not_ours") == 0
+    assert _version(app) == version
+
+
+@pytest.mark.postgres_only
+def test_two_browsers_pasting_the_same_list_at_once_add_it_once(app, console):
+    staff = console.make_staff("reviewer")
+    browsers = [console.sign_in_as(staff) for _ in range(2)]
+    tokens = [console.csrf(b, f"{ENTRIES}/not-ours") for b in browsers]
+
+    def paste(browser, token):
+        return lambda: browser.post(f"{ENTRIES}/not-ours",
+                                    data={"questions": PASTED, "csrf_token": token})
+
+    answers = all_at_once([paste(b, t) for b, t in zip(browsers, tokens, strict=True)])
+    assert [r.status_code for r in answers] == [303, 303]
+    assert len(_marked(app)) == 3 and audits(app, "faq.not_ours") == 3
+
+
+def test_the_list_downloads_as_text_one_question_a_line_and_is_audited(app, console):
+    staff, _ = console.sign_in("reviewer")
+    _mark(console, staff)
+    _paste(console, staff, "医保今年交多少钱")
+    response = staff.get(f"{ENTRIES}/not-ours.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.get_data(as_text=True).splitlines() == [*_marked(app)]
+    assert set(_marked(app)) == {*SICK_NOTE, "医保今年交多少钱"}
+    assert audits(app, "faq.not_ours_exported") == 1

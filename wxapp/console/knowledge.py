@@ -24,6 +24,7 @@ from wxapp.errors import NotFound, ValidationFailed
 from wxapp.services.faq import admin as faq_admin
 from wxapp.services.faq import fact_guard, not_ours, trial
 from wxapp.web.blueprint import Blueprint
+from wxapp.web.files import download
 
 bp = Blueprint("console_knowledge", __name__, url_prefix="/console/knowledge")
 EDITORS = ("township_admin", "reviewer")
@@ -239,7 +240,33 @@ def mark_not_ours():
 @console_required(*EDITORS)
 def not_ours_list():
     return render_template("console/knowledge/not_ours.html", questions=not_ours.listed(),
-                           when=when)
+                           when=when, pasted="", problem=None)
+
+
+@bp.post("/not-ours")
+@console_required(*EDITORS)
+def add_not_ours():
+    pasted = request.form.get("questions") or ""
+    try:
+        added, already = not_ours.add_pasted(g.staff, pasted)
+    except ValidationFailed as invalid:
+        # The list comes back as pasted, with what to change: nothing was added.
+        return render_template("console/knowledge/not_ours.html", questions=not_ours.listed(),
+                               when=when, pasted=pasted, problem=invalid.message), 422
+    if added:
+        flash(f"已添加 {added} 个问题" + (f"，另有 {already} 个原来就在列表中" if already else "")
+              + "。机器人以后遇到类似问题不会拿知识库的条目去回答。", "success")
+    else:
+        flash("这些问题原来就都在列表中，无需重复操作。", "info")
+    return redirect(url_for(".not_ours_list"), 303)
+
+
+@bp.get("/not-ours.txt")
+@console_required(*EDITORS)
+def not_ours_download():
+    text = not_ours.as_text(g.staff)
+    return download(text.encode("utf-8"), "text/plain; charset=utf-8", "不属于本办业务的问题.txt",
+                    ascii_filename="not-ours.txt")
 
 
 @bp.post("/not-ours/<int:question_id>/remove")

@@ -6,22 +6,29 @@ question joins the shipped ones (data/not_ours.yaml) in every worker's matcher, 
 questions like it are refused rather than answered with a neighbouring entry, and the
 questions logged with its text leave the unanswered list. Marking again changes, audits and
 rebuilds nothing; taking one off the list brings its logged questions back.
+
+Staff can also paste a list (the questions another office hears, a list kept by another
+township) and download the list as text, one question a line, to carry it elsewhere.
 """
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from wxapp.errors import NotFound
+from wxapp.errors import NotFound, ValidationFailed
 from wxapp.extensions import db
 from wxapp.models.faq import NotOursQuestion, QuestionLog
 from wxapp.models.staff import StaffUser
+from wxapp.security.masking import redact_identifiers
 from wxapp.services.audit import Actor, record_audit
-from wxapp.services.faq.live_index import invalidate_after_commit
+from wxapp.services.faq.live_index import get_index, invalidate_after_commit
 
 # A group of the unanswered list is near-duplicates of one question; its distinct wordings
 # are all marked, so that none of them stays behind on the list.
 MAX_TEXTS_PER_GROUP = 50
+# A pasted list: one office's or township's questions, not a dump of everything.
+MAX_PASTED = 200
+MAX_CHARS = 200
 
 
 def mark(staff, log_ids: list[int]) -> tuple[str, bool]:
@@ -32,6 +39,40 @@ def mark(staff, log_ids: list[int]) -> tuple[str, bool]:
         raise NotFound("faq.question_not_found", "没有找到该问题记录。")
     ordered = sorted(logs, key=lambda log: log_ids.index(log.id))
     texts = list(dict.fromkeys(log.text for log in ordered))[:MAX_TEXTS_PER_GROUP]
+    return texts[0], bool(_add(staff, texts))
+
+
+def add_pasted(staff, pasted: str) -> tuple[int, int]:
+    """Add a pasted list, one question a line: (questions added, questions already listed).
+    Nothing is added when any line cannot be: too many, too long, or word for word one of
+    the knowledge base's own phrasings (marking it would stop the bot answering it)."""
+    texts = list(dict.fromkeys(
+        redact_identifiers(" ".join(line.split())) for line in (pasted or "").splitlines()
+        if line.strip()))
+    if not texts:
+        raise ValidationFailed("faq.not_ours_empty", "请粘贴要添加的问题，每行一个。",
+                               details={"questions": "请粘贴要添加的问题，每行一个。"})
+    if len(texts) > MAX_PASTED:
+        message = f"一次最多添加 {MAX_PASTED} 个问题，请分批粘贴。"
+        raise ValidationFailed("faq.not_ours_too_many", message, details={"questions": message})
+    too_long = [text for text in texts if len(text) > MAX_CHARS]
+    if too_long:
+        message = f"每个问题不超过 {MAX_CHARS} 个字，第一个超长的是：“{too_long[0][:20]}…”。"
+        raise ValidationFailed("faq.not_ours_too_long", message, details={"questions": message})
+    matcher = get_index().matcher
+    ours = [text for text in texts if matcher.exact_entry(text) is not None]
+    if ours:
+        message = (f"“{ours[0]}”是知识库里条目的问法，标记后机器人就不再回答它；"
+                   "请从列表里删掉这类问题再添加。")
+        raise ValidationFailed("faq.not_ours_is_ours", message,
+                               details={"questions": message, "ours": ours})
+    added = _add(staff, texts)
+    return len(added), len(texts) - len(added)
+
+
+def _add(staff, texts: list[str]) -> list[NotOursQuestion]:
+    """The texts not yet listed, added (each in its own savepoint, audited), and the matchers
+    told to rebuild when any was."""
     known = set(db.session.scalars(select(NotOursQuestion.text)
                                    .where(NotOursQuestion.text.in_(texts))))
     added = []
@@ -44,14 +85,13 @@ def mark(staff, log_ids: list[int]) -> tuple[str, bool]:
                 db.session.add(row)
                 db.session.flush()
         except IntegrityError:
-            continue  # marked at the same moment from another browser: theirs stands
+            continue  # added at the same moment from another browser: theirs stands
         added.append(row)
-    if not added:
-        return texts[0], False
     for row in added:
         record_audit(Actor("staff", str(staff.id)), "faq.not_ours", "faq_not_ours", row.id)
-    invalidate_after_commit()
-    return texts[0], True
+    if added:
+        invalidate_after_commit()
+    return added
 
 
 def unmark(staff, question_id: int) -> str | None:
@@ -69,6 +109,14 @@ def unmark(staff, question_id: int) -> str | None:
                  question_id)
     invalidate_after_commit()
     return text
+
+
+def as_text(staff) -> str:
+    """The list, one question a line, oldest first: for another township or the shipped file.
+    Residents wrote these questions (identifiers redacted), so the download is audited."""
+    texts = db.session.scalars(select(NotOursQuestion.text).order_by(NotOursQuestion.id))
+    record_audit(Actor("staff", str(staff.id)), "faq.not_ours_exported", "faq_not_ours", None)
+    return "".join(text + "\n" for text in texts)
 
 
 def listed() -> list[dict]:
