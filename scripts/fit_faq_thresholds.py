@@ -27,9 +27,8 @@ split of the labelled residents' questions, and write them to wxapp/faq/data/thr
    question). The thresholds are chosen on out-of-fold confidences (OOF_FOLDS): each
    question rated by models fitted without it, as a resident's next question is; on the
    questions it was fitted on a model is surer than it should be. The objective is flat over
-   a wide band of thresholds, and where its best falls within the band is chance: of the
-   thresholds within one standard error of the best (the difference's, over the questions),
-   the lowest is taken, the one that answers the most.
+   a wide band of thresholds, and where its best falls within the band is chance: the
+   threshold taken is the one whose neighbours (SMOOTHING either side) do best on average.
    Before it, the most of a question's weight the knowledge base may never use for the
    question still to be answered (feature `unseen`): the strictest ceiling of the best
    value, plus UNSEEN_MARGIN.
@@ -49,7 +48,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -87,6 +85,8 @@ HARMFUL_ADVICE_COST = 10.0
 CANDIDATES_SHOWN = 3
 # Above the strictest unseen-share ceiling the calibration questions allow, this much room.
 UNSEEN_MARGIN = 0.05
+# How far either side of a threshold its neighbours reach when the objective is smoothed.
+SMOOTHING = 0.05
 # Folds of the out-of-fold confidences the thresholds are chosen on.
 OOF_FOLDS = 5
 
@@ -389,26 +389,21 @@ def fit(matcher: FaqMatcher | CrossFitted, questions: list[tuple[str, str | None
         return right - WRONG_COST * wrong - OUT_OF_SCOPE_COST * answered_oos, rejection
 
     allowed = [(answer_value(t)[0], -t, t) for t in grid if answer_value(t)[1] >= MIN_REJECTION]
-    best_threshold = float(max(allowed)[2])
-
-    def gains(threshold: float) -> np.ndarray:
-        """Each question's part in the objective at ``threshold``."""
-        out = []
-        for gold, ranked, blocked in scored:
-            answered = bool(ranked) and not blocked and ranked[0][1] >= threshold
-            out.append(0.0 if not answered else 1.0 if ranked[0][0] == gold
-                       else -OUT_OF_SCOPE_COST if gold is None else -WRONG_COST)
-        return np.array(out)
 
     # The objective is flat over a wide band (the marginal answers there are right about as
-    # often as the costs ask): among the thresholds the calibration questions cannot tell
-    # from the best (within one standard error of the difference, the one-standard-error
-    # rule), the one that answers the most.
-    best_gains = gains(best_threshold)
-    answer_threshold = float(min(
-        t for _value, _minus, t in allowed
-        if t <= best_threshold and (gains(t) - best_gains).sum()
-        >= -math.sqrt(float(((gains(t) - best_gains) ** 2).sum()))))
+    # often as the costs ask), and where in the band its best, or the band's edge, falls is
+    # chance: the threshold taken is the best on average over its neighbours (SMOOTHING
+    # either side), the middle of the band rather than an edge of it. The band's lower edge
+    # (the one-standard-error rule's choice) moved by a tenth between fits of nearly the same
+    # questions, and at its lowest answered another office's premium question with the birth
+    # costs entry.
+    values = {float(t): value for value, _minus, t in allowed}
+
+    def smoothed(threshold: float) -> float:
+        near = [value for t, value in values.items() if abs(t - threshold) <= SMOOTHING + 1e-9]
+        return sum(near) / len(near)
+
+    answer_threshold = max(values, key=lambda t: (smoothed(t), -t))
 
     def suggest_value(threshold: float) -> float:
         value = 0.0

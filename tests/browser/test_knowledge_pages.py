@@ -72,26 +72,28 @@ def test_reviewer_teaches_the_bot_a_new_phrasing(app, client, console, live_serv
     page.problems.assert_none()
 
 
+def _looks_right_on_a_phone(page, name):
+    screenshot(page, name)
+    assert no_axe_violations(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 def test_the_editor_on_a_phone(console, live_server, phone_page):
     signed_in(phone_page, console, live_server, "township_admin")
     phone_page.goto(live_server.url(f"{ENTRIES}/service.contact"))
     phone_page.fill("#trial_question", "你们电话多少")
     phone_page.click("button:has-text('试一试')")
     phone_page.wait_for_selector("#trial-result .trial-columns")
-    screenshot(phone_page, "knowledge-entry-360")
-    assert no_axe_violations(phone_page)
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    _looks_right_on_a_phone(phone_page, "knowledge-entry-360")
     phone_page.goto(live_server.url(ENTRIES))
-    screenshot(phone_page, "knowledge-entries-360")
-    assert no_axe_violations(phone_page)
-    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    _looks_right_on_a_phone(phone_page, "knowledge-entries-360")
     phone_page.problems.assert_none()
 
 
 def test_a_question_of_another_office_is_marked_and_taken_off_again(client, console,
                                                                      live_server, phone_page):
     page = phone_page
-    asked = "孕前检查能开病假条吗"
+    asked = "孕前检查可以开病假条吗"
     assert resident_asks(client, asked)["suggestions"]
     signed_in(page, console, live_server, "reviewer")
     page.goto(live_server.url(f"{ENTRIES}/unanswered"))
@@ -104,16 +106,12 @@ def test_a_question_of_another_office_is_marked_and_taken_off_again(client, cons
 
     page.click("a:has-text('已标记为不属于本办业务的问题')")
     page.wait_for_selector("text=共 1 个问题")
-    screenshot(page, "knowledge-not-ours-360")
-    assert no_axe_violations(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    _looks_right_on_a_phone(page, "knowledge-not-ours-360")
     # A pasted list holding one of the base's own phrasings comes back, explained.
     page.fill("#not-ours-questions", "医保今年交多少钱\n叶酸去哪领")
     page.click("button:has-text('添加到列表')")
     page.wait_for_selector("text=是知识库里条目的问法")
-    screenshot(page, "knowledge-not-ours-paste-refused-360")
-    assert no_axe_violations(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    _looks_right_on_a_phone(page, "knowledge-not-ours-paste-refused-360")
     page.fill("#not-ours-questions", "医保今年交多少钱")
     page.click("button:has-text('添加到列表')")
     page.wait_for_selector("text=已添加 1 个问题")
@@ -121,6 +119,6 @@ def test_a_question_of_another_office_is_marked_and_taken_off_again(client, cons
     page.click("tr:has-text('医保今年交多少钱') button:has-text('移出列表')")
     page.wait_for_selector("text=已把“医保今年交多少钱”移出列表")
     page.click("button:has-text('移出列表')")
-    page.wait_for_selector("text=已把“孕前检查能开病假条吗”移出列表")
+    page.wait_for_selector("text=已把“孕前检查可以开病假条吗”移出列表")
     assert resident_asks(client, asked)["suggestions"]
     page.problems.assert_none()
