@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
 from tests.helpers import error_code
@@ -204,3 +205,57 @@ def test_marking_nothing_or_unknown_questions_is_refused(client, knowledge_base,
                           json={"log_ids": [999999]})
     assert unknown.status_code == 404 and error_code(unknown) == "faq.question_not_found"
     assert client.get("/api/v1/staff/faq/not-ours", headers=headers).get_json() == []
+
+
+NOT_OURS = "/api/v1/staff/faq/not-ours"
+
+
+def test_a_list_of_not_ours_questions_is_added_once_and_downloads_as_text(
+        client, knowledge_base, staff_headers):
+    headers = staff_headers()
+    listed = ["身份证丢了怎么补办", " 医保今年交多少钱 ", "", "身份证丢了怎么补办",
+              "我的电话13812345678能改吗"]
+    added = client.post(NOT_OURS, headers=headers, json={"questions": listed})
+    assert added.status_code == 200 and added.get_json() == {"added": 3, "already": 0}
+    again = client.post(NOT_OURS, headers=headers, json={"questions": listed})
+    assert again.status_code == 200 and again.get_json() == {"added": 0, "already": 3}
+    assert len(db.session.scalars(select(AuditLog).filter_by(action="faq.not_ours")).all()) == 3
+    texts = [q["text"] for q in client.get(NOT_OURS, headers=headers).get_json()]
+    # Newest first; the phone number redacted as the question log does.
+    assert texts[1:] == ["医保今年交多少钱", "身份证丢了怎么补办"]
+    assert "13812345678" not in texts[0]
+    refused = client.post("/api/v1/faq/ask", json={"question": "医保今年交多少钱"}).get_json()
+    assert refused["matched"] is False
+
+    download = client.get(f"{NOT_OURS}.txt", headers=headers)
+    assert download.status_code == 200 and download.mimetype == "text/plain"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert download.headers["Cache-Control"] == "no-store"
+    assert download.get_data(as_text=True).splitlines() == texts[::-1]
+    assert db.session.scalars(select(AuditLog).filter_by(action="faq.not_ours_exported")).one()
+
+
+@pytest.mark.parametrize("questions, code", [
+    ([], "faq.not_ours_empty"),
+    (["  ", ""], "faq.not_ours_empty"),
+    ([f"第{n}个别的部门的问题" for n in range(201)], "faq.not_ours_too_many"),
+    (["医保交多少钱", "长" * 201], "faq.not_ours_too_long"),
+    (["医保交多少钱", "叶酸去哪领"], "faq.not_ours_is_ours"),
+])
+def test_a_list_that_cannot_be_added_is_refused_whole(client, knowledge_base, staff_headers,
+                                                     questions, code):
+    headers = staff_headers()
+    refused = client.post(NOT_OURS, headers=headers, json={"questions": questions})
+    assert refused.status_code == 422 and error_code(refused) == code, refused.get_json()
+    assert "问题" in refused.get_json()["error"]["message"]  # said in Chinese, for staff
+    assert client.get(NOT_OURS, headers=headers).get_json() == []
+    assert not db.session.scalars(select(AuditLog).filter_by(action="faq.not_ours")).all()
+
+
+@pytest.mark.parametrize("body", [{}, {"questions": "医保交多少钱"}, {"questions": [1]},
+                                  {"questions": ["医保交多少钱"], "extra": True}])
+def test_a_malformed_list_is_a_validation_error(client, knowledge_base, staff_headers, body):
+    headers = staff_headers()
+    refused = client.post(NOT_OURS, headers=headers, json=body)
+    assert refused.status_code == 422 and error_code(refused) == "request.validation_failed"
+    assert client.get(NOT_OURS, headers=headers).get_json() == []

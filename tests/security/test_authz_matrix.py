@@ -244,6 +244,7 @@ def _body(world: World, owner: str, method: str, path: str):
         ("post", "/api/v1/staff/faq/import"): [],
         ("post", "/api/v1/staff/faq/unanswered/attach"): {"log_ids": [1], "code": ids["code"]},
         ("post", "/api/v1/staff/faq/unanswered/not-ours"): {"log_ids": [1]},
+        ("post", "/api/v1/staff/faq/not-ours"): {"questions": ["医保今年交多少钱"]},
         ("post", "/api/v1/staff/faq/handovers/{handover_id}/answer"): {"answer": "周末不上班。"},
         # 代办 for 东湖村: the originals were seen, so promises stand in for uploads.
         ("post", "/api/v1/staff/registrations"): {
@@ -414,6 +415,8 @@ RULES: dict[tuple[str, str], str] = {
     # Questions marked as another office's (residents' own words): editors only.
     ("post", "/api/v1/staff/faq/unanswered/not-ours"): "401 401 401 403 403 ok ok",
     ("get", "/api/v1/staff/faq/not-ours"): "401 401 401 403 403 ok ok",
+    ("post", "/api/v1/staff/faq/not-ours"): "401 401 401 403 403 ok ok",
+    ("get", "/api/v1/staff/faq/not-ours.txt"): "401 401 401 403 403 ok ok",
     ("delete", "/api/v1/staff/faq/not-ours/{question_id}"): "401 401 401 403 403 ok ok",
     # Village workers: their village's 请村里代办 requests (the world's message is for the office).
     ("get", "/api/v1/staff/faq/handovers"): "401 401 401 ok 403 ok ok",

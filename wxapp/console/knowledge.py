@@ -248,7 +248,7 @@ def not_ours_list():
 def add_not_ours():
     pasted = request.form.get("questions") or ""
     try:
-        added, already = not_ours.add_pasted(g.staff, pasted)
+        added, already = not_ours.add_listed(g.staff, pasted.splitlines())
     except ValidationFailed as invalid:
         # The list comes back as pasted, with what to change: nothing was added.
         return render_template("console/knowledge/not_ours.html", questions=not_ours.listed(),
@@ -265,8 +265,9 @@ def add_not_ours():
 @console_required(*EDITORS)
 def not_ours_download():
     text = not_ours.as_text(g.staff)
-    return download(text.encode("utf-8"), "text/plain; charset=utf-8", "不属于本办业务的问题.txt",
-                    ascii_filename="not-ours.txt")
+    name, ascii_name = not_ours.TEXT_FILE_NAMES
+    return download(text.encode("utf-8"), "text/plain; charset=utf-8", name,
+                    ascii_filename=ascii_name)
 
 
 @bp.post("/not-ours/<int:question_id>/remove")

@@ -13,7 +13,9 @@ from wxapp.services.faq import admin as faq_admin
 from wxapp.services.faq import not_ours
 from wxapp.web.auth import staff_required
 from wxapp.web.blueprint import Blueprint
+from wxapp.web.files import download
 from wxapp.web.idempotency import idempotent
+from wxapp.web.openapi import file_answer
 
 blp = Blueprint("staff_faq", __name__, url_prefix="/faq", description="FAQ administration")
 EDITORS = ("township_admin", "reviewer")
@@ -82,6 +84,19 @@ class NotOursMarkSchema(StrictSchema):
 class NotOursMarkedSchema(Schema):
     question = fields.String()
     marked = fields.Boolean()  # false: the group was marked already
+
+
+class NotOursAddSchema(StrictSchema):
+    # Questions another office hears, or another township's list. The service bounds the
+    # distinct questions (not_ours.MAX_PASTED, MAX_CHARS) with the codes and messages the
+    # console shows; the list as sent may hold blanks and repeats besides.
+    questions = fields.List(fields.String(), required=True,
+                            validate=validate.Length(max=5 * not_ours.MAX_PASTED))
+
+
+class NotOursAddedSchema(Schema):
+    added = fields.Integer()
+    already = fields.Integer()  # listed before: sent again, a list adds nothing
 
 
 class NotOursQuestionSchema(Schema):
@@ -215,6 +230,28 @@ def mark_not_ours(body):
 def not_ours_list():
     """The questions marked as not the office's business, newest first."""
     return not_ours.listed()
+
+
+@blp.post("/not-ours")
+@staff_required(*EDITORS)
+@blp.arguments(NotOursAddSchema)
+@blp.response(200, NotOursAddedSchema)
+def add_not_ours(body):
+    """Add a list of questions as not the office's business (nothing is added when any of
+    them cannot be: too many, too long, or one of the base's own phrasings)."""
+    added, already = not_ours.add_listed(g.staff, body["questions"])
+    return {"added": added, "already": already}
+
+
+@blp.get("/not-ours.txt")
+@staff_required(*EDITORS)
+@file_answer(blp, "text/plain", description="不属于本办业务的问题，每行一个")
+def not_ours_download():
+    """The list as text, one question a line, oldest first (audited: residents wrote them)."""
+    text = not_ours.as_text(g.staff)
+    name, ascii_name = not_ours.TEXT_FILE_NAMES
+    return download(text.encode("utf-8"), "text/plain; charset=utf-8", name,
+                    ascii_filename=ascii_name)
 
 
 @blp.delete("/not-ours/<int:question_id>")

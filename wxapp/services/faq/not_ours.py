@@ -29,6 +29,8 @@ MAX_TEXTS_PER_GROUP = 50
 # A pasted list: one office's or township's questions, not a dump of everything.
 MAX_PASTED = 200
 MAX_CHARS = 200
+# The downloaded list's name, and the plain one for clients that cannot read a Chinese one.
+TEXT_FILE_NAMES = ("不属于本办业务的问题.txt", "not-ours.txt")
 
 
 def mark(staff, log_ids: list[int]) -> tuple[str, bool]:
@@ -42,13 +44,13 @@ def mark(staff, log_ids: list[int]) -> tuple[str, bool]:
     return texts[0], bool(_add(staff, texts))
 
 
-def add_pasted(staff, pasted: str) -> tuple[int, int]:
-    """Add a pasted list, one question a line: (questions added, questions already listed).
-    Nothing is added when any line cannot be: too many, too long, or word for word one of
-    the knowledge base's own phrasings (marking it would stop the bot answering it)."""
+def add_listed(staff, lines: list[str]) -> tuple[int, int]:
+    """Add a list of questions: (questions added, questions already listed). Blank ones and
+    repeats are dropped. Nothing is added when any cannot be: too many, too long, or word for
+    word one of the knowledge base's own phrasings (marking it would stop the bot answering
+    it)."""
     texts = list(dict.fromkeys(
-        redact_identifiers(" ".join(line.split())) for line in (pasted or "").splitlines()
-        if line.strip()))
+        redact_identifiers(" ".join(line.split())) for line in lines if line.strip()))
     if not texts:
         raise ValidationFailed("faq.not_ours_empty", "请粘贴要添加的问题，每行一个。",
                                details={"questions": "请粘贴要添加的问题，每行一个。"})
