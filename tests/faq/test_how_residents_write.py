@@ -102,6 +102,7 @@ def test_a_real_word_is_not_taken_for_a_typo(matcher):
     "我老公是二婚",              # 公是 sounds like 公式, and 是二 like 十二
     "孕前检查要打几针疫苗",      # 几针 sounds like 记镇, 疫苗 like 医苗
     "给宝宝打疫苗",              # 打疫 sounds like 大姨
+    "咱们镇的孕检在哪做",        # 镇的 sounds like 真的, which only asks (a stopword)
 ])
 def test_a_correction_that_makes_a_sentence_less_likely_is_not_made(matcher, typed):
     # Pairs across word boundaries are unknown to the base and often sound like one of its
@@ -116,6 +117,13 @@ def test_a_correction_that_makes_a_sentence_less_likely_is_not_made(matcher, typ
     ("wo laogong yao qu ma", "我老公要去吗"),         # not 老工 要 取码
     ("yunqianjianchamianfeima", "孕前检查免费吗"),    # run together
     ("fafangji meiyou huo le", "发放机没有货了"),     # a resident's word, from the synonyms
+    # One syllable typed inside a word: the character that makes the base's word with its
+    # neighbours (huan is not hu + an, Yun not the likelier 云 or an attached slip's 运).
+    ("deng记要hu口本吗", "登记要户口本吗"),
+    ("免费Yun检去哪里做", "免费孕检去哪里做"),
+    ("想上huan，卫生院能做吗", "想上环，卫生院能做吗"),
+    ("领取ma在哪弄", "领取码在哪弄"),
+    ("孕qian检查", "孕前检查"),
 ])
 def test_a_question_typed_in_pinyin_is_read_in_characters(matcher, typed, meant):
     assert matcher.pinyin.read(typed) == meant

@@ -23,6 +23,10 @@ _LETTERS = re.compile(r"[A-Za-z][A-Za-z' ]*[A-Za-z]|[A-Za-z]")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{1,6}")
 MIN_SYLLABLES = 2
+# The characters either side of a syllable typed inside a word that are read with it.
+CONTEXT = 3
+_CJK_BEFORE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+$")
+_CJK_AFTER = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+")
 # Spellings of one sound kept per word, and partial readings kept per position: enough for the
 # likeliest reading to be among them, few enough to stay well under a millisecond.
 SPELLINGS_KEPT = 4
@@ -58,6 +62,15 @@ class PinyinReader:
             if len(piece) > 1 and _CJK_WORD.fullmatch(piece):
                 self._offer(offered, "".join(char_pinyin(c) for c in piece), piece,
                             count / most)
+        # Every character the base says, by its sound: a syllable inside a word is read as
+        # one of them, whichever makes the likeliest word with the characters around it.
+        self.chars_by_sound: dict[str, list[str]] = {}
+        for char in sorted(said):
+            spelling = char_pinyin(char)
+            if spelling.isascii() and spelling.isalpha() and spelling not in _NOT_SYLLABLES:
+                self.chars_by_sound.setdefault(spelling, []).append(char)
+        self.words = {piece: count for piece, count in pieces.items() if len(piece) > 1
+                      and _CJK_WORD.fullmatch(piece)}
         self.spellings = {spelling: heapq.nlargest(SPELLINGS_KEPT, words)
                           for spelling, words in offered.items()}
         self.longest = max((len(s) for s in self.spellings), default=0)
@@ -80,7 +93,9 @@ class PinyinReader:
         letters = run.replace(" ", "").replace("'", "")
         if any(c.isupper() for c in letters[1:]):
             return run  # NT, HCG, TORCH: abbreviations
-        reading = self._spell(letters.lower())
+        # One syllable joined to characters is a character of a word; read alone, it could be
+        # spelled as two (huan as hu + an).
+        reading = self._in_context(match) or self._spell(letters.lower())
         if reading is not None:
             return reading
         # "byt zai nar ling": the words that are pinyin are read, the others stay as typed.
@@ -97,6 +112,31 @@ class PinyinReader:
             if token is not None:
                 out.append(token)
         return " ".join(out)
+
+    def _in_context(self, match: re.Match) -> str | None:
+        """A syllable typed inside a word (deng记, 避yun药, 领取ma): the input method did not
+        offer the character, so the resident sent the letters. Alone a syllable may be
+        English; joined to characters it is the character of that sound that reads likeliest
+        with them (登记, 避孕药, 领取码)."""
+        run, text = match.group(0), match.string
+        chars = self.chars_by_sound.get(run.lower())
+        if not chars or len(run) < 2:
+            return None
+        left = "".join(_CJK_BEFORE.findall(text[max(0, match.start() - CONTEXT):match.start()]))
+        right = "".join(_CJK_AFTER.findall(text[match.end():match.end() + CONTEXT]))
+        if not (left or right):
+            return None
+        plausible = self.plausible or (lambda _chars: 0.0)
+
+        def made(char: str) -> tuple[int, float]:
+            # The longest of the base's words the character makes with its neighbours, and
+            # how often the base says it (运检, an attached slip, is said far less than 孕检).
+            return max(((b + 1 + a, self.words[word])
+                        for b in range(len(left) + 1) for a in range(len(right) + 1)
+                        if b + a and (word := left[len(left) - b:] + char + right[:a])
+                        in self.words), default=(0, 0.0))
+
+        return max(chars, key=lambda char: (made(char), plausible(left + char + right)))
 
     def _spell(self, letters: str, syllables: int = MIN_SYLLABLES) -> str | None:
         """The likeliest reading of ``letters`` in the base's pieces, if it is pinyin through
