@@ -63,6 +63,10 @@ def test_a_command_routes_alike_in_both_channels(said, intent, client, wechat, k
     # The office or its staff addressed by name (您好 在么 had been answered with an entry).
     ("计生办你好", "greeting"), ("你好，卫健办", "greeting"), ("老师在吗", "greeting"),
     ("谢谢同志", "thanks"), ("计生办电话", "contact"), ("同志，转人工", "human"),
+    ("您好小助手", "greeting"), ("谢谢小助手", "thanks"), ("求真人客服捏", "human"),
+    # Two phrases, the first wrapped (you-are-a-boy-or-a-girl had been answered with the
+    # sex-selection entry).
+    ("你是男生还是女生啊，你几岁", "smalltalk"),
     # Typed in pinyin without picking the characters, wrapped or not.
     ("zhuan rengong", "human"), ("Zhuan RenGong", "human"), ("qing zhuan ren gong ba", "human"),
     ("wode jindu", "progress"), ("yuyue", "booking"), ("lingqu", "pickup"),
@@ -75,7 +79,8 @@ def test_everyday_forms_of_a_command_route(said, intent):
 @pytest.mark.parametrize("question", ["孕检预约了去不了怎么办", "我想问一下人工流产在哪做",
                                       "领取码过期了怎么办", "知道吗", "不知道怎么领",
                                       "可以领几个", "谢谢你们，还想问下登记要多久",
-                                      "计生办在哪", "老师孕检免费吗", "计生办", "同志"])
+                                      "计生办在哪", "老师孕检免费吗", "计生办", "同志",
+                                      "小助手孕检免费吗", "小助手"])
 def test_a_question_that_mentions_a_command_word_is_still_a_question(question):
     assert route(question) is None
 

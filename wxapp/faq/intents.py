@@ -94,7 +94,7 @@ def route(text: str) -> str | None:
     for candidate in (key, strip_fillers(basic(text)).replace(" ", ""),
                       question_form(text).replace(" ", "")):
         for form in _forms(candidate, table):
-            found = table.by_phrase.get(form) or _two_phrases(form, table.by_phrase)
+            found = table.by_phrase.get(form) or _two_phrases(form, table)
             if found:
                 return found
     if _PINYIN_KEY.fullmatch(raw):
@@ -105,13 +105,20 @@ def route(text: str) -> str | None:
     return None
 
 
-def _two_phrases(text: str, by_phrase: dict[str, str]) -> str | None:
+def _two_phrases(text: str, table: Intents) -> str | None:
     """The intent of a message that is two of its phrases one after the other (早上好在吗,
-    好的谢谢啦, 转人工客服在吗): a greeting and a greeting is a greeting."""
+    好的谢谢啦, 转人工客服在吗): a greeting and a greeting is a greeting. The first may end
+    in a wrapping word (你是男生还是女生啊你几岁)."""
+    by_phrase = table.by_phrase
     for cut in range(1, len(text)):
-        first = by_phrase.get(text[:cut])
-        if first is not None and by_phrase.get(text[cut:]) == first:
-            return first
+        second = by_phrase.get(text[cut:])
+        if second is None:
+            continue
+        first = text[:cut]
+        if by_phrase.get(first) == second or any(
+                first.endswith(word) and by_phrase.get(first[:-len(word)]) == second
+                for word in table.after):
+            return second
     return None
 
 
