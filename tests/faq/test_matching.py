@@ -121,3 +121,21 @@ def test_quality_bar_on_our_paraphrase_set(matcher):
     assert report["top3"] >= 0.95, report["misses"]
     assert report["top1"] >= 0.82, report["misses"]
     assert report["rejection"] >= 0.90, report["wrongly_answered"]
+
+
+def test_a_word_one_resident_used_once_in_passing_is_no_evidence_for_the_entry():
+    from wxapp.faq.index import FeatureIndex
+
+    phrasings = [(0, "免费叶酸在哪里领？"), (0, "我不会骑电动车，叶酸能送到家吗"),
+                 (1, "孕前检查在哪做？"), (1, "孕检去哪做"), (1, "孕检要不要预约")]
+    answers = ["村卫生室发放叶酸。", "到卫生院做。"]
+    # Staff wrote every phrasing: 电动车 is a word of the first entry.
+    written = FeatureIndex(phrasings, answers)
+    assert written.evidence_detail("电动车")["unseen"] == 0.0
+    # A resident's attached question said it once: it reads as a word the base never uses.
+    residents = FeatureIndex(phrasings, answers, attached=frozenset({1, 3, 4}))
+    assert residents.evidence_detail("电动车")["unseen"] == 1.0
+    assert residents.evidence("电动车")[1].max() == 0.0
+    # Said by two residents (孕检), or by staff as well (叶酸), it is the entry's word.
+    assert residents.evidence_detail("孕检")["unseen"] == 0.0
+    assert residents.evidence_detail("叶酸")["unseen"] == 0.0

@@ -106,10 +106,12 @@ class _Columns:
 
 class FeatureIndex:
     def __init__(self, phrasings: list[tuple[int, str]], answers: list[str],
-                 attached: frozenset[int] = frozenset()):
+                 attached: frozenset[int] = frozenset(), passing_words: bool = True):
         """``phrasings``: (entry number, text), grouped by entry in entry order, every entry
         with at least one; ``answers``: one per entry number; ``attached``: positions in
-        ``phrasings`` of residents' questions staff attached (similar questions)."""
+        ``phrasings`` of residents' questions staff attached (similar questions);
+        ``passing_words``: read a word that only one attached question says as unseen (not
+        for an index of questions each known for itself, data/not_ours.yaml's)."""
         self.entry_count = len(answers)
         self._parts: dict[str, tuple[str, str] | None] = {}
         self.feature_ids: dict[str, int] = {}
@@ -191,6 +193,14 @@ class FeatureIndex:
         self.other_errands = frozenset(
             word for word in other_errands()
             if self.feature_ids.get("w:" + word) not in staff_said)
+        # A word one resident used once, in passing, in a question staff attached ("我不会骑
+        # 电动车，避孕药可以送到我家吗"), says nothing of what the entry is about: it is read
+        # as a word the base never uses, not as the strongest evidence for that entry.
+        # One flag a feature (a set of a large base's ids would cost tens of megabytes).
+        self.incidental = np.diff(self.phrasings.starts) == 1
+        self.incidental[list(staff_said)] = False
+        if not passing_words:
+            self.incidental[:] = False
         aspects = intent_words()
         self.aspect_ids = frozenset(i for f, i in self.feature_ids.items()
                                     if f[0] == "w" and f[2:] in aspects)
@@ -273,7 +283,7 @@ class FeatureIndex:
         known_ids, known_weights, unseen = [], [], []
         for feature, tf in self.query_features(text).items():
             feature_id = self.feature_ids.get(feature)
-            if feature_id is None:
+            if feature_id is None or self.incidental[feature_id]:
                 unseen.append(_tf(tf) * self.unseen_idf)
             else:
                 known_ids.append(feature_id)
@@ -307,7 +317,7 @@ class FeatureIndex:
             other_errand = other_errand or (feature[0] == "w"
                                             and feature[2:] in self.other_errands)
             feature_id = self.feature_ids.get(feature)
-            if feature_id is None:
+            if feature_id is None or self.incidental[feature_id]:
                 weight = _tf(tf) * self.unseen_idf
                 if feature[0] == "w":
                     weight *= general_rarity(feature[2:])

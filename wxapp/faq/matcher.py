@@ -275,7 +275,8 @@ class FaqMatcher:
         examples = list(not_ours_examples() if not_ours is None else not_ours)
         matcher.not_ours_questions = tuple(examples)
         matcher.not_ours = FeatureIndex([(0, text) for text in examples], [""],
-                                        frozenset(range(len(examples)))) if examples else None
+                                        frozenset(range(len(examples))),
+                                        passing_words=False) if examples else None
         if len(entries) > 1000:
             # Building churns through many small objects; hand the memory back before serving.
             gc.collect()
