@@ -462,6 +462,22 @@ def test_an_emoji_that_stands_for_a_word_is_read_as_it(typed, meant):
     assert words(typed) == words(meant)
 
 
+@pytest.mark.parametrize("typed,read", [
+    ("生 育 登 记 手 机 上 能 弄 吗", "生育登记手机上能弄吗"),
+    ("孕前检查 报告 啥 时 候 能 拿", "孕前检查 报告 啥时候能拿"),
+    # Words typed with a space between them are words: only single characters are joined.
+    ("生育 登记 在 哪 办", "生育 登记 在哪办"),
+    ("孕检 免费吗", "孕检 免费吗"),
+])
+def test_characters_typed_one_at_a_time_with_spaces_are_read_as_a_run(typed, read):
+    assert basic(typed) == read
+
+
+def test_a_question_typed_one_character_at_a_time_is_answered(matcher):
+    assert matcher.match("生 育 登 记 要 带 啥 材 料").best.code == "birth-reg.materials"
+    assert matcher.match("生 育 登 记 要 带 啥 材 料").outcome == "answered"
+
+
 def test_emoji_for_a_mood_or_joined_into_one_picture_say_nothing():
     assert words("叶酸在哪领😭🙏") == words("叶酸在哪领")
     # A family (man, woman, girl joined by U+200D) is not 男方 and 女方.

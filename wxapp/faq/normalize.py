@@ -109,7 +109,19 @@ def _filler_pattern() -> re.Pattern:
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", _SURROGATE.sub(" ", text)).lower()
     text = to_simplified(_read_emoji(_EMOTICON.sub(" ", text)))
-    return " ".join(_NOT_WORD.sub(" ", text).split())
+    return _SPACED_OUT.sub(_join_spaced, " ".join(_NOT_WORD.sub(" ", text).split()))
+
+
+# Characters typed one at a time with a space after each ("生 育 登 记 手 机 上 能 弄 吗"),
+# as older residents write on paper: two or more single characters in a row are one run of
+# text. Read as typed, every character was a word and 生育登记 was never seen.
+_SPACED_OUT = re.compile(r"(?<![\u3400-\u4dbf\u4e00-\u9fff])[\u3400-\u4dbf\u4e00-\u9fff]"
+                         r"(?: [\u3400-\u4dbf\u4e00-\u9fff](?![\u3400-\u4dbf\u4e00-\u9fff]))+"
+                         r"(?![\u3400-\u4dbf\u4e00-\u9fff])")
+
+
+def _join_spaced(match: re.Match) -> str:
+    return match.group(0).replace(" ", "")
 
 
 @lru_cache(maxsize=8192)
