@@ -37,7 +37,7 @@ from wxapp.faq.normalize import basic  # noqa: E402
 DATA = ROOT / "tests/faq/data"
 KB = ROOT / "wxapp/faq/data/knowledge_base.yaml"
 SPLITS = ("calibration", "held_out")
-# Sets with both splits: the team's own, and seventy-eight written by people who never saw the
+# Sets with both splits: the team's own, and eighty-two written by people who never saw the
 # knowledge base's phrasings (only faq-topics.md and each entry's standard question), each in
 # other registers (see each file's header).
 SPLIT_FILES = ("residents.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml", "fresh4.yaml",
@@ -55,7 +55,8 @@ SPLIT_FILES = ("residents.yaml", "fresh.yaml", "fresh2.yaml", "fresh3.yaml", "fr
                "fresh60.yaml", "fresh61.yaml", "fresh62.yaml", "fresh63.yaml", "fresh64.yaml",
                "fresh65.yaml", "fresh66.yaml", "fresh67.yaml", "fresh68.yaml", "fresh69.yaml",
                "fresh70.yaml", "fresh71.yaml", "fresh72.yaml", "fresh73.yaml", "fresh74.yaml",
-               "fresh75.yaml", "fresh76.yaml", "fresh77.yaml", "fresh78.yaml")
+               "fresh75.yaml", "fresh76.yaml", "fresh77.yaml", "fresh78.yaml",
+               "fresh79.yaml", "fresh80.yaml", "fresh81.yaml", "fresh82.yaml")
 
 
 def _question(item) -> str:
